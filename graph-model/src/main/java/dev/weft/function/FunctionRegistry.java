@@ -1,0 +1,177 @@
+package dev.weft.function;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Resolves function names to bodies.
+ *
+ * <p>A registry is filled from {@link FunctionModule}s (the classpath's, a plugin folder's) and, for the in-process
+ * schedulers, by programmatic {@link #register} calls. Lookups are safe from any thread. A name can be registered
+ * once: two modules that claim the same name are a configuration error, reported with both module names.
+ */
+public final class FunctionRegistry {
+  private static volatile FunctionRegistry global;
+
+  private final Map<String, TaskFunction> functions = new ConcurrentHashMap<>();
+  private final Map<String, String> origins = new ConcurrentHashMap<>();
+  private final List<String> modules = new ArrayList<>();
+  private String registeringModule = "programmatic";
+
+  /** An empty registry. */
+  public FunctionRegistry() {}
+
+  /**
+   * The registry of this JVM's in-process schedulers: every module on the classpath of this class's loader, plus
+   * what the application registers. Created on first use.
+   */
+  public static FunctionRegistry global() {
+    FunctionRegistry registry = global;
+    if (registry == null) {
+      synchronized (FunctionRegistry.class) {
+        registry = global;
+        if (registry == null) {
+          registry = fromClassLoader(FunctionRegistry.class.getClassLoader());
+          global = registry;
+        }
+      }
+    }
+    return registry;
+  }
+
+  /** A registry of every {@link FunctionModule} that {@code loader} finds through {@link ServiceLoader}. */
+  public static FunctionRegistry fromClassLoader(ClassLoader loader) {
+    FunctionRegistry registry = new FunctionRegistry();
+    for (FunctionModule module : ServiceLoader.load(FunctionModule.class, loader)) {
+      registry.install(module);
+    }
+    return registry;
+  }
+
+  /**
+   * Adds the modules of every jar in {@code folder}, each jar in a class loader of its own whose parent is Weft's, so
+   * that plugins do not see each other's classes. A missing folder adds nothing.
+   */
+  public FunctionRegistry loadPlugins(Path folder) {
+    if (folder == null || !Files.isDirectory(folder)) {
+      return this;
+    }
+    List<Path> jars;
+    try (Stream<Path> entries = Files.list(folder)) {
+      jars = entries.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list plugin folder " + folder, e);
+    }
+    for (Path jar : jars) {
+      URLClassLoader loader;
+      try {
+        loader = new URLClassLoader("weft-plugin-" + jar.getFileName(), new URL[] {jar.toUri().toURL()},
+            FunctionModule.class.getClassLoader());
+      } catch (MalformedURLException e) {
+        throw new IllegalArgumentException("bad plugin path " + jar, e);
+      }
+      for (FunctionModule module : ServiceLoader.load(FunctionModule.class, loader)) {
+        // The parent's modules are visible through the child loader too; take only the jar's own.
+        if (module.getClass().getClassLoader() == loader) {
+          install(module);
+        }
+      }
+    }
+    return this;
+  }
+
+  /** Registers every function of {@code module}. */
+  public synchronized FunctionRegistry install(FunctionModule module) {
+    String previous = registeringModule;
+    registeringModule = module.name();
+    try {
+      module.register(this);
+    } finally {
+      registeringModule = previous;
+    }
+    modules.add(module.name());
+    return this;
+  }
+
+  /**
+   * Registers {@code body} under {@code name}.
+   *
+   * @throws IllegalStateException if the name is taken
+   */
+  public synchronized FunctionRegistry register(String name, TaskFunction body) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("a function name must not be empty");
+    }
+    if (body == null) {
+      throw new IllegalArgumentException("function '" + name + "' has no body");
+    }
+    TaskFunction existing = functions.putIfAbsent(name, body);
+    if (existing != null) {
+      throw new IllegalStateException("function '" + name + "' is registered twice: by " + origins.get(name)
+          + " and by " + registeringModule);
+    }
+    origins.put(name, registeringModule);
+    return this;
+  }
+
+  /** Registers a typed function under its own name. */
+  public FunctionRegistry register(NamedFunction function) {
+    return register(function.name(), function.body());
+  }
+
+  /** Registers {@code body} under {@code name}, replacing any function registered there before. */
+  public synchronized FunctionRegistry replace(String name, TaskFunction body) {
+    functions.put(name, body);
+    origins.put(name, registeringModule);
+    return this;
+  }
+
+  /** The body registered under {@code name}, or null. */
+  public TaskFunction lookup(String name) {
+    return functions.get(name);
+  }
+
+  /**
+   * The body registered under {@code name}.
+   *
+   * @throws UnknownFunctionException if no module registered it
+   */
+  public TaskFunction require(String name) {
+    TaskFunction function = functions.get(name);
+    if (function == null) {
+      throw new UnknownFunctionException(name, describeModules());
+    }
+    return function;
+  }
+
+  public boolean contains(String name) {
+    return functions.containsKey(name);
+  }
+
+  public Set<String> names() {
+    return new TreeSet<>(functions.keySet());
+  }
+
+  /** Names of the modules installed, in order. */
+  public synchronized List<String> modules() {
+    return List.copyOf(modules);
+  }
+
+  /** "modules: builtins, test-functions" for messages. */
+  public synchronized String describeModules() {
+    return modules.isEmpty() ? "no function modules are loaded" : "loaded modules: " + String.join(", ", modules);
+  }
+}

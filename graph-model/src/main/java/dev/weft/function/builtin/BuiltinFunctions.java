@@ -1,0 +1,242 @@
+package dev.weft.function.builtin;
+
+import dev.weft.function.Fn1;
+import dev.weft.function.Fn2;
+import dev.weft.function.FnN;
+import dev.weft.function.FunctionModule;
+import dev.weft.function.FunctionRegistry;
+import dev.weft.function.NamedFunction;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Weft's built-in functions: arithmetic, strings and collections, enough for examples, tests and benchmarks.
+ *
+ * <p>Integral arithmetic is on {@code long} (ints are widened) and fails on overflow rather than wrapping; as soon as
+ * a float or double takes part, it is on {@code double}. Aggregates ({@code sum}, {@code max}, {@code min}) take
+ * either one list argument, as in Dask's {@code (sum, ['a', 'b'])}, or several arguments.
+ */
+public final class BuiltinFunctions implements FunctionModule {
+  public static final Fn1<Number, Number> INC = Fn1.of("inc", x -> (Number) add(x, 1L, "inc"));
+  public static final Fn1<Number, Number> DEC = Fn1.of("dec", x -> subtract(x, 1L, "dec"));
+  public static final Fn1<Number, Number> NEG = Fn1.of("neg", x -> subtract(0L, x, "neg"));
+  public static final Fn2<Object, Object, Object> ADD = Fn2.of("add", (a, b) -> add(a, b, "add"));
+  public static final Fn2<Number, Number, Number> SUB = Fn2.of("sub", (a, b) -> subtract(a, b, "sub"));
+  public static final Fn2<Number, Number, Number> MUL = Fn2.of("mul", (a, b) -> multiply(a, b));
+  public static final Fn2<Number, Number, Double> DIV = Fn2.of("div",
+      (a, b) -> number(a, "div").doubleValue() / number(b, "div").doubleValue());
+  public static final Fn2<Number, Number, Long> FLOORDIV = Fn2.of("floordiv",
+      (a, b) -> Math.floorDiv(integral(a, "floordiv"), integral(b, "floordiv")));
+  public static final FnN<Number> SUM = FnN.of("sum", args -> fold(items(args), "sum", BuiltinFunctions::sumOf));
+  public static final FnN<Number> MAX = FnN.of("max", args -> fold(items(args), "max", BuiltinFunctions::maxOf));
+  public static final FnN<Number> MIN = FnN.of("min", args -> fold(items(args), "min", BuiltinFunctions::minOf));
+  public static final Fn1<Object, Object> IDENTITY = Fn1.of("identity", x -> x);
+  public static final FnN<List<Object>> LIST = FnN.of("list", args -> new ArrayList<>(Arrays.asList(args)));
+  public static final FnN<String> CONCAT = FnN.of("concat", BuiltinFunctions::concat);
+  public static final Fn1<String, String> UPPER = Fn1.of("upper", s -> string(s, "upper").toUpperCase());
+  public static final Fn1<String, String> LOWER = Fn1.of("lower", s -> string(s, "lower").toLowerCase());
+  public static final Fn1<Object, Long> LENGTH = Fn1.of("length", BuiltinFunctions::length);
+  public static final Fn1<Number, List<Long>> RANGE = Fn1.of("range", BuiltinFunctions::range);
+  public static final Fn1<Number, ByteBuffer> BYTES = Fn1.of("bytes", BuiltinFunctions::zeroBytes);
+  public static final Fn2<Object, Object, Object> GETITEM = Fn2.of("getitem", BuiltinFunctions::getItem);
+  public static final Fn2<Number, Object, Object> SLEEP = Fn2.of("sleep", (millis, value) -> {
+    Thread.sleep(integral(millis, "sleep"));
+    return value;
+  });
+
+  private static final List<NamedFunction> ALL = List.of(INC, DEC, NEG, ADD, SUB, MUL, DIV, FLOORDIV, SUM, MAX, MIN,
+      IDENTITY, LIST, CONCAT, UPPER, LOWER, LENGTH, RANGE, BYTES, GETITEM, SLEEP);
+
+  @Override
+  public String name() {
+    return "builtins";
+  }
+
+  @Override
+  public void register(FunctionRegistry registry) {
+    for (NamedFunction function : ALL) {
+      registry.register(function);
+    }
+  }
+
+  private interface Fold {
+    Object apply(Object accumulated, Object next);
+  }
+
+  private static List<?> items(Object[] args) {
+    if (args.length == 1 && args[0] instanceof List) {
+      return (List<?>) args[0];
+    }
+    return Arrays.asList(args);
+  }
+
+  private static Object fold(List<?> items, String function, Fold fold) {
+    if (items.isEmpty()) {
+      if (function.equals("sum")) {
+        return 0L;
+      }
+      throw new IllegalArgumentException(function + " of an empty list");
+    }
+    Object accumulated = number(items.get(0), function);
+    for (int i = 1; i < items.size(); i++) {
+      accumulated = fold.apply(accumulated, number(items.get(i), function));
+    }
+    return accumulated;
+  }
+
+  private static Object sumOf(Object a, Object b) {
+    return add(a, b, "sum");
+  }
+
+  private static Object maxOf(Object a, Object b) {
+    return compare((Number) a, (Number) b) >= 0 ? a : b;
+  }
+
+  private static Object minOf(Object a, Object b) {
+    return compare((Number) a, (Number) b) <= 0 ? a : b;
+  }
+
+  private static int compare(Number a, Number b) {
+    if (isIntegral(a) && isIntegral(b)) {
+      return Long.compare(a.longValue(), b.longValue());
+    }
+    return Double.compare(a.doubleValue(), b.doubleValue());
+  }
+
+  static Object add(Object a, Object b, String function) {
+    if (a instanceof Long && b instanceof Long) {
+      return Math.addExact((long) (Long) a, (long) (Long) b);
+    }
+    if (a instanceof String && b instanceof String) {
+      return (String) a + b;
+    }
+    if (a instanceof List && b instanceof List) {
+      List<Object> joined = new ArrayList<>((List<?>) a);
+      joined.addAll((List<?>) b);
+      return joined;
+    }
+    Number x = number(a, function);
+    Number y = number(b, function);
+    if (isIntegral(x) && isIntegral(y)) {
+      return Math.addExact(x.longValue(), y.longValue());
+    }
+    return x.doubleValue() + y.doubleValue();
+  }
+
+  private static Number subtract(Object a, Object b, String function) {
+    Number x = number(a, function);
+    Number y = number(b, function);
+    if (isIntegral(x) && isIntegral(y)) {
+      return Math.subtractExact(x.longValue(), y.longValue());
+    }
+    return x.doubleValue() - y.doubleValue();
+  }
+
+  private static Number multiply(Object a, Object b) {
+    Number x = number(a, "mul");
+    Number y = number(b, "mul");
+    if (isIntegral(x) && isIntegral(y)) {
+      return Math.multiplyExact(x.longValue(), y.longValue());
+    }
+    return x.doubleValue() * y.doubleValue();
+  }
+
+  private static boolean isIntegral(Number n) {
+    return n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte;
+  }
+
+  private static Number number(Object value, String function) {
+    if (value instanceof Number) {
+      return (Number) value;
+    }
+    throw new IllegalArgumentException(function + " needs numbers, got " + typeOf(value));
+  }
+
+  private static long integral(Object value, String function) {
+    Number n = number(value, function);
+    if (!isIntegral(n)) {
+      throw new IllegalArgumentException(function + " needs an integer, got " + typeOf(value));
+    }
+    return n.longValue();
+  }
+
+  private static String string(Object value, String function) {
+    if (value instanceof CharSequence) {
+      return value.toString();
+    }
+    throw new IllegalArgumentException(function + " needs a string, got " + typeOf(value));
+  }
+
+  private static String typeOf(Object value) {
+    return value == null ? "null" : value.getClass().getSimpleName() + " " + value;
+  }
+
+  private static String concat(Object[] args) {
+    StringBuilder text = new StringBuilder();
+    for (Object item : items(args)) {
+      text.append(string(item, "concat"));
+    }
+    return text.toString();
+  }
+
+  private static Long length(Object value) {
+    if (value instanceof CharSequence) {
+      return (long) ((CharSequence) value).length();
+    }
+    if (value instanceof ByteBuffer) {
+      return (long) ((ByteBuffer) value).remaining();
+    }
+    if (value instanceof List) {
+      return (long) ((List<?>) value).size();
+    }
+    if (value instanceof Map) {
+      return (long) ((Map<?, ?>) value).size();
+    }
+    throw new IllegalArgumentException("length needs a string, bytes, list or map, got " + typeOf(value));
+  }
+
+  private static List<Long> range(Number n) {
+    long count = integral(n, "range");
+    if (count < 0 || count > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("range needs 0 <= n < 2^31, got " + count);
+    }
+    List<Long> values = new ArrayList<>((int) count);
+    for (long i = 0; i < count; i++) {
+      values.add(i);
+    }
+    return values;
+  }
+
+  private static ByteBuffer zeroBytes(Number n) {
+    long size = integral(n, "bytes");
+    if (size < 0 || size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("bytes needs 0 <= n < 2^31, got " + size);
+    }
+    return ByteBuffer.allocate((int) size);
+  }
+
+  private static Object getItem(Object collection, Object index) {
+    if (collection instanceof List) {
+      List<?> list = (List<?>) collection;
+      long i = integral(index, "getitem");
+      if (i < 0) {
+        i += list.size();
+      }
+      if (i < 0 || i >= list.size()) {
+        throw new IndexOutOfBoundsException("getitem: index " + index + " out of a list of " + list.size());
+      }
+      return list.get((int) i);
+    }
+    if (collection instanceof Map) {
+      Map<?, ?> map = (Map<?, ?>) collection;
+      if (!map.containsKey(index)) {
+        throw new IllegalArgumentException("getitem: no key " + index + " in the map");
+      }
+      return map.get(index);
+    }
+    throw new IllegalArgumentException("getitem needs a list or a map, got " + typeOf(collection));
+  }
+}

@@ -1,0 +1,161 @@
+package dev.weft.graph.codec;
+
+import dev.weft.avro.Argument;
+import dev.weft.avro.ArgumentList;
+import dev.weft.avro.GraphSpec;
+import dev.weft.avro.TaskRef;
+import dev.weft.avro.TaskSpec;
+import dev.weft.avro.Value;
+import dev.weft.graph.Arg;
+import dev.weft.graph.Graph;
+import dev.weft.graph.GraphValidationException;
+import dev.weft.graph.GraphValidationException.Kind;
+import dev.weft.graph.GraphValidationException.Problem;
+import dev.weft.graph.Task;
+import dev.weft.value.DecodeLimits;
+import dev.weft.value.MalformedValueException;
+import dev.weft.value.RecordEncoding;
+import dev.weft.value.RecordSchemas;
+import dev.weft.value.internal.BinaryReader;
+import dev.weft.value.internal.BoundedDecoder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+/**
+ * The Avro binary encoding of a graph: a {@link GraphSpec} record. This is the form graphs travel in (the broker's
+ * graphs topic, graph files with the {@code .avro} extension); {@link GraphJson} is the form people write.
+ *
+ * <p>Decoding applies {@link DecodeLimits} through a bounded decoder: no length or count in the input is trusted
+ * beyond the bytes that follow it. A graph of a {@code formatVersion} this reader does not know is refused.
+ *
+ * <p>Thread-safe.
+ */
+public final class GraphCodec {
+  /** The version this codec writes, and the newest it reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  private final DecodeLimits limits;
+  private final AvroValues values;
+
+  public GraphCodec() {
+    this(DecodeLimits.DEFAULT, RecordSchemas.embedded());
+  }
+
+  public GraphCodec(DecodeLimits limits, RecordSchemas schemas) {
+    this.limits = limits;
+    this.values = new AvroValues(new RecordEncoding(schemas, limits));
+  }
+
+  public byte[] encode(Graph graph) {
+    GraphSpec spec = toSpec(graph);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + graph.size() * 32);
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    try {
+      new SpecificDatumWriter<>(GraphSpec.class).write(spec, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes a graph.
+   *
+   * @throws MalformedValueException if the bytes are not a graph
+   * @throws GraphValidationException if the graph has duplicate keys or an unknown format version
+   */
+  public Graph decode(ByteBuffer bytes) {
+    BoundedDecoder decoder = new BoundedDecoder(new BinaryReader(bytes), limits, true);
+    GraphSpec spec;
+    try {
+      spec = new SpecificDatumReader<>(GraphSpec.class).read(null, decoder);
+    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
+      throw new MalformedValueException("not an encoded graph: " + e.getMessage(), e);
+    }
+    if (decoder.reader().remaining() != 0) {
+      throw new MalformedValueException("graph encoding has " + decoder.reader().remaining()
+          + " bytes after its end");
+    }
+    return fromSpec(spec);
+  }
+
+  public Graph decode(byte[] bytes) {
+    return decode(ByteBuffer.wrap(bytes));
+  }
+
+  /** The Avro record of {@code graph}. */
+  public GraphSpec toSpec(Graph graph) {
+    List<TaskSpec> tasks = new ArrayList<>(graph.size());
+    for (Task task : graph.tasks()) {
+      List<Argument> args = new ArrayList<>(task.args().size());
+      for (Arg arg : task.args()) {
+        args.add(toArgument(arg));
+      }
+      tasks.add(new TaskSpec(task.key(), task.function(), args, task.priority(), task.retries(), task.pool(),
+          Map.copyOf(task.resources())));
+    }
+    return new GraphSpec(FORMAT_VERSION, graph.id(), tasks, new ArrayList<>(graph.declaredOutputs()));
+  }
+
+  /** The graph of an Avro record. */
+  public Graph fromSpec(GraphSpec spec) {
+    if (spec.getFormatVersion() < 1 || spec.getFormatVersion() > FORMAT_VERSION) {
+      throw new GraphValidationException(new Problem(Kind.UNSUPPORTED_FORMAT, List.of(),
+          "graph format version " + spec.getFormatVersion() + " is not supported; this reader knows 1 to "
+              + FORMAT_VERSION));
+    }
+    List<Task> tasks = new ArrayList<>(spec.getTasks().size());
+    for (TaskSpec task : spec.getTasks()) {
+      List<Arg> args = new ArrayList<>(task.getArgs().size());
+      for (Argument argument : task.getArgs()) {
+        args.add(fromArgument(argument, 0));
+      }
+      tasks.add(new Task(task.getKey(), task.getFunction(), args, task.getPriority(), task.getRetries(),
+          task.getPool(), Map.copyOf(task.getResources())));
+    }
+    return Graph.of(spec.getId(), tasks, List.copyOf(spec.getOutputs()));
+  }
+
+  private Argument toArgument(Arg arg) {
+    if (arg instanceof Arg.Ref) {
+      return new Argument(new TaskRef(((Arg.Ref) arg).key()));
+    }
+    if (arg instanceof Arg.ListArg) {
+      List<Argument> items = new ArrayList<>();
+      for (Arg item : ((Arg.ListArg) arg).items()) {
+        items.add(toArgument(item));
+      }
+      return new Argument(new ArgumentList(items));
+    }
+    return new Argument(values.toAvro(((Arg.Literal) arg).value()));
+  }
+
+  private Arg fromArgument(Argument argument, int depth) {
+    if (depth > limits.maxDepth()) {
+      throw new MalformedValueException("argument nested deeper than " + limits.maxDepth() + " levels");
+    }
+    Object branch = argument.getArgument();
+    if (branch instanceof TaskRef) {
+      return Arg.ref(((TaskRef) branch).getKey());
+    }
+    if (branch instanceof ArgumentList) {
+      List<Arg> items = new ArrayList<>();
+      for (Argument item : ((ArgumentList) branch).getItems()) {
+        items.add(fromArgument(item, depth + 1));
+      }
+      return new Arg.ListArg(items);
+    }
+    return new Arg.Literal(values.fromAvro((Value) branch, depth));
+  }
+}

@@ -1,0 +1,21 @@
+package dev.weft.scheduler;
+
+/**
+ * Diagnostics hooks around a compute, as Dask's callbacks: {@code start}, {@code pretask} and {@code posttask} for each
+ * task, and {@code finish}. The local schedulers call them on the scheduling thread, in that order, so a callback needs
+ * no locking; a slow callback slows the compute. Register per call with {@link ComputeOptions#callbacks}, or for a
+ * scope with {@link Weft#scoped}.
+ */
+public interface Callback {
+  /** Before the first task, after the graph was validated and ordered. */
+  default void start(GraphRun run) {}
+
+  /** Before a task is handed to its executor. */
+  default void pretask(GraphRun run, String key) {}
+
+  /** After a task finished successfully. */
+  default void posttask(GraphRun run, TaskEvent event) {}
+
+  /** After the compute ended; {@code failure} is null on success. */
+  default void finish(GraphRun run, Throwable failure) {}
+}

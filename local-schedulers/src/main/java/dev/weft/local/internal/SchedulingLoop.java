@@ -1,0 +1,186 @@
+package dev.weft.local.internal;
+
+import dev.weft.graph.internal.ExecutionPlan;
+import dev.weft.scheduler.Callback;
+import dev.weft.scheduler.GraphRun;
+import dev.weft.scheduler.TaskEvent;
+import dev.weft.scheduler.TaskFailedException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The one scheduling loop of the local schedulers, after {@code dask.local.get_async}. All state belongs to the
+ * calling thread: ready tasks wait in a heap ordered by the plan's static order; up to {@code maxInFlight} of them are
+ * handed to the executor; finished runs come back through a completion queue; each result is dropped as soon as the
+ * last task that reads it has run (outputs are kept). The first failure (after retries) cancels what is in flight and
+ * ends the compute with a {@link TaskFailedException}.
+ */
+public final class SchedulingLoop {
+  private final ExecutionPlan plan;
+  private final TaskExecutor executor;
+  private final int maxInFlight;
+  private final List<Callback> callbacks;
+  private final GraphRun run;
+
+  private final Object[] results;
+  private final int[] waitingFor;
+  private final int[] unreadBy;
+  private final IntHeap ready;
+  /** Runs in flight by task, to cancel them on failure; null for the sync executor, which never leaves any. */
+  private final TaskRun[] inFlight;
+
+  public SchedulingLoop(ExecutionPlan plan, TaskExecutor executor, int maxInFlight, List<Callback> callbacks,
+      GraphRun run) {
+    this.plan = plan;
+    this.executor = executor;
+    this.maxInFlight = Math.max(1, maxInFlight);
+    this.callbacks = callbacks;
+    this.run = run;
+    int size = plan.size();
+    this.results = new Object[size];
+    this.waitingFor = new int[size];
+    this.unreadBy = new int[size];
+    this.ready = new IntHeap(Math.min(size, 1024));
+    this.inFlight = executor == InlineExecutor.INSTANCE ? null : new TaskRun[size];
+  }
+
+  /** Runs the plan to the end and returns each output's value, in the order the keys were asked. */
+  public Map<String, Object> run() {
+    int size = plan.size();
+    for (int task = 0; task < size; task++) {
+      waitingFor[task] = plan.dependencyCount(task);
+      if (waitingFor[task] == 0) {
+        ready.add(plan.rank(task));
+      }
+      for (int r = plan.referencesStart(task); r < plan.referencesEnd(task); r++) {
+        unreadBy[plan.referenceAt(r)]++;
+      }
+    }
+    CompletionQueue completions = executor.newCompletionQueue();
+    boolean timed = !callbacks.isEmpty();
+    for (Callback callback : callbacks) {
+      callback.start(run);
+    }
+    Throwable failure = null;
+    try {
+      int finished = 0;
+      int running = 0;
+      while (finished < size) {
+        while (running < maxInFlight && !ready.isEmpty()) {
+          submit(plan.taskAtRank(ready.poll()), 1, timed, completions);
+          running++;
+        }
+        TaskRun done = completions.take();
+        do {
+          running--;
+          if (inFlight != null) {
+            inFlight[done.task] = null;
+          }
+          if (done.isFailed()) {
+            if (done.attempt <= plan.task(done.task).retries()) {
+              submit(done.task, done.attempt + 1, timed, completions);
+              running++;
+              continue;
+            }
+            throw failed(done);
+          }
+          finish(done);
+          finished++;
+        } while ((done = completions.poll()) != null);
+      }
+      return outputs();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      CancellationException cancelled = new CancellationException("compute interrupted");
+      cancelled.initCause(e);
+      failure = cancelled;
+      throw cancelled;
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      if (failure != null && inFlight != null) {
+        cancelInFlight();
+      }
+      for (Callback callback : callbacks) {
+        callback.finish(run, failure);
+      }
+    }
+  }
+
+  private void submit(int task, int attempt, boolean timed, CompletionQueue completions) {
+    String key = plan.key(task);
+    for (Callback callback : callbacks) {
+      callback.pretask(run, key);
+    }
+    TaskRun taskRun = new TaskRun(task, key, plan.task(task).function(), plan.function(task),
+        plan.arguments(task, results), attempt, timed);
+    if (inFlight != null) {
+      inFlight[task] = taskRun;
+    }
+    executor.execute(taskRun, completions);
+  }
+
+  private void cancelInFlight() {
+    List<TaskRun> running = new ArrayList<>();
+    for (TaskRun taskRun : inFlight) {
+      if (taskRun != null) {
+        running.add(taskRun);
+      }
+    }
+    if (!running.isEmpty()) {
+      executor.cancel(running);
+    }
+  }
+
+  private void finish(TaskRun done) {
+    int task = done.task;
+    results[task] = done.result();
+    if (!callbacks.isEmpty()) {
+      TaskEvent event = new TaskEvent(done.key, done.functionName, done.result(), done.startNanos(),
+          done.endNanos(), done.worker());
+      for (Callback callback : callbacks) {
+        callback.posttask(run, event);
+      }
+    }
+    for (int r = plan.referencesStart(task); r < plan.referencesEnd(task); r++) {
+      int input = plan.referenceAt(r);
+      if (--unreadBy[input] == 0 && !plan.isOutput(input)) {
+        results[input] = null;
+      }
+    }
+    for (int d = plan.dependentsStart(task); d < plan.dependentsEnd(task); d++) {
+      int dependent = plan.dependentAt(d);
+      if (--waitingFor[dependent] == 0) {
+        ready.add(plan.rank(dependent));
+      }
+    }
+  }
+
+  private TaskFailedException failed(TaskRun done) {
+    String detail = done.failureDetail();
+    if (done.attempt > 1) {
+      String attempts = "after " + done.attempt + " attempts";
+      detail = detail == null ? null : detail + ", " + attempts;
+      if (detail == null) {
+        Throwable cause = done.error();
+        detail = (cause.getMessage() == null ? cause.getClass().getName()
+            : cause.getClass().getName() + ": " + cause.getMessage()) + " (" + attempts + ")";
+      }
+    }
+    return new TaskFailedException(done.key, done.functionName, detail, done.error());
+  }
+
+  private Map<String, Object> outputs() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    List<String> keys = plan.outputKeys();
+    int[] outputs = plan.outputs();
+    for (int i = 0; i < outputs.length; i++) {
+      values.put(keys.get(i), results[outputs[i]]);
+    }
+    return values;
+  }
+}

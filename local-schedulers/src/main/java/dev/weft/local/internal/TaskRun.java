@@ -1,0 +1,152 @@
+package dev.weft.local.internal;
+
+import dev.weft.function.TaskFunction;
+
+/**
+ * One attempt at one task, as it travels from the scheduling loop to an executor and back through a
+ * {@link CompletionQueue}. The loop fills the inputs; the executor fills the outcome; the queue hands it back, which
+ * publishes the outcome to the loop's thread.
+ */
+public final class TaskRun {
+  /** The task's number in the plan. */
+  public final int task;
+  public final String key;
+  public final String functionName;
+  /** The resolved function, or null for executors that resolve it elsewhere (worker JVMs). */
+  public final TaskFunction function;
+  public final Object[] args;
+  /** 1 for the first attempt. */
+  public final int attempt;
+  /** Whether to record start and end times (only when callbacks listen). */
+  public final boolean timed;
+
+  private Object result;
+  private Throwable error;
+  private String failureDetail;
+  private long startNanos;
+  private long endNanos;
+  private String worker;
+  private volatile boolean cancelled;
+  private Thread runner;
+
+  public TaskRun(int task, String key, String functionName, TaskFunction function, Object[] args, int attempt,
+      boolean timed) {
+    this.task = task;
+    this.key = key;
+    this.functionName = functionName;
+    this.function = function;
+    this.args = args;
+    this.attempt = attempt;
+    this.timed = timed;
+  }
+
+  /** Calls the function on the current thread, which nothing else can interrupt: the sync scheduler's case. */
+  public void invokeInline() {
+    apply(Thread.currentThread());
+  }
+
+  /**
+   * Calls the function on the current thread, a pool's, where {@link #cancel()} may interrupt it.
+   *
+   * @return false if the run was cancelled before it started, and so has no outcome
+   */
+  public boolean invokeHere() {
+    if (cancelled) {
+      return false;
+    }
+    Thread self = Thread.currentThread();
+    synchronized (this) {
+      runner = self;
+    }
+    try {
+      apply(self);
+    } finally {
+      synchronized (this) {
+        runner = null;
+        if (cancelled) {
+          Thread.interrupted(); // our cancel's interrupt must not leak into the thread's next task
+        }
+      }
+    }
+    return true;
+  }
+
+  private void apply(Thread self) {
+    if (timed) {
+      startNanos = System.nanoTime();
+      worker = self.getName();
+    }
+    try {
+      result = function.apply(args);
+    } catch (Throwable t) { // an Error in a task fails the task, not the thread that ran it
+      error = t;
+    }
+    if (timed) {
+      endNanos = System.nanoTime();
+    }
+  }
+
+  public void succeeded(Object value, long start, long end, String where) {
+    this.result = value;
+    this.startNanos = start;
+    this.endNanos = end;
+    this.worker = where;
+  }
+
+  /**
+   * Records a failure.
+   *
+   * @param detail what happened, when it is more than the exception says (say, "worker 3 died with exit code 137");
+   *     may be null
+   */
+  public void failed(Throwable cause, String detail) {
+    this.error = cause;
+    this.failureDetail = detail;
+  }
+
+  /**
+   * Asks the run to stop: one that has not started will not start, one that runs on a thread of this JVM is
+   * interrupted. The interrupt is delivered only while the function of this run is on the stack, never to whatever the
+   * thread runs next.
+   */
+  public void cancel() {
+    cancelled = true;
+    synchronized (this) {
+      if (runner != null) {
+        runner.interrupt();
+      }
+    }
+  }
+
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  public boolean isFailed() {
+    return error != null;
+  }
+
+  public Object result() {
+    return result;
+  }
+
+  public Throwable error() {
+    return error;
+  }
+
+  public String failureDetail() {
+    return failureDetail;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public long endNanos() {
+    return endNanos;
+  }
+
+  public String worker() {
+    return worker;
+  }
+}

@@ -1,0 +1,333 @@
+package dev.weft.testkit;
+
+import static dev.weft.graph.Arg.ref;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.graph.Arg;
+import dev.weft.graph.Graph;
+import dev.weft.graph.GraphBuilder;
+import dev.weft.graph.GraphValidationException;
+import dev.weft.scheduler.Callback;
+import dev.weft.scheduler.ComputeOptions;
+import dev.weft.scheduler.GraphRun;
+import dev.weft.scheduler.TaskEvent;
+import dev.weft.scheduler.TaskFailedException;
+import dev.weft.scheduler.Weft;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every scheduler must do, as Dask's {@code GetFunctionTestMixin}: a scheduler's test class extends this and
+ * says how to select the scheduler. The same graphs must give the same values on sync, threads, processes and broker.
+ */
+public abstract class SchedulerConformanceSuite {
+  /** The options that select the scheduler under test. */
+  protected abstract ComputeOptions scheduler();
+
+  /** Whether the scheduler encodes values (and so refuses non-values and returns canonical ones). */
+  protected boolean encodesValues() {
+    return true;
+  }
+
+  protected Map<String, Object> compute(Graph graph, String... keys) {
+    return Weft.compute(graph, scheduler(), keys);
+  }
+
+  protected Map<String, Object> compute(Graph graph, ComputeOptions extra, String... keys) {
+    return Weft.compute(graph, extra.over(scheduler()), keys);
+  }
+
+  @TempDir
+  protected Path temp;
+
+  @Test
+  void wide() {
+    assertEquals(Map.of("sum", Shapes.wideResult(1000)), compute(Shapes.wide(1000)));
+  }
+
+  @Test
+  void chain() {
+    assertEquals(Map.of("chain-999", 1000L), compute(Shapes.chain(1000)));
+  }
+
+  @Test
+  void diamond() {
+    Graph graph = Graph.builder()
+        .task("a", "inc", 1L)
+        .task("b", "inc", ref("a"))
+        .task("c", "mul", ref("a"), 10L)
+        .task("d", "add", ref("b"), ref("c"))
+        .build();
+    assertEquals(Map.of("d", 23L), compute(graph));
+  }
+
+  @Test
+  void treeReduction() {
+    assertEquals(Map.of("tree", 1024L * 1025 / 2), compute(Shapes.tree(1024)));
+  }
+
+  @Test
+  void nestedArguments() {
+    Graph graph = Graph.builder()
+        .task("x", "inc", 1L)
+        .task("y", "inc", ref("x"))
+        .task("nested", "list", 1L, List.of(ref("x"), List.of(ref("y"), "z")), List.of(7L, 8L))
+        .task("total", "sum", List.of(ref("x"), ref("y"), 100L))
+        .build();
+    assertEquals(List.of(1L, List.of(2L, List.of(3L, "z")), List.of(7L, 8L)), compute(graph, "nested").get("nested"));
+    assertEquals(105L, compute(graph, "total").get("total"));
+  }
+
+  @Test
+  void sameInputTwiceInOneTask() {
+    Graph graph = Graph.builder().task("a", "inc", 2L).task("square", "mul", ref("a"), ref("a")).build();
+    assertEquals(Map.of("square", 9L), compute(graph));
+  }
+
+  @Test
+  void computesOnlyWhatTheKeysNeed() throws Exception {
+    Path calls = temp.resolve("calls");
+    Graph graph = Graph.builder()
+        .task("needed", "count", calls.toString(), 1L)
+        .task("wanted", "inc", ref("needed"))
+        .task("unneeded", "fail", "must not run: not needed by 'wanted'")
+        .task("also-unneeded", "inc", ref("unneeded"))
+        .build();
+    assertEquals(Map.of("wanted", 2L), compute(graph, "wanted"));
+    assertEquals(1, TestFunctions.calls(calls));
+  }
+
+  @Test
+  void intermediateKeysCanBeOutputs() {
+    Graph graph = Shapes.chain(10);
+    Map<String, Object> values = compute(graph, "chain-3", "chain-9", "chain-0");
+    assertEquals(List.of("chain-3", "chain-9", "chain-0"), new ArrayList<>(values.keySet()));
+    assertEquals(List.of(4L, 10L, 1L), new ArrayList<>(values.values()));
+  }
+
+  @Test
+  void manyOutputs() {
+    GraphBuilder builder = Graph.builder();
+    String[] keys = new String[500];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = "out-" + (keys.length - i);
+      builder.task(keys[i], "mul", (long) i, 2L);
+    }
+    Map<String, Object> values = compute(builder.build(), keys);
+    assertEquals(Arrays.asList(keys), new ArrayList<>(values.keySet()));
+    for (int i = 0; i < keys.length; i++) {
+      assertEquals(2L * i, values.get(keys[i]));
+    }
+  }
+
+  @Test
+  void defaultOutputsAreTheTasksNothingDependsOn() {
+    Graph graph = Graph.builder().task("a", "inc", 1L).task("b", "inc", ref("a")).task("c", "neg", 5L).build();
+    assertEquals(Map.of("b", 3L, "c", -5L), Weft.compute(graph, scheduler()));
+  }
+
+  @Test
+  void emptyGraph() {
+    assertEquals(Map.of(), Weft.compute(Graph.empty(), scheduler()));
+  }
+
+  @Test
+  void valuesOfEveryTypeRoundTrip() {
+    Schema schema = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Point\",\"namespace\":\"test\","
+        + "\"fields\":[{\"name\":\"x\",\"type\":\"long\"},{\"name\":\"label\",\"type\":\"string\"}]}");
+    GenericRecord point = new GenericData.Record(schema);
+    point.put("x", 3L);
+    point.put("label", "p");
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("k", 1L);
+    map.put("nothing", null);
+    List<Object> values = Arrays.asList(null, true, 7, 8L, 1.5f, 2.5d, "text", ByteBuffer.wrap(new byte[] {1, 2, 3}),
+        List.of(1L, "two"), map, point);
+    GraphBuilder builder = Graph.builder();
+    String[] keys = new String[values.size()];
+    for (int i = 0; i < values.size(); i++) {
+      keys[i] = "v" + i;
+      builder.task(keys[i], "identity", values.get(i));
+    }
+    Map<String, Object> results = compute(builder.build(), keys);
+    for (int i = 0; i < values.size(); i++) {
+      Object expected = values.get(i);
+      Object actual = results.get(keys[i]);
+      if (expected instanceof GenericRecord) {
+        assertEquals(3L, ((GenericRecord) actual).get("x"));
+        assertEquals("p", ((GenericRecord) actual).get("label").toString());
+        assertEquals(schema, ((GenericRecord) actual).getSchema());
+      } else {
+        assertEquals(expected, actual, "value " + keys[i]);
+      }
+    }
+  }
+
+  @Test
+  void failingTaskNamesItsKeyAndFunctionAndCarriesTheCause() {
+    Graph graph = Graph.builder()
+        .task("a", "inc", 1L)
+        .task("bad", "fail", "broken on purpose")
+        .task("after", "add", ref("a"), ref("bad"))
+        .build();
+    TaskFailedException failure = assertThrows(TaskFailedException.class, () -> compute(graph));
+    assertEquals("bad", failure.key());
+    assertEquals("fail", failure.function());
+    assertTrue(failure.getMessage().contains("broken on purpose"), failure.getMessage());
+    assertTrue(failure.getCause().getMessage().contains("broken on purpose"), String.valueOf(failure.getCause()));
+  }
+
+  @Test
+  void failingTaskAmongManyRunningStopsTheGraph() throws Exception {
+    Path calls = temp.resolve("after-failure");
+    GraphBuilder builder = Graph.builder();
+    List<Arg> sleepers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      builder.task("sleep-" + i, "sleep", 20L, (long) i);
+      sleepers.add(ref("sleep-" + i));
+    }
+    builder.task("bad", "fail", "one of many");
+    // Nothing that depends on the failed task may run.
+    builder.task("after", "count", calls.toString(), ref("bad"));
+    builder.task("total", "sum", sleepers);
+    TaskFailedException failure = assertThrows(TaskFailedException.class,
+        () -> compute(builder.build(), "after", "total"));
+    assertEquals("bad", failure.key());
+    assertEquals(0, TestFunctions.calls(calls));
+    // The scheduler is not wedged by the tasks still sleeping.
+    assertEquals(Map.of("sum", Shapes.wideResult(100)), compute(Shapes.wide(100)));
+  }
+
+  @Test
+  void retriesAFailingTaskUpToItsBudget() throws Exception {
+    Path calls = temp.resolve("flaky");
+    Graph graph = Graph.builder()
+        .task(dev.weft.graph.Task.of("flaky", "flaky", calls.toString(), 2L, "ok").withRetries(2))
+        .build();
+    assertEquals(Map.of("flaky", "ok"), compute(graph));
+    assertEquals(3, TestFunctions.calls(calls));
+
+    Path moreCalls = temp.resolve("flaky-more");
+    Graph tooFlaky = Graph.builder()
+        .task(dev.weft.graph.Task.of("flaky", "flaky", moreCalls.toString(), 5L, "ok").withRetries(1))
+        .build();
+    TaskFailedException failure = assertThrows(TaskFailedException.class, () -> compute(tooFlaky));
+    assertEquals("flaky", failure.key());
+    assertEquals(2, TestFunctions.calls(moreCalls));
+  }
+
+  @Test
+  void cycleIsRefusedBeforeAnyTaskRuns() throws Exception {
+    Path calls = temp.resolve("cycle");
+    Graph graph = Graph.builder()
+        .task("start", "count", calls.toString(), 1L)
+        .task("a", "add", ref("start"), ref("c"))
+        .task("b", "inc", ref("a"))
+        .task("c", "inc", ref("b"))
+        .build();
+    GraphValidationException failure = assertThrows(GraphValidationException.class, () -> compute(graph, "c"));
+    assertEquals(GraphValidationException.Kind.CYCLE, failure.problems().get(0).kind());
+    assertTrue(failure.getMessage().contains("a -> c -> b -> a") || failure.getMessage().contains("c -> b -> a -> c")
+        || failure.getMessage().contains("b -> a -> c -> b"), failure.getMessage());
+    assertEquals(0, TestFunctions.calls(calls));
+  }
+
+  @Test
+  void missingDependencyAndUnknownKeyAreRefused() {
+    Graph graph = Graph.builder().task("a", "inc", ref("nowhere")).build();
+    GraphValidationException missing = assertThrows(GraphValidationException.class, () -> compute(graph));
+    assertTrue(missing.getMessage().contains("task 'a' references missing key 'nowhere'"), missing.getMessage());
+
+    GraphValidationException unknown = assertThrows(GraphValidationException.class,
+        () -> compute(Shapes.chain(3), "chain-7"));
+    assertTrue(unknown.getMessage().contains("requested key 'chain-7' is not in the graph"), unknown.getMessage());
+  }
+
+  @Test
+  void unknownFunctionIsRefusedWithItsName() {
+    Graph graph = Graph.builder().task("a", "no-such-function", 1L).build();
+    RuntimeException failure = assertThrows(RuntimeException.class, () -> compute(graph));
+    assertTrue(failure.getMessage().contains("unknown function 'no-such-function'"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("'a'"), failure.getMessage());
+  }
+
+  @Test
+  void callbacksSeeEveryTaskBetweenStartAndFinish() {
+    List<String> seen = new ArrayList<>();
+    Callback recorder = new Callback() {
+      @Override
+      public void start(GraphRun run) {
+        seen.add("start " + run.taskCount());
+      }
+
+      @Override
+      public void pretask(GraphRun run, String key) {
+        seen.add("pre " + key);
+      }
+
+      @Override
+      public void posttask(GraphRun run, TaskEvent event) {
+        seen.add("post " + event.key() + "=" + event.result());
+        assertTrue(event.endNanos() >= event.startNanos());
+      }
+
+      @Override
+      public void finish(GraphRun run, Throwable failure) {
+        seen.add("finish " + failure);
+      }
+    };
+    compute(Shapes.chain(3), ComputeOptions.defaults().callbacks(recorder));
+    assertEquals(List.of("start 3", "pre chain-0", "post chain-0=1", "pre chain-1", "post chain-1=2", "pre chain-2",
+        "post chain-2=3", "finish null"), seen);
+  }
+
+  @Test
+  void priorityChoosesAmongReadyTasks() {
+    // With one task in flight at a time, the higher priority among ready tasks runs first; the callbacks show it.
+    List<String> order = new ArrayList<>();
+    Callback recorder = new Callback() {
+      @Override
+      public void pretask(GraphRun run, String key) {
+        order.add(key);
+      }
+    };
+    Graph graph = Graph.builder()
+        .task("low", "inc", 1L)
+        .task(dev.weft.graph.Task.of("high", "inc", 2L).withPriority(10))
+        .task("both", "add", ref("low"), ref("high"))
+        .build();
+    compute(graph, ComputeOptions.defaults().maxInFlight(1).callbacks(recorder));
+    assertEquals(List.of("high", "low", "both"), order);
+  }
+
+  @Test
+  void largeGraph() {
+    Graph graph = Shapes.wide(99_999);
+    assertEquals(100_000, graph.size());
+    assertEquals(Map.of("sum", Shapes.wideResult(99_999)), compute(graph));
+  }
+
+  @Test
+  void resultsAreValuesOrRefused() {
+    Graph graph = Graph.builder().task("a", "inc", 41L).build();
+    Object value = compute(graph).get("a");
+    assertInstanceOf(Long.class, value);
+    assertEquals(42L, value);
+    assertNull(compute(Graph.builder().task("n", "identity", (Object) null).build()).get("n"));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.weft.testkit;
+
+import dev.weft.function.Arity;
+import dev.weft.function.FunctionModule;
+import dev.weft.function.FunctionRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Functions for tests only: they fail, count their calls, kill their JVM or pollute its output. The module is on the
+ * classpath of tests (and so of the worker JVMs that tests start), never of a production worker.
+ */
+public final class TestFunctions implements FunctionModule {
+  @Override
+  public String name() {
+    return "test-functions";
+  }
+
+  @Override
+  public void register(FunctionRegistry registry) {
+    registry.register("fail", args -> {
+      throw new IllegalStateException(args.length == 0 ? "failed on purpose" : String.valueOf(args[0]));
+    });
+    // flaky(counterFile, failures, value): fails while the file records fewer than `failures` calls, then returns
+    // value. The count lives in a file so that it survives a retry on another thread, process or worker.
+    registry.register("flaky", args -> {
+      Arity.check("flaky", args, 3);
+      Path counter = Path.of((String) args[0]);
+      long calls = appendCall(counter);
+      if (calls <= ((Number) args[1]).longValue()) {
+        throw new IllegalStateException("flaky call " + calls + " fails on purpose");
+      }
+      return args[2];
+    });
+    // count(file, value): records the call in the file and returns value, so a test can tell how often a task ran.
+    registry.register("count", args -> {
+      Arity.check("count", args, 2);
+      appendCall(Path.of((String) args[0]));
+      return args[1];
+    });
+    // exit(code): ends the JVM that runs it, as a task with a bug in native code or a stray System.exit would.
+    registry.register("exit", args -> {
+      Runtime.getRuntime().halt(((Number) args[0]).intValue());
+      return null;
+    });
+    // oom(): allocates until the heap is exhausted.
+    registry.register("oom", args -> {
+      List<long[]> hog = new ArrayList<>();
+      while (true) {
+        hog.add(new long[1 << 20]);
+      }
+    });
+    // noisy(value): prints to stdout and stderr, as careless tasks do, then returns value.
+    registry.register("noisy", args -> {
+      for (int i = 0; i < 100; i++) {
+        System.out.println("noise from a task " + i + " \u0000\u00ff garbage");
+        System.err.println("more noise " + i);
+      }
+      System.out.flush();
+      return args.length == 0 ? null : args[0];
+    });
+    // pid(): the process id of the JVM that runs the task.
+    registry.register("pid", args -> ProcessHandle.current().pid());
+  }
+
+  /** Appends a line to the file and returns how many lines it now has. */
+  private static synchronized long appendCall(Path file) throws IOException {
+    Files.writeString(file, "call\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    try (var lines = Files.lines(file)) {
+      return lines.count();
+    }
+  }
+
+  /** How many times {@code count} or {@code flaky} was called with this file. */
+  public static long calls(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    try (var lines = Files.lines(file)) {
+      return lines.count();
+    }
+  }
+}
