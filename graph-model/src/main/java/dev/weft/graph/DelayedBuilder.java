@@ -19,7 +19,7 @@ import java.util.Objects;
  * Graph graph = b.build(total);        // the same graph as the dict-like builder makes
  * }</pre>
  *
- * <p>Each call adds one task whose key is the function name and a sequence number ({@code inc-0}, {@code inc-1},
+ * <p>The function's type gives the result's type. Each call adds one task whose key is the function name and a sequence number ({@code inc-0}, {@code inc-1},
  * {@code add-2}), so the same program builds the same graph every time; {@link #key(String)} names the next call's
  * task instead. Arguments may be values, {@link Delayed} results, or lists holding either.
  */
@@ -34,27 +34,16 @@ public final class DelayedBuilder {
     return this;
   }
 
-  public <A, R> Delayed<R> call(Fn1<A, R> function, A a) {
+  /**
+   * A call of a one-argument function; {@code a} is a value of type {@code A} or a {@link Delayed} of one (Java's
+   * generics cannot say "either" without ambiguous overloads, so the argument is checked when the task runs).
+   */
+  public <A, R> Delayed<R> call(Fn1<A, R> function, Object a) {
     return add(function, a);
   }
 
-  public <A, R> Delayed<R> call(Fn1<A, R> function, Delayed<? extends A> a) {
-    return add(function, a);
-  }
-
-  public <A, B, R> Delayed<R> call(Fn2<A, B, R> function, A a, B b) {
-    return add(function, a, b);
-  }
-
-  public <A, B, R> Delayed<R> call(Fn2<A, B, R> function, Delayed<? extends A> a, B b) {
-    return add(function, a, b);
-  }
-
-  public <A, B, R> Delayed<R> call(Fn2<A, B, R> function, A a, Delayed<? extends B> b) {
-    return add(function, a, b);
-  }
-
-  public <A, B, R> Delayed<R> call(Fn2<A, B, R> function, Delayed<? extends A> a, Delayed<? extends B> b) {
+  /** A call of a two-argument function; each argument is a value or a {@link Delayed} of one. */
+  public <A, B, R> Delayed<R> call(Fn2<A, B, R> function, Object a, Object b) {
     return add(function, a, b);
   }
 

@@ -44,6 +44,10 @@ public final class GraphCodec {
   /** The version this codec writes, and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
 
+  static {
+    GeneratedClasses.trust();
+  }
+
   private final DecodeLimits limits;
   private final AvroValues values;
 
