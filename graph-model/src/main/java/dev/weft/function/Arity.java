@@ -16,4 +16,17 @@ public final class Arity {
       throw new IllegalArgumentException(function + " takes at least " + minimum + " arguments, got " + args.length);
     }
   }
+
+  /**
+   * A typed body was called with arguments of other types. The cast that failed is in the body's bridge method, so
+   * the message names the function and the types it got; the original exception stays the cause.
+   */
+  public static IllegalArgumentException wrongTypes(String function, Object[] args, ClassCastException cause) {
+    StringBuilder types = new StringBuilder();
+    for (Object arg : args) {
+      types.append(types.length() == 0 ? "" : ", ").append(arg == null ? "null" : arg.getClass().getSimpleName());
+    }
+    return new IllegalArgumentException(function + " got arguments of types (" + types + "): "
+        + cause.getMessage(), cause);
+  }
 }

@@ -25,8 +25,12 @@ public final class Fn1<A, R> implements NamedFunction {
     return new Fn1<>(name, args -> {
       Arity.check(name, args, 1);
       @SuppressWarnings("unchecked")
-      A a = (A) args[0];
-      return body.apply(a);
+      A a = (A) args[0]; // unchecked: the body's own parameter types are checked when it is called
+      try {
+        return body.apply(a);
+      } catch (ClassCastException e) {
+        throw Arity.wrongTypes(name, args, e);
+      }
     });
   }
 

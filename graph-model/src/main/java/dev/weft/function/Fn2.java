@@ -26,10 +26,14 @@ public final class Fn2<A, B, R> implements NamedFunction {
     return new Fn2<>(name, args -> {
       Arity.check(name, args, 2);
       @SuppressWarnings("unchecked")
-      A a = (A) args[0];
+      A a = (A) args[0]; // unchecked: the body's own parameter types are checked when it is called
       @SuppressWarnings("unchecked")
       B b = (B) args[1];
-      return body.apply(a, b);
+      try {
+        return body.apply(a, b);
+      } catch (ClassCastException e) {
+        throw Arity.wrongTypes(name, args, e);
+      }
     });
   }
 

@@ -15,20 +15,21 @@ import java.util.Map;
 /**
  * Weft's built-in functions: arithmetic, strings and collections, enough for examples, tests and benchmarks.
  *
- * <p>Integral arithmetic is on {@code long} (ints are widened) and fails on overflow rather than wrapping; as soon as
+ * <p>Parameters are declared as {@code Object} so that a wrong type gets a message naming the function, not a
+ * {@link ClassCastException}. Integral arithmetic is on {@code long} (ints are widened) and fails on overflow rather than wrapping; as soon as
  * a float or double takes part, it is on {@code double}. Aggregates ({@code sum}, {@code max}, {@code min}) take
  * either one list argument, as in Dask's {@code (sum, ['a', 'b'])}, or several arguments.
  */
 public final class BuiltinFunctions implements FunctionModule {
-  public static final Fn1<Number, Number> INC = Fn1.of("inc", x -> (Number) add(x, 1L, "inc"));
-  public static final Fn1<Number, Number> DEC = Fn1.of("dec", x -> subtract(x, 1L, "dec"));
-  public static final Fn1<Number, Number> NEG = Fn1.of("neg", x -> subtract(0L, x, "neg"));
+  public static final Fn1<Object, Number> INC = Fn1.of("inc", x -> (Number) add(x, 1L, "inc"));
+  public static final Fn1<Object, Number> DEC = Fn1.of("dec", x -> subtract(x, 1L, "dec"));
+  public static final Fn1<Object, Number> NEG = Fn1.of("neg", x -> subtract(0L, x, "neg"));
   public static final Fn2<Object, Object, Object> ADD = Fn2.of("add", (a, b) -> add(a, b, "add"));
-  public static final Fn2<Number, Number, Number> SUB = Fn2.of("sub", (a, b) -> subtract(a, b, "sub"));
-  public static final Fn2<Number, Number, Number> MUL = Fn2.of("mul", (a, b) -> multiply(a, b));
-  public static final Fn2<Number, Number, Double> DIV = Fn2.of("div",
+  public static final Fn2<Object, Object, Number> SUB = Fn2.of("sub", (a, b) -> subtract(a, b, "sub"));
+  public static final Fn2<Object, Object, Number> MUL = Fn2.of("mul", (a, b) -> multiply(a, b));
+  public static final Fn2<Object, Object, Double> DIV = Fn2.of("div",
       (a, b) -> number(a, "div").doubleValue() / number(b, "div").doubleValue());
-  public static final Fn2<Number, Number, Long> FLOORDIV = Fn2.of("floordiv",
+  public static final Fn2<Object, Object, Long> FLOORDIV = Fn2.of("floordiv",
       (a, b) -> Math.floorDiv(integral(a, "floordiv"), integral(b, "floordiv")));
   public static final FnN<Number> SUM = FnN.of("sum", args -> fold(items(args), "sum", BuiltinFunctions::sumOf));
   public static final FnN<Number> MAX = FnN.of("max", args -> fold(items(args), "max", BuiltinFunctions::maxOf));
@@ -36,13 +37,13 @@ public final class BuiltinFunctions implements FunctionModule {
   public static final Fn1<Object, Object> IDENTITY = Fn1.of("identity", x -> x);
   public static final FnN<List<Object>> LIST = FnN.of("list", args -> new ArrayList<>(Arrays.asList(args)));
   public static final FnN<String> CONCAT = FnN.of("concat", BuiltinFunctions::concat);
-  public static final Fn1<String, String> UPPER = Fn1.of("upper", s -> string(s, "upper").toUpperCase());
-  public static final Fn1<String, String> LOWER = Fn1.of("lower", s -> string(s, "lower").toLowerCase());
+  public static final Fn1<Object, String> UPPER = Fn1.of("upper", s -> string(s, "upper").toUpperCase());
+  public static final Fn1<Object, String> LOWER = Fn1.of("lower", s -> string(s, "lower").toLowerCase());
   public static final Fn1<Object, Long> LENGTH = Fn1.of("length", BuiltinFunctions::length);
-  public static final Fn1<Number, List<Long>> RANGE = Fn1.of("range", BuiltinFunctions::range);
-  public static final Fn1<Number, ByteBuffer> BYTES = Fn1.of("bytes", BuiltinFunctions::zeroBytes);
+  public static final Fn1<Object, List<Long>> RANGE = Fn1.of("range", BuiltinFunctions::range);
+  public static final Fn1<Object, ByteBuffer> BYTES = Fn1.of("bytes", BuiltinFunctions::zeroBytes);
   public static final Fn2<Object, Object, Object> GETITEM = Fn2.of("getitem", BuiltinFunctions::getItem);
-  public static final Fn2<Number, Object, Object> SLEEP = Fn2.of("sleep", (millis, value) -> {
+  public static final Fn2<Object, Object, Object> SLEEP = Fn2.of("sleep", (millis, value) -> {
     Thread.sleep(integral(millis, "sleep"));
     return value;
   });
@@ -198,7 +199,7 @@ public final class BuiltinFunctions implements FunctionModule {
     throw new IllegalArgumentException("length needs a string, bytes, list or map, got " + typeOf(value));
   }
 
-  private static List<Long> range(Number n) {
+  private static List<Long> range(Object n) {
     long count = integral(n, "range");
     if (count < 0 || count > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("range needs 0 <= n < 2^31, got " + count);
@@ -210,7 +211,7 @@ public final class BuiltinFunctions implements FunctionModule {
     return values;
   }
 
-  private static ByteBuffer zeroBytes(Number n) {
+  private static ByteBuffer zeroBytes(Object n) {
     long size = integral(n, "bytes");
     if (size < 0 || size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("bytes needs 0 <= n < 2^31, got " + size);

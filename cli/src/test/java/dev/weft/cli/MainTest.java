@@ -1,0 +1,80 @@
+package dev.weft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir
+  Path temp;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream originalOut;
+  private PrintStream originalErr;
+
+  @BeforeEach
+  void capture() {
+    originalOut = System.out;
+    originalErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(originalOut);
+    System.setErr(originalErr);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void upRunsTheDemoAndChecksItsAnswer() {
+    assertEquals(0, Main.run("up", "--tasks", "5000"));
+    assertTrue(out().contains("sum of squares of 0..4999 = 41654167500 (correct)"), out());
+    assertTrue(out().contains("5,006 tasks on the threads scheduler"), out());
+  }
+
+  @Test
+  void runComputesAGraphFile() throws Exception {
+    Path file = temp.resolve("g.json");
+    Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", 1], \"b\": [\"add\", {\"ref\": \"a\"}, 10]}}");
+    assertEquals(0, Main.run("run", file.toString(), "--scheduler", "sync"));
+    assertEquals("b = 12\n", out());
+    assertEquals(0, Main.run("run", file.toString(), "--keys", "a"));
+    assertTrue(out().endsWith("a = 2\n"), out());
+  }
+
+  @Test
+  void invalidGraphIsOneClearMessage() throws Exception {
+    Path file = temp.resolve("bad.json");
+    Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", {\"ref\": \"b\"}], \"b\": [\"inc\", {\"ref\": \"a\"}]}}");
+    assertEquals(2, Main.run("validate", file.toString()));
+    assertEquals("weft: invalid graph: cycle: a -> b -> a (each task depends on the next)\n", err());
+  }
+
+  @Test
+  void failingTaskIsOneClearMessage() throws Exception {
+    Path file = temp.resolve("fails.json");
+    Files.writeString(file, "{\"tasks\": {\"a\": [\"div\", 1, \"x\"]}}");
+    assertEquals(1, Main.run("run", file.toString(), "-s", "sync"));
+    assertEquals("weft: task 'a' (function div) failed: java.lang.IllegalArgumentException: div needs numbers, "
+        + "got String x\n", err());
+  }
+}
