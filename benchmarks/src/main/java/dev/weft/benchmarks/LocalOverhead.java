@@ -39,25 +39,42 @@ public final class LocalOverhead {
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     List<Shape> shapes = shapes();
     List<Config> configs = List.of(new Config("sync", Schedulers.sync()), new Config("threads-2",
-        Schedulers.threads(2)));
+        Schedulers.threads(2)), new Config("processes-2", Schedulers.processes(2)));
     System.out.println("# Local schedulers: per-task overhead, " + rounds + " rounds after " + warmup + " warm-up");
     System.out.println("# " + Machine.describe());
     Map<String, double[]> samples = measure(shapes, configs, rounds, warmup);
     System.out.println();
-    System.out.printf(Locale.ROOT, "%-10s %-10s %s%n", "scheduler", "shape", "us per task (median over rounds)");
+    System.out.printf(Locale.ROOT, "%-12s %-10s %s%n", "scheduler", "shape", "us per task (median over rounds)");
     for (Config config : configs) {
       for (Shape shape : shapes) {
-        System.out.printf(Locale.ROOT, "%-10s %-10s %s%n", config.name, shape.name,
+        System.out.printf(Locale.ROOT, "%-12s %-10s %s%n", config.name, shape.name,
             Stats.of(samples.get(config.name + "/" + shape.name)).format("us"));
       }
     }
     System.out.println();
-    System.out.printf(Locale.ROOT, "%-10s %-10s %16s %16s %16s%n", "scheduler", "shape", "state B/task",
+    System.out.println("fanout-large: 8 tasks of 16 MB bytes, each read by 8 'length' tasks, then a sum");
+    Graph fanout = Shapes.fanoutLarge(8, 8, 16 << 20);
+    for (Config config : configs) {
+      double[] seconds = new double[Math.max(3, rounds / 2)];
+      for (int round = -2; round < seconds.length; round++) {
+        long start = System.nanoTime();
+        Weft.compute(fanout, config.options);
+        if (round >= 0) {
+          seconds[round] = (System.nanoTime() - start) / 1e9;
+        }
+      }
+      System.out.printf(Locale.ROOT, "%-12s %-10s %s%n", config.name, "wall", Stats.of(seconds).format("s"));
+    }
+    System.out.println();
+    System.out.printf(Locale.ROOT, "%-12s %-10s %16s %16s %16s%n", "scheduler", "shape", "state B/task",
         "mid-run B/task", "peak B/task");
     for (Config config : configs) {
+      if (config.name.startsWith("processes")) {
+        continue; // the caller's side of the processes scheduler is the same loop; its workers hold no graph state
+      }
       for (Shape shape : shapes) {
         Memory memory = memory(shape.graph, config.options);
-        System.out.printf(Locale.ROOT, "%-10s %-10s %16.1f %16.1f %16.1f%n", config.name, shape.name,
+        System.out.printf(Locale.ROOT, "%-12s %-10s %16.1f %16.1f %16.1f%n", config.name, shape.name,
             memory.atStart / shape.graph.size(), memory.midRun / shape.graph.size(),
             memory.peak / shape.graph.size());
       }

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * schedulers, by programmatic {@link #register} calls. Lookups are safe from any thread. A name can be registered
  * once: two modules that claim the same name are a configuration error, reported with both module names.
  */
-public final class FunctionRegistry {
+public final class FunctionRegistry implements FunctionCatalog {
   private static volatile FunctionRegistry global;
 
   private final Map<String, TaskFunction> functions = new ConcurrentHashMap<>();
@@ -140,6 +140,7 @@ public final class FunctionRegistry {
   }
 
   /** The body registered under {@code name}, or null. */
+  @Override
   public TaskFunction lookup(String name) {
     return functions.get(name);
   }
@@ -157,6 +158,7 @@ public final class FunctionRegistry {
     return function;
   }
 
+  @Override
   public boolean contains(String name) {
     return functions.containsKey(name);
   }
@@ -170,7 +172,8 @@ public final class FunctionRegistry {
     return List.copyOf(modules);
   }
 
-  /** "modules: builtins, test-functions" for messages. */
+  /** "loaded modules: builtins, test-functions" for messages. */
+  @Override
   public synchronized String describeModules() {
     return modules.isEmpty() ? "no function modules are loaded" : "loaded modules: " + String.join(", ", modules);
   }

@@ -1,6 +1,6 @@
 package dev.weft.graph;
 
-import dev.weft.function.FunctionRegistry;
+import dev.weft.function.FunctionCatalog;
 import dev.weft.graph.GraphValidationException.Kind;
 import dev.weft.graph.GraphValidationException.Problem;
 import dev.weft.graph.internal.ExecutionPlan;
@@ -192,12 +192,12 @@ public final class Graph {
 
   /**
    * Checks the whole graph: every reference names a task, no tasks depend on each other in a circle, and (when
-   * {@code registry} is not null) every function is registered.
+   * {@code functions} is not null) every function is known.
    *
    * @throws GraphValidationException naming every problem found
    */
-  public void validate(FunctionRegistry registry) {
-    ExecutionPlan.compile(this, null, registry);
+  public void validate(FunctionCatalog functions) {
+    ExecutionPlan.compile(this, null, functions);
   }
 
   /** The tasks by key, in task order. */

@@ -1,5 +1,6 @@
 package dev.weft.local;
 
+import dev.weft.function.FunctionCatalog;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.graph.Graph;
 import dev.weft.graph.internal.ExecutionPlan;
@@ -30,8 +31,8 @@ public abstract class LocalScheduler implements Scheduler {
 
   @Override
   public Map<String, Object> compute(Graph graph, List<String> keys, ComputeOptions options) {
-    ExecutionPlan plan = ExecutionPlan.compile(graph, keys, registryFor(options));
     try (ExecutorLease lease = executorFor(options)) {
+      ExecutionPlan plan = ExecutionPlan.compile(graph, keys, lease.functions(options));
       TaskExecutor executor = lease.executor();
       Integer maxInFlight = options.get(SchedulerOptions.MAX_IN_FLIGHT);
       GraphRun run = new GraphRun(graph, plan.outputKeys(), name, plan.size());
@@ -40,20 +41,21 @@ public abstract class LocalScheduler implements Scheduler {
     }
   }
 
-  /**
-   * The registry that compiling checks function names against; null when tasks resolve functions elsewhere.
-   */
-  protected FunctionRegistry registryFor(ComputeOptions options) {
-    FunctionRegistry registry = options.get(SchedulerOptions.REGISTRY);
-    return registry != null ? registry : FunctionRegistry.global();
-  }
-
   /** The executor of one compute, and what to do when the compute is over. */
   protected abstract ExecutorLease executorFor(ComputeOptions options);
 
   /** An executor lent to one compute. */
   protected interface ExecutorLease extends AutoCloseable {
     TaskExecutor executor();
+
+    /**
+     * The functions this executor's tasks can call, which the graph is checked against before it runs: by default
+     * the registry of this JVM ({@link SchedulerOptions#REGISTRY} or the global one).
+     */
+    default FunctionCatalog functions(ComputeOptions options) {
+      FunctionRegistry registry = options.get(SchedulerOptions.REGISTRY);
+      return registry != null ? registry : FunctionRegistry.global();
+    }
 
     @Override
     default void close() {}

@@ -20,6 +20,19 @@ public final class LocalSchedulerProviders {
     }
   }
 
+  /** {@code processes}. */
+  public static final class Processes implements SchedulerProvider {
+    @Override
+    public String name() {
+      return dev.weft.local.process.ProcessesScheduler.NAME;
+    }
+
+    @Override
+    public Scheduler create() {
+      return new dev.weft.local.process.ProcessesScheduler();
+    }
+  }
+
   /** {@code threads}. */
   public static final class Threads implements SchedulerProvider {
     @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
  * Weft.compute(graph, Schedulers.sync());
  * Weft.compute(graph, Schedulers.threads(4));
  * Weft.compute(graph, Schedulers.threads(myExecutor));
+ * Weft.compute(graph, Schedulers.processes(4));
  * }</pre>
  */
 public final class Schedulers {
@@ -25,6 +26,15 @@ public final class Schedulers {
 
   public static ComputeOptions threads(int workers) {
     return threads().numWorkers(workers);
+  }
+
+  /** A pool of worker JVMs, one per processor; see {@link dev.weft.local.process.ProcessesScheduler}. */
+  public static ComputeOptions processes() {
+    return ComputeOptions.scheduler(dev.weft.local.process.ProcessesScheduler.NAME);
+  }
+
+  public static ComputeOptions processes(int workers) {
+    return processes().numWorkers(workers);
   }
 
   /** Threads of a caller-supplied executor, which Weft never shuts down. */

@@ -66,6 +66,28 @@ public final class TestFunctions implements FunctionModule {
     });
     // pid(): the process id of the JVM that runs the task.
     registry.register("pid", args -> ProcessHandle.current().pid());
+    // announce-and-sleep(file, millis): writes this JVM's pid to the file, then sleeps; a test can then kill the JVM
+    // while it runs the task.
+    registry.register("announce-and-sleep", args -> {
+      Arity.check("announce-and-sleep", args, 2);
+      Path file = Path.of((String) args[0]);
+      Path partial = file.resolveSibling(file.getFileName() + ".partial");
+      Files.writeString(partial, Long.toString(ProcessHandle.current().pid()), StandardCharsets.UTF_8);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Thread.sleep(((Number) args[1]).longValue());
+      return null;
+    });
+    // exit-once(counterFile, code, value): ends its JVM the first time, returns value after; with retries, the
+    // graph completes on a fresh worker.
+    registry.register("exit-once", args -> {
+      Arity.check("exit-once", args, 3);
+      if (appendCall(Path.of((String) args[0])) == 1) {
+        Runtime.getRuntime().halt(((Number) args[1]).intValue());
+      }
+      return args[2];
+    });
+    // not-a-value(): returns an object no scheduler that encodes values can send.
+    registry.register("not-a-value", args -> List.of(1L, new Object()));
   }
 
   /** Appends a line to the file and returns how many lines it now has. */

@@ -1,6 +1,6 @@
 package dev.weft.graph.internal;
 
-import dev.weft.function.FunctionRegistry;
+import dev.weft.function.FunctionCatalog;
 import dev.weft.function.TaskFunction;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
@@ -71,10 +71,11 @@ public final class ExecutionPlan {
    *
    * @param keys the keys to compute; null means the graph's outputs, and then every task is checked, so that a part
    *     of the graph that no output reaches (possible only through a cycle) is reported rather than ignored
-   * @param registry resolves and checks function names; null skips that (the functions are resolved where tasks run)
+   * @param functions checks function names and resolves those that run in this JVM; null skips the check (the names
+   *     are then resolved where the tasks run)
    * @throws GraphValidationException naming every unknown key, missing dependency, unknown function, or a cycle
    */
-  public static ExecutionPlan compile(Graph graph, List<String> keys, FunctionRegistry registry) {
+  public static ExecutionPlan compile(Graph graph, List<String> keys, FunctionCatalog catalog) {
     List<Problem> problems = new ArrayList<>();
     List<String> outputKeys = keys == null ? graph.outputs() : keys;
     int[] planIndex = new int[graph.size()];
@@ -108,8 +109,8 @@ public final class ExecutionPlan {
             + " missing key '" + key + "'")));
 
     TaskFunction[] functions = new TaskFunction[size];
-    if (registry != null) {
-      resolveFunctions(tasks, registry, functions, problems);
+    if (catalog != null) {
+      resolveFunctions(tasks, catalog, functions, problems);
     }
     if (!problems.isEmpty()) {
       throw new GraphValidationException(problems);
@@ -220,18 +221,18 @@ public final class ExecutionPlan {
     }
   }
 
-  private static void resolveFunctions(Task[] tasks, FunctionRegistry registry, TaskFunction[] functions,
+  private static void resolveFunctions(Task[] tasks, FunctionCatalog catalog, TaskFunction[] functions,
       List<Problem> problems) {
     Map<String, List<String>> unknown = new LinkedHashMap<>();
     for (int i = 0; i < tasks.length; i++) {
-      functions[i] = registry.lookup(tasks[i].function());
-      if (functions[i] == null) {
+      functions[i] = catalog.lookup(tasks[i].function());
+      if (functions[i] == null && !catalog.contains(tasks[i].function())) {
         unknown.computeIfAbsent(tasks[i].function(), f -> new ArrayList<>()).add(tasks[i].key());
       }
     }
     unknown.forEach((function, users) -> problems.add(new Problem(Kind.UNKNOWN_FUNCTION, users,
         "unknown function '" + function + "' in " + (users.size() == 1 ? "task '" + users.get(0) + "'" : "tasks "
-            + list(users)) + " (" + registry.describeModules() + ")")));
+            + list(users)) + " (" + catalog.describeModules() + ")")));
   }
 
   /**
@@ -440,7 +441,7 @@ public final class ExecutionPlan {
     return tasks[task].key();
   }
 
-  /** The resolved function, or null when compiled without a registry. */
+  /** The resolved function, or null when it runs in another JVM or was not checked. */
   public TaskFunction function(int task) {
     return functions[task];
   }

@@ -1,0 +1,118 @@
+package dev.weft.local.process;
+
+import dev.weft.function.FunctionRegistry;
+import dev.weft.function.TaskFunction;
+import dev.weft.value.ValueCodec;
+import dev.weft.value.internal.BinaryReader;
+import dev.weft.value.internal.BinaryWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+
+/**
+ * The main class of a worker JVM of the process pool. It connects to the caller's Unix domain socket, says hello with
+ * the functions it can run, then runs the tasks it receives one at a time, in order, answering each with its result or
+ * its error. It exits when the caller closes the connection, so workers never outlive their caller.
+ *
+ * <p>Functions come from the modules on this JVM's classpath and in the plugin folder, if one is given: a message
+ * can only name a function that a loaded module registered.
+ *
+ * <p>Arguments: {@code socket-path worker-id max-frame-bytes [plugin-folder]}.
+ */
+public final class WorkerMain {
+  private WorkerMain() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 3) {
+      System.err.println("usage: WorkerMain socket-path worker-id max-frame-bytes [plugin-folder]");
+      System.exit(2);
+    }
+    Path socket = Path.of(args[0]);
+    int workerId = Integer.parseInt(args[1]);
+    int maxFrameBytes = Integer.parseInt(args[2]);
+    FunctionRegistry registry = FunctionRegistry.fromClassLoader(WorkerMain.class.getClassLoader());
+    if (args.length > 3) {
+      registry.loadPlugins(Path.of(args[3]));
+    }
+    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+    } catch (IOException e) {
+      System.err.println("weft worker " + workerId + ": cannot connect to its pool at " + socket + " (" + e.getMessage()
+          + "); the pool was closed or its caller is gone");
+      System.exit(1);
+    }
+    try (FrameChannel frames = new FrameChannel(channel, maxFrameBytes)) {
+      new WorkerMain.Loop(frames, registry, workerId).run();
+    }
+    System.exit(0);
+  }
+
+  /**
+   * Runs tasks in the order they arrive and answers each before starting the next: if the next one kills the JVM, the
+   * caller must know which tasks finished, so that it blames the right one. Waiting spins on the socket for a short
+   * while first, because in a chain of small tasks the next one arrives within microseconds, sooner than a sleeping
+   * thread wakes.
+   */
+  private static final class Loop {
+    private static final long SPIN_NANOS = Long.getLong("weft.worker.spin.nanos", 50_000L);
+
+    private final FrameChannel frames;
+    private final FunctionRegistry registry;
+    private final int workerId;
+    private final ValueCodec values = new ValueCodec();
+    private final BinaryWriter reply = new BinaryWriter(4096);
+
+    Loop(FrameChannel frames, FunctionRegistry registry, int workerId) {
+      this.frames = frames;
+      this.registry = registry;
+      this.workerId = workerId;
+    }
+
+    void run() throws IOException {
+      BinaryWriter hello = new BinaryWriter(4096);
+      WorkerProtocol.writeHello(hello, workerId, ProcessHandle.current().pid(), registry.modules(),
+          new ArrayList<>(registry.names()));
+      frames.write(hello);
+      ByteBuffer frame;
+      while ((frame = frames.next(SPIN_NANOS)) != null) {
+        WorkerProtocol.RunTask task = WorkerProtocol.readRunTask(new BinaryReader(frame), values);
+        reply.reset();
+        runInto(task, reply);
+        frames.write(reply);
+      }
+    }
+    private void runInto(WorkerProtocol.RunTask task, BinaryWriter reply) {
+      long start = System.nanoTime();
+      Object result;
+      try {
+        TaskFunction function = registry.require(task.function());
+        result = function.apply(task.args());
+      } catch (Throwable t) {
+        fail(task, t, reply);
+        return;
+      }
+      long end = System.nanoTime();
+      try {
+        WorkerProtocol.writeTaskDone(reply, values, task.id(), result, start, end);
+      } catch (IllegalArgumentException notAValue) {
+        reply.reset();
+        fail(task, new IllegalArgumentException("the result of task '" + task.key() + "' cannot go back to the caller: "
+            + notAValue.getMessage()), reply);
+      }
+    }
+
+    private void fail(WorkerProtocol.RunTask task, Throwable error, BinaryWriter reply) {
+      StringWriter trace = new StringWriter();
+      error.printStackTrace(new PrintWriter(trace));
+      WorkerProtocol.writeTaskFailed(reply, task.id(), error.getClass().getName(), error.getMessage(),
+          trace.toString());
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.weft.local.process;
+
+import dev.weft.value.MalformedValueException;
+import dev.weft.value.ValueCodec;
+import dev.weft.value.internal.BinaryReader;
+import dev.weft.value.internal.BinaryWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The messages between a caller and its worker JVMs: Avro binary encoding of the records in
+ * {@code worker-protocol.avsc}, each message a union branch, one message a frame. Written straight from Java values
+ * with {@link ValueCodec}, so a 16 MB argument goes from the caller's heap to the socket without a copy.
+ *
+ * <p>Caller to worker: {@code [RunTask]}. Worker to caller: {@code [Hello, TaskDone, TaskFailed]}.
+ */
+final class WorkerProtocol {
+  static final int RUN_TASK = 0;
+
+  static final int HELLO = 0;
+  static final int TASK_DONE = 1;
+  static final int TASK_FAILED = 2;
+
+  private WorkerProtocol() {}
+
+  record RunTask(long id, String key, String function, Object[] args) {}
+
+  record Hello(int worker, long pid, List<String> modules, List<String> functions) {}
+
+  record TaskDone(long id, Object value, long startNanos, long endNanos) {}
+
+  record TaskFailed(long id, String type, String message, String stackTrace) {}
+
+  static void writeRunTask(BinaryWriter out, ValueCodec values, long id, String key, String function, Object[] args) {
+    out.writeInt(RUN_TASK);
+    out.writeLong(id);
+    out.writeString(key);
+    out.writeString(function);
+    if (args.length > 0) {
+      out.writeLong(args.length);
+      for (Object arg : args) {
+        values.write(arg, out);
+      }
+    }
+    out.writeLong(0);
+  }
+
+  static RunTask readRunTask(BinaryReader in, ValueCodec values) {
+    int branch = in.readInt();
+    if (branch != RUN_TASK) {
+      throw new MalformedValueException("unknown message " + branch + " from the caller");
+    }
+    long id = in.readLong();
+    String key = in.readString();
+    String function = in.readString();
+    List<Object> args = new ArrayList<>();
+    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
+      for (long i = 0; i < count; i++) {
+        args.add(values.read(in));
+      }
+    }
+    return new RunTask(id, key, function, args.toArray());
+  }
+
+  static void writeHello(BinaryWriter out, int worker, long pid, List<String> modules, List<String> functions) {
+    out.writeInt(HELLO);
+    out.writeInt(worker);
+    out.writeLong(pid);
+    writeStrings(out, modules);
+    writeStrings(out, functions);
+  }
+
+  static void writeTaskDone(BinaryWriter out, ValueCodec values, long id, Object value, long start, long end) {
+    out.writeInt(TASK_DONE);
+    out.writeLong(id);
+    values.write(value, out);
+    out.writeLong(start);
+    out.writeLong(end);
+  }
+
+  static void writeTaskFailed(BinaryWriter out, long id, String type, String message, String stackTrace) {
+    out.writeInt(TASK_FAILED);
+    out.writeLong(id);
+    out.writeString(type);
+    if (message == null) {
+      out.writeInt(0);
+    } else {
+      out.writeInt(1);
+      out.writeString(message);
+    }
+    out.writeString(stackTrace);
+  }
+
+  /** Reads one worker-to-caller message: a {@link Hello}, {@link TaskDone} or {@link TaskFailed}. */
+  static Object readFromWorker(BinaryReader in, ValueCodec values) {
+    int branch = in.readInt();
+    switch (branch) {
+      case HELLO:
+        return new Hello(in.readInt(), in.readLong(), readStrings(in), readStrings(in));
+      case TASK_DONE:
+        return new TaskDone(in.readLong(), values.read(in), in.readLong(), in.readLong());
+      case TASK_FAILED:
+        long id = in.readLong();
+        String type = in.readString();
+        int optional = in.readInt();
+        String message = optional == 1 ? in.readString() : null;
+        if (optional != 0 && optional != 1) {
+          throw new MalformedValueException("unknown branch " + optional + " of an optional message");
+        }
+        return new TaskFailed(id, type, message, in.readString());
+      default:
+        throw new MalformedValueException("unknown message " + branch + " from a worker");
+    }
+  }
+
+  private static void writeStrings(BinaryWriter out, List<String> strings) {
+    if (!strings.isEmpty()) {
+      out.writeLong(strings.size());
+      strings.forEach(out::writeString);
+    }
+    out.writeLong(0);
+  }
+
+  private static List<String> readStrings(BinaryReader in) {
+    List<String> strings = new ArrayList<>();
+    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
+      for (long i = 0; i < count; i++) {
+        strings.add(in.readString());
+      }
+    }
+    return strings;
+  }
+
+  private static long blockCount(BinaryReader in) {
+    long count = in.readLong();
+    if (count < 0) {
+      count = -count;
+      in.readLong();
+    }
+    if (count < 0 || count > in.remaining()) {
+      throw new MalformedValueException("block of " + count + " items, but only " + in.remaining()
+          + " bytes remain");
+    }
+    return count;
+  }
+}

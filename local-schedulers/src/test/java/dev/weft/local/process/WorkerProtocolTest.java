@@ -1,0 +1,81 @@
+package dev.weft.local.process;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.weft.avro.Value;
+import dev.weft.value.ValueCodec;
+import dev.weft.value.internal.BinaryReader;
+import dev.weft.value.internal.BinaryWriter;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written protocol codec writes exactly what worker-protocol.avsc describes. */
+class WorkerProtocolTest {
+  static {
+    dev.weft.graph.codec.GeneratedClasses.trust();
+  }
+
+  private final ValueCodec values = new ValueCodec();
+
+  private static Schema protocol() throws Exception {
+    Schema.Parser parser = new Schema.Parser();
+    parser.parse(Value.getClassSchema().toString());
+    try (InputStream in = WorkerProtocol.class.getResourceAsStream("worker-protocol.avsc")) {
+      return parser.parse(in);
+    }
+  }
+
+  private static GenericRecord readWithAvro(BinaryWriter out, Schema union) throws Exception {
+    return (GenericRecord) new GenericDatumReader<>(union).read(null,
+        DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+  }
+
+  @Test
+  void runTaskMatchesTheSchemaAndRoundTrips() throws Exception {
+    BinaryWriter out = new BinaryWriter();
+    Object[] args = {1L, "two", List.of(3.0d), ByteBuffer.wrap(new byte[] {4})};
+    WorkerProtocol.writeRunTask(out, values, 42, "key", "add", args);
+    Schema toWorker = Schema.createUnion(protocol().getTypes().get(0));
+    GenericRecord record = readWithAvro(out, toWorker);
+    assertEquals("RunTask", record.getSchema().getName());
+    assertEquals(42L, record.get("id"));
+    assertEquals("add", record.get("function").toString());
+    assertEquals(4, ((List<?>) record.get("args")).size());
+
+    WorkerProtocol.RunTask task = WorkerProtocol.readRunTask(new BinaryReader(out.toByteArray()), values);
+    assertEquals(42, task.id());
+    assertArrayEquals(args, task.args());
+  }
+
+  @Test
+  void repliesMatchTheSchemaAndRoundTrip() throws Exception {
+    Schema fromWorker = Schema.createUnion(protocol().getTypes().subList(1, 4));
+    BinaryWriter hello = new BinaryWriter();
+    WorkerProtocol.writeHello(hello, 3, 1234, List.of("builtins"), List.of("add", "inc"));
+    assertEquals(List.of("add", "inc").toString(), readWithAvro(hello, fromWorker).get("functions").toString());
+    assertEquals(new WorkerProtocol.Hello(3, 1234, List.of("builtins"), List.of("add", "inc")),
+        WorkerProtocol.readFromWorker(new BinaryReader(hello.toByteArray()), values));
+
+    BinaryWriter done = new BinaryWriter();
+    WorkerProtocol.writeTaskDone(done, values, 7, "result", 10, 20);
+    assertEquals("TaskDone", readWithAvro(done, fromWorker).getSchema().getName());
+    WorkerProtocol.TaskDone taskDone = (WorkerProtocol.TaskDone) WorkerProtocol.readFromWorker(
+        new BinaryReader(done.toByteArray()), values);
+    assertEquals("result", taskDone.value());
+
+    BinaryWriter failed = new BinaryWriter();
+    WorkerProtocol.writeTaskFailed(failed, 8, "java.lang.IllegalStateException", null, "trace");
+    GenericRecord failure = readWithAvro(failed, fromWorker);
+    assertNull(failure.get("message"));
+    assertEquals(new WorkerProtocol.TaskFailed(8, "java.lang.IllegalStateException", null, "trace"),
+        WorkerProtocol.readFromWorker(new BinaryReader(failed.toByteArray()), values));
+  }
+}
