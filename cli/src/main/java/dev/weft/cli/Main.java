@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code weft} command. */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
     description = "Runs task graphs on sync, threads, processes or Kafka.",
-    subcommands = {UpCommand.class, RunCommand.class, ValidateCommand.class, FunctionsCommand.class})
+    subcommands = {UpCommand.class, RunCommand.class, ValidateCommand.class, FunctionsCommand.class, BrokerCommand.class})
 public final class Main {
   private Main() {}
 

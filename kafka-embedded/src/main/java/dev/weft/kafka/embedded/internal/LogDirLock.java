@@ -1,0 +1,77 @@
+package dev.weft.kafka.embedded.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Keeps a second broker off a log folder in use, in this process or another. Kafka locks the folder too, but in a
+ * combined node only once the controller has started on it and written to its metadata log: too late to keep the
+ * folder intact. The operating system releases the lock when the process ends, killed or not.
+ */
+final class LogDirLock implements AutoCloseable {
+  /** The lock file, beside Kafka's own {@code .lock}; Kafka ignores files it does not know in a log folder. */
+  static final String FILE_NAME = ".weft-kafka.lock";
+
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private LogDirLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /**
+   * Locks {@code logDir} for this broker.
+   *
+   * @throws IllegalStateException if another broker holds it
+   */
+  static LogDirLock acquire(Path logDir) {
+    Path file = logDir.resolve(FILE_NAME);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the lock file " + file + " of the Kafka log folder", e);
+    }
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    } catch (IOException e) {
+      closeAfterFailure(channel, e);
+      throw new UncheckedIOException("cannot lock " + file, e);
+    }
+    if (lock == null) {
+      IllegalStateException inUse = new IllegalStateException("the Kafka log folder " + logDir + " is in use by"
+          + " another embedded broker, in this process or another: one folder serves one broker at a time");
+      closeAfterFailure(channel, inUse);
+      throw inUse;
+    }
+    return new LogDirLock(channel, lock);
+  }
+
+  /** Releases the folder. */
+  @Override
+  public void close() {
+    try {
+      lock.release();
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot release the lock on a Kafka log folder", e);
+    }
+  }
+
+  private static void closeAfterFailure(FileChannel channel, Exception failure) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+  }
+}
