@@ -43,6 +43,26 @@ public final class TestFunctions implements FunctionModule {
       appendCall(Path.of((String) args[0]));
       return args[1];
     });
+    // count-and-sleep(file, millis, value): records the call, sleeps, returns value: a task long enough to watch.
+    registry.register("count-and-sleep", args -> {
+      Arity.check("count-and-sleep", args, 3);
+      appendCall(Path.of((String) args[0]));
+      Thread.sleep(((Number) args[1]).longValue());
+      return args[2];
+    });
+    // await-file(gate, timeoutMillis, value): returns value once the file exists (a test opens the gate).
+    registry.register("await-file", args -> {
+      Arity.check("await-file", args, 3);
+      Path gate = Path.of((String) args[0]);
+      long deadline = System.nanoTime() + ((Number) args[1]).longValue() * 1_000_000L;
+      while (!Files.exists(gate)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("gate " + gate + " did not open in time");
+        }
+        Thread.sleep(10);
+      }
+      return args[2];
+    });
     // exit(code): ends the JVM that runs it, as a task with a bug in native code or a stray System.exit would.
     registry.register("exit", args -> {
       Runtime.getRuntime().halt(((Number) args[0]).intValue());

@@ -17,6 +17,7 @@ import dev.weft.value.MalformedValueException;
 import dev.weft.value.RecordEncoding;
 import dev.weft.value.RecordSchemas;
 import dev.weft.value.internal.BinaryReader;
+import dev.weft.value.internal.BinaryWriter;
 import dev.weft.value.internal.BoundedDecoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -96,6 +97,29 @@ public final class GraphCodec {
 
   public Graph decode(byte[] bytes) {
     return decode(ByteBuffer.wrap(bytes));
+  }
+
+  /** Appends the encoding of {@code graph} to {@code out}, as a field of an enclosing record. */
+  public void write(Graph graph, BinaryWriter out) {
+    byte[] encoded = encode(graph);
+    out.writeRaw(encoded, 0, encoded.length);
+  }
+
+  /**
+   * Reads a graph that starts at the reader's position and leaves the reader after it, as a field of an enclosing
+   * record is read.
+   *
+   * @throws MalformedValueException if the bytes are not a graph
+   */
+  public Graph read(BinaryReader in) {
+    BoundedDecoder decoder = new BoundedDecoder(in, limits, true);
+    GraphSpec spec;
+    try {
+      spec = new SpecificDatumReader<>(GraphSpec.class).read(null, decoder);
+    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
+      throw new MalformedValueException("not an encoded graph: " + e.getMessage(), e);
+    }
+    return fromSpec(spec);
   }
 
   /** The Avro record of {@code graph}. */

@@ -44,11 +44,13 @@ public final class ExecutionPlan {
   private final int[] outputs;
   private final List<String> outputKeys;
   private final boolean[] isOutput;
+  private final int[] planIndex;
 
   private ExecutionPlan(Graph graph, Task[] tasks, TaskFunction[] functions, int[] refStart, int[] refs,
       int[] dependencyCount, int[] dependentStart, int[] dependents, int[] rank, int[] byRank, int[] outputs,
-      List<String> outputKeys) {
+      List<String> outputKeys, int[] planIndex) {
     this.graph = graph;
+    this.planIndex = planIndex;
     this.tasks = tasks;
     this.functions = functions;
     this.refStart = refStart;
@@ -155,7 +157,7 @@ public final class ExecutionPlan {
       byRank[rank[i]] = i;
     }
     return new ExecutionPlan(graph, tasks, functions, refStart, refs, dependencyCount, dependentStart, dependents,
-        rank, byRank, outputs, List.copyOf(outputKeys));
+        rank, byRank, outputs, List.copyOf(outputKeys), planIndex);
   }
 
   /** Marks the tasks {@code keys} need (all when null) and returns their graph positions in graph order. */
@@ -435,6 +437,12 @@ public final class ExecutionPlan {
 
   public Task task(int task) {
     return tasks[task];
+  }
+
+  /** The number of the task with {@code key}, or -1 if the plan does not run it. */
+  public int indexOf(String key) {
+    int position = graph.positionOf(key);
+    return position < 0 ? -1 : planIndex[position];
   }
 
   public String key(int task) {

@@ -1,25 +1,25 @@
-package dev.weft.local.internal;
+package dev.weft.graph.internal;
 
 import java.util.Arrays;
 
-/** A binary min-heap of ints: the ready tasks by rank. Not thread-safe; the loop owns it. */
-final class IntHeap {
+/** A binary min-heap of ints: ready tasks by rank, for the schedulers' loops. Not thread-safe. */
+public final class IntHeap {
   private int[] heap;
   private int size;
 
-  IntHeap(int capacity) {
+  public IntHeap(int capacity) {
     heap = new int[Math.max(16, capacity)];
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return size == 0;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  void add(int value) {
+  public void add(int value) {
     if (size == heap.length) {
       heap = Arrays.copyOf(heap, size * 2);
     }
@@ -35,7 +35,13 @@ final class IntHeap {
     heap[i] = value;
   }
 
-  int poll() {
+  /** The smallest value, which stays in the heap. */
+  public int peek() {
+    return heap[0];
+  }
+
+  /** Removes and returns the smallest value. */
+  public int poll() {
     int top = heap[0];
     int last = heap[--size];
     int i = 0;

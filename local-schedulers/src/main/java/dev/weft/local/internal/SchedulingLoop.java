@@ -1,6 +1,7 @@
 package dev.weft.local.internal;
 
 import dev.weft.graph.internal.ExecutionPlan;
+import dev.weft.graph.internal.IntHeap;
 import dev.weft.scheduler.Callback;
 import dev.weft.scheduler.GraphRun;
 import dev.weft.scheduler.TaskEvent;

@@ -1,0 +1,116 @@
+package dev.weft.broker.protocol;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The names of Weft's topics, all under one prefix ({@code weft.} by default), and their creation.
+ *
+ * <p>The graphs, results and events topics have the same number of partitions and are all keyed by graph id, so a
+ * graph's submission, its results and its events land in partitions of the same number: the scheduler that owns a
+ * graph's partition of the graphs topic reads the same partition of the results topic. Each worker pool has a tasks
+ * topic of its own.
+ */
+public final class Topics {
+  public static final String DEFAULT_PREFIX = "weft.";
+  public static final String DEFAULT_POOL = "default";
+
+  private final String prefix;
+
+  public Topics(String prefix) {
+    if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException("topic prefix '" + prefix + "' may hold only letters, digits, '.', '_', '-'");
+    }
+    this.prefix = prefix;
+  }
+
+  public static Topics withDefaultPrefix() {
+    return new Topics(DEFAULT_PREFIX);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Graph submissions and cancellations, keyed by graph id. */
+  public String graphs() {
+    return prefix + "graphs";
+  }
+
+  /** Task results, keyed by graph id; workers and clients read values from it by offset. */
+  public String results() {
+    return prefix + "results";
+  }
+
+  /** What happened to graphs, keyed by graph id. */
+  public String events() {
+    return prefix + "events";
+  }
+
+  /** Records that could not be decoded, with the reason in headers. */
+  public String deadLetters() {
+    return prefix + "dead-letters";
+  }
+
+  /** Ready tasks of a worker pool; {@code null} is the default pool. */
+  public String tasks(String pool) {
+    String name = pool == null || pool.isEmpty() ? DEFAULT_POOL : pool;
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("worker pool '" + name + "' may hold only letters, digits, '.', '_', '-'");
+    }
+    return prefix + "tasks." + name;
+  }
+
+  /** The consumer group of the schedulers. */
+  public String schedulerGroup() {
+    return prefix + "schedulers";
+  }
+
+  /** The consumer group of a pool's workers. */
+  public String workerGroup(String pool) {
+    return tasks(pool) + ".workers";
+  }
+
+  /**
+   * Creates the topics that do not exist yet.
+   *
+   * @param graphPartitions partitions of the graphs, results and events topics (equal, for co-partitioning)
+   * @param taskPartitions partitions of each tasks topic: the most workers a pool can use at once
+   * @param maxRecordBytes the largest record the topics accept (Kafka's default is 1 MB)
+   */
+  public void create(Admin admin, int graphPartitions, int taskPartitions, short replication, int maxRecordBytes,
+      Collection<String> pools) {
+    Map<String, String> large = Map.of("max.message.bytes", Integer.toString(maxRecordBytes));
+    List<NewTopic> wanted = new ArrayList<>();
+    wanted.add(new NewTopic(graphs(), graphPartitions, replication).configs(large));
+    wanted.add(new NewTopic(results(), graphPartitions, replication).configs(large));
+    wanted.add(new NewTopic(events(), graphPartitions, replication));
+    wanted.add(new NewTopic(deadLetters(), 1, replication).configs(large));
+    Set<String> allPools = new java.util.LinkedHashSet<>(pools);
+    allPools.add(DEFAULT_POOL);
+    for (String pool : allPools) {
+      wanted.add(new NewTopic(tasks(pool), taskPartitions, replication).configs(large));
+    }
+    try {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = wanted.stream().filter(topic -> !existing.contains(topic.name())).toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get();
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create Weft's topics: " + e.getCause().getMessage(), e.getCause());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating Weft's topics", e);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.weft.broker;
+
+import dev.weft.broker.client.GraphFuture;
+import dev.weft.broker.client.GraphListener;
+import dev.weft.broker.client.SubmitOptions;
+import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.graph.Graph;
+import dev.weft.scheduler.Callback;
+import dev.weft.scheduler.ComputeOptions;
+import dev.weft.scheduler.GraphRun;
+import dev.weft.scheduler.Scheduler;
+import dev.weft.scheduler.SchedulerOptions;
+import dev.weft.scheduler.TaskEvent;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The broker scheduler behind Weft's common {@link Scheduler} API: a compute submits the graph through a
+ * {@link WeftClient} and waits for its outputs, so the same code and the same conformance suite run on sync, threads,
+ * processes and broker. Scheduler services and workers run elsewhere ({@code weft scheduler}, {@code weft worker},
+ * or all on one machine with {@code weft up}).
+ *
+ * <p>Callbacks see the compute from the client's side: {@code start} when the scheduler accepted the graph,
+ * {@code pretask} when a task was handed to the workers, {@code posttask} when its result was written (the value is
+ * read from Kafka for the callback: diagnostics cost a read per task), {@code finish} at the end.
+ */
+public final class BrokerScheduler implements Scheduler {
+  public static final String NAME = "broker";
+
+  private final Map<Map<String, Object>, WeftClient> clients = new ConcurrentHashMap<>();
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> compute(Graph graph, List<String> keys, ComputeOptions options) {
+    WeftClient client = clientFor(options);
+    List<Callback> callbacks = options.callbacks();
+    Integer maxInFlight = options.get(SchedulerOptions.MAX_IN_FLIGHT);
+    SubmitOptions submit = SubmitOptions.defaults().keys(keys).maxInFlight(maxInFlight == null ? 0 : maxInFlight);
+    Relay relay = null;
+    if (!callbacks.isEmpty()) {
+      relay = new Relay(client, graph, keys, callbacks);
+      submit = submit.listener(relay, true);
+    }
+    GraphFuture future = client.submit(graph, submit);
+    Throwable failure = null;
+    try {
+      return WeftClient.await(future, options.get(BrokerOptions.TIMEOUT));
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      if (relay != null) {
+        relay.finish(failure);
+      }
+    }
+  }
+
+  private WeftClient clientFor(ComputeOptions options) {
+    Map<String, Object> connection = options.get(BrokerOptions.CONNECTION);
+    if (connection == null) {
+      connection = fromEnvironment();
+    }
+    return clients.computeIfAbsent(Map.copyOf(connection), WeftClient::connect);
+  }
+
+  /** Kafka and registry settings from system properties or environment variables. */
+  static Map<String, Object> fromEnvironment() {
+    String bootstrap = setting("weft.kafka.bootstrap", "WEFT_KAFKA_BOOTSTRAP");
+    String registry = setting("weft.registry.url", "WEFT_REGISTRY_URL");
+    if (bootstrap == null || registry == null) {
+      throw new IllegalStateException("the broker scheduler needs Kafka and a schema registry: set "
+          + "weft.kafka.bootstrap (WEFT_KAFKA_BOOTSTRAP) and weft.registry.url (WEFT_REGISTRY_URL), pass "
+          + "BrokerOptions.CONNECTION, or start everything on this machine with ./weft up");
+    }
+    Map<String, Object> connection = new HashMap<>();
+    connection.put(WeftKafkaConfig.BOOTSTRAP_SERVERS, bootstrap);
+    connection.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry);
+    return connection;
+  }
+
+  private static String setting(String property, String variable) {
+    String value = System.getProperty(property);
+    return value != null ? value : System.getenv(variable);
+  }
+
+  @Override
+  public void close() {
+    clients.values().forEach(WeftClient::close);
+    clients.clear();
+  }
+
+  /** Turns the graph's events into the callbacks of the common API. */
+  private static final class Relay implements GraphListener {
+    private final WeftClient client;
+    private final Graph graph;
+    private final List<String> keys;
+    private final List<Callback> callbacks;
+    private volatile GraphRun run;
+
+    Relay(WeftClient client, Graph graph, List<String> keys, List<Callback> callbacks) {
+      this.client = client;
+      this.graph = graph;
+      this.keys = keys;
+      this.callbacks = callbacks;
+    }
+
+    @Override
+    public void accepted(int tasks) {
+      run = new GraphRun(graph, keys == null ? graph.outputs() : keys, NAME, tasks);
+      callbacks.forEach(callback -> callback.start(run));
+    }
+
+    @Override
+    public void taskStarted(String key, String function) {
+      callbacks.forEach(callback -> callback.pretask(run, key));
+    }
+
+    @Override
+    public void taskDone(String key, String function, ResultRef location, String worker, long durationNanos) {
+      // Durations come from the worker's clock; the event is stamped as ending now.
+      long end = System.nanoTime();
+      TaskEvent event = new TaskEvent(key, function, client.read(location), end - durationNanos, end, worker);
+      callbacks.forEach(callback -> callback.posttask(run, event));
+    }
+
+    void finish(Throwable failure) {
+      GraphRun finished = run != null ? run : new GraphRun(graph, keys, NAME, 0);
+      callbacks.forEach(callback -> callback.finish(finished, failure));
+    }
+  }
+}

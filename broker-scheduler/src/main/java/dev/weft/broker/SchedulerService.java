@@ -1,0 +1,609 @@
+package dev.weft.broker;
+
+import dev.weft.broker.internal.GraphState;
+import dev.weft.broker.protocol.GraphCommand;
+import dev.weft.broker.protocol.GraphEvent;
+import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.ReadyTask;
+import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.TaskResult;
+import dev.weft.broker.protocol.Topics;
+import dev.weft.broker.protocol.WireCodec;
+import dev.weft.function.FunctionCatalog;
+import dev.weft.function.FunctionRegistry;
+import dev.weft.function.TaskFunction;
+import dev.weft.graph.Graph;
+import dev.weft.graph.GraphValidationException;
+import dev.weft.graph.Task;
+import dev.weft.graph.internal.ExecutionPlan;
+import dev.weft.registry.SchemaRegistryClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker scheduler: reads graphs, publishes ready tasks, reads results, publishes events. Values never pass
+ * through it: a ready task names where each input is (a partition and offset of the results topic), and a finished
+ * graph names where each output is.
+ *
+ * <p>Schedulers share the work as a consumer group of the graphs topic: one owns a partition's graphs, and reads the
+ * same partition of the results topic (both are keyed by graph id). All state is the loop thread's, as in Dask's
+ * local scheduler. When a scheduler takes over a partition it rebuilds the unfinished graphs from the two topics: it
+ * reads the graphs from the oldest unfinished one, then the results from where that one's could start (both recorded
+ * with the group's committed offset), and only then emits the tasks that still have no result. A task that was in
+ * flight may so run twice; its second result is ignored.
+ *
+ * <p>Backpressure: at most {@link SchedulerServiceConfig#MAX_IN_FLIGHT_PER_POOL} tasks of a pool are emitted and not
+ * finished; the rest wait here, ready, in static order.
+ */
+public final class SchedulerService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SchedulerService.class);
+  private static final String RESULTS_MARK = "results=";
+  private static final int REMEMBERED_FINISHED = 10_000;
+
+  private final SchedulerServiceConfig config;
+  private final Topics topics;
+  private final SchemaRegistryClient registry;
+  private final WireCodec codec;
+  private final FunctionCatalog functions;
+  private final KafkaProducer<String, byte[]> producer;
+  private final KafkaConsumer<String, byte[]> graphsConsumer;
+  private final KafkaConsumer<String, byte[]> resultsConsumer;
+  private final Thread loop;
+  private final CountDownLatch assigned = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private volatile Throwable fatal;
+
+  // Loop-thread state.
+  private final Map<String, GraphState> graphs = new HashMap<>();
+  private final Map<Integer, Recovery> recovering = new HashMap<>();
+  private final Set<Integer> owned = new HashSet<>();
+  private final Map<String, Integer> poolInFlight = new HashMap<>();
+  private final ArrayDeque<GraphState> emitOrder = new ArrayDeque<>();
+  private final LinkedHashMap<String, GraphEvent> finished = new LinkedHashMap<>(16, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, GraphEvent> eldest) {
+      return size() > REMEMBERED_FINISHED;
+    }
+  };
+  private final ConcurrentLinkedQueue<String> sendFailures = new ConcurrentLinkedQueue<>();
+  private final Set<String> knownTaskTopics = new HashSet<>();
+  private final int maxInFlightPerPool;
+  private final long progressIntervalNanos;
+  private final long commitIntervalNanos;
+  private long lastCommitNanos = System.nanoTime();
+
+  /** A partition being taken over: its graphs are read up to graphsEnd, then its results up to resultsEnd. */
+  private static final class Recovery {
+    final long graphsEnd;
+    final long resultsStart;
+    long resultsEnd = -1;
+
+    Recovery(long graphsEnd, long resultsStart) {
+      this.graphsEnd = graphsEnd;
+      this.resultsStart = resultsStart;
+    }
+  }
+
+  private SchedulerService(SchedulerServiceConfig config) {
+    this.config = config;
+    this.topics = config.topics();
+    this.maxInFlightPerPool = config.getInt(SchedulerServiceConfig.MAX_IN_FLIGHT_PER_POOL);
+    this.progressIntervalNanos = TimeUnit.MILLISECONDS.toNanos(
+        config.getLong(SchedulerServiceConfig.PROGRESS_INTERVAL_MS));
+    this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(
+        config.getLong(SchedulerServiceConfig.COMMIT_INTERVAL_MS));
+    this.functions = config.getBoolean(SchedulerServiceConfig.VALIDATE_FUNCTIONS) ? catalog(config) : null;
+    Map<String, Object> clients = config.clientProperties();
+    config.createTopics(List.of());
+    knownTaskTopics.add(topics.tasks(null));
+    this.registry = config.registryClient();
+    this.codec = new WireCodec(registry);
+    String name = config.getString(SchedulerServiceConfig.NAME);
+    this.producer = KafkaClients.producer(clients, "weft-" + name);
+    this.graphsConsumer = KafkaClients.groupConsumer(clients, topics.schedulerGroup(), "weft-" + name + "-graphs");
+    this.resultsConsumer = KafkaClients.plainConsumer(clients, "weft-" + name + "-results");
+    this.loop = new Thread(this::run, "weft-" + name);
+  }
+
+  /** Starts a scheduler; it runs until {@link #close()}. */
+  public static SchedulerService start(Map<String, ?> config) {
+    SchedulerService service = new SchedulerService(new SchedulerServiceConfig(config));
+    service.loop.start();
+    return service;
+  }
+
+  private static FunctionCatalog catalog(SchedulerServiceConfig config) {
+    FunctionRegistry registry = FunctionRegistry.fromClassLoader(SchedulerService.class.getClassLoader());
+    String plugins = config.getString(SchedulerServiceConfig.PLUGIN_DIR);
+    if (plugins != null) {
+      registry.loadPlugins(Path.of(plugins));
+    }
+    return new FunctionCatalog() {
+      @Override
+      public boolean contains(String name) {
+        return name.equals(INPUT_FUNCTION) || registry.contains(name);
+      }
+
+      @Override
+      public TaskFunction lookup(String name) {
+        return null;
+      }
+
+      @Override
+      public String describeModules() {
+        return registry.describeModules();
+      }
+    };
+  }
+
+  /** The reserved function of placeholder tasks that stand for results of earlier graphs. */
+  public static final String INPUT_FUNCTION = "weft.input";
+
+  /** Waits until this scheduler owns partitions of the graphs topic; false if the timeout passed first. */
+  public boolean awaitAssignment(Duration timeout) throws InterruptedException {
+    return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The error that stopped the loop, or null. */
+  public Throwable failure() {
+    return fatal;
+  }
+
+  private void run() {
+    try {
+      graphsConsumer.subscribe(List.of(topics.graphs()), new Rebalance());
+      while (running) {
+        if (resultsConsumer.assignment().isEmpty()) {
+          process(graphsConsumer.poll(Duration.ofMillis(100)));
+        } else {
+          process(graphsConsumer.poll(Duration.ZERO));
+          boolean busy = emit();
+          for (ConsumerRecord<String, byte[]> record : resultsConsumer.poll(Duration.ofMillis(busy ? 0 : 5))) {
+            onResult(record);
+          }
+          finishRecoveries();
+        }
+        emit();
+        handleSendFailures();
+        publishProgress();
+        if (System.nanoTime() - lastCommitNanos > commitIntervalNanos) {
+          commit(owned);
+        }
+      }
+    } catch (WakeupException e) {
+      // close() woke us
+    } catch (Throwable t) {
+      fatal = t;
+      LOG.error("the scheduler loop stopped", t);
+    } finally {
+      try {
+        commit(owned);
+      } catch (RuntimeException e) {
+        LOG.warn("final commit failed: {}", e.toString());
+      }
+      graphsConsumer.close(Duration.ofSeconds(5));
+      resultsConsumer.close(Duration.ofSeconds(5));
+      producer.close(Duration.ofSeconds(5));
+      registry.close();
+    }
+  }
+
+  private void process(Iterable<ConsumerRecord<String, byte[]>> records) {
+    for (ConsumerRecord<String, byte[]> record : records) {
+      onCommand(record);
+    }
+  }
+
+  // --- graphs
+
+  private void onCommand(ConsumerRecord<String, byte[]> record) {
+    GraphCommand command;
+    try {
+      command = codec.decodeCommand(record.topic(), record.value());
+    } catch (RuntimeException e) {
+      deadLetter(record, e);
+      if (record.key() != null) {
+        publishFinal(record.partition(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
+            "the submitted graph cannot be decoded: " + e.getMessage(), 0, 0, Map.of(), null, null, 0, List.of()));
+      }
+      return;
+    }
+    if (command instanceof GraphCommand.Cancel) {
+      cancel((GraphCommand.Cancel) command, record.partition());
+    } else {
+      accept((GraphCommand.Submit) command, record.partition(), record.offset());
+    }
+  }
+
+  private void accept(GraphCommand.Submit submit, int partition, long offset) {
+    String graphId = submit.graphId();
+    if (graphs.containsKey(graphId)) {
+      return; // submitted twice (a client retry); the first one runs
+    }
+    GraphEvent earlier = finished.get(graphId);
+    if (earlier != null) {
+      publish(partition, earlier); // answer the retry of a graph that already ended
+      return;
+    }
+    ExecutionPlan plan;
+    try {
+      plan = ExecutionPlan.compile(withInputs(submit), submit.keys(), functions);
+    } catch (GraphValidationException e) {
+      publishFinal(partition, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null, e.getMessage(), 0, 0,
+          Map.of(), null, null, 0, e.problems()));
+      return;
+    }
+    String[] taskTopics = new String[plan.size()];
+    for (int task = 0; task < plan.size(); task++) {
+      taskTopics[task] = taskTopic(plan.task(task).pool());
+    }
+    Recovery recovery = recovering.get(partition);
+    long resultsStart = recovery != null ? recovery.resultsStart : resultsPosition(partition);
+    GraphState graph = new GraphState(graphId, partition, offset, resultsStart, plan, submit.taskEvents(),
+        submit.maxInFlight(), taskTopics, submit.inputs());
+    graph.setPaused(recovery != null);
+    graphs.put(graphId, graph);
+    emitOrder.add(graph);
+    LOG.debug("accepted graph {} ({} tasks) in partition {}", graphId, plan.size(), partition);
+    publish(partition, new GraphEvent(graphId, GraphEvent.Type.ACCEPTED, null, null, null, graph.done(),
+        graph.size(), Map.of(), null, null, 0, List.of()));
+    if (graph.isComplete()) {
+      complete(graph);
+    }
+  }
+
+  /** The graph with a placeholder task for each input from an earlier graph, so that references to it resolve. */
+  private static Graph withInputs(GraphCommand.Submit submit) {
+    if (submit.inputs().isEmpty()) {
+      return submit.graph();
+    }
+    List<Task> tasks = new ArrayList<>(submit.graph().tasks());
+    for (String key : submit.inputs().keySet()) {
+      if (!submit.graph().contains(key)) {
+        tasks.add(Task.of(key, INPUT_FUNCTION));
+      }
+    }
+    return Graph.of(submit.graph().id(), tasks, submit.graph().declaredOutputs());
+  }
+
+  private String taskTopic(String pool) {
+    String topic = topics.tasks(pool);
+    if (knownTaskTopics.add(topic)) {
+      config.createTopics(List.of(pool));
+    }
+    return topic;
+  }
+
+  private void cancel(GraphCommand.Cancel cancel, int partition) {
+    GraphState graph = graphs.get(cancel.graphId());
+    if (graph == null) {
+      return; // unknown or already ended
+    }
+    end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.CANCELLED, null, null, cancel.reason(), graph.done(),
+        graph.size(), Map.of(), null, null, 0, List.of()));
+  }
+
+  // --- results
+
+  private void onResult(ConsumerRecord<String, byte[]> record) {
+    TaskResult result;
+    try {
+      result = codec.decodeResult(record.topic(), record.value(), false);
+    } catch (RuntimeException e) {
+      deadLetter(record, e);
+      return;
+    }
+    GraphState graph = graphs.get(result.graphId());
+    if (graph == null) {
+      return; // a graph that ended, or a late duplicate
+    }
+    int task = graph.plan().indexOf(result.taskKey());
+    if (task < 0) {
+      LOG.warn("result for unknown task '{}' of graph {}; ignored", result.taskKey(), result.graphId());
+      return;
+    }
+    ResultRef location = new ResultRef(record.partition(), record.offset());
+    String topic = graph.topicOf(task);
+    switch (graph.onResult(task, result.attempt(), result.succeeded(), location)) {
+      case DONE:
+        poolInFlight.merge(topic, -1, Integer::sum);
+        if (graph.taskEvents()) {
+          publish(graph.partition(), new GraphEvent(graph.graphId(), GraphEvent.Type.TASK_DONE, result.taskKey(),
+              graph.plan().task(task).function(), null, graph.done(), graph.size(), Map.of(result.taskKey(), location),
+              null, result.worker(), result.durationNanos(), List.of()));
+        }
+        if (graph.isComplete()) {
+          complete(graph);
+        }
+        break;
+      case RETRY:
+        send(graph, task, graph.retry(task));
+        break;
+      case FAILED:
+        Task failed = graph.plan().task(task);
+        String message = "task '" + failed.key() + "' (function " + failed.function() + ") failed"
+            + (graph.attempt(task) > 1 ? " after " + graph.attempt(task) + " attempts" : "") + ": "
+            + result.error().describe();
+        end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.FAILED, failed.key(), failed.function(), message,
+            graph.done(), graph.size(), Map.of(), result.error(), result.worker(), result.durationNanos(),
+            List.of()));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void complete(GraphState graph) {
+    end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.COMPLETED, null, null, null, graph.done(),
+        graph.size(), graph.outputLocations(), null, null, 0, List.of()));
+  }
+
+  private void end(GraphState graph, GraphEvent event) {
+    graphs.remove(graph.graphId());
+    emitOrder.remove(graph);
+    graph.setPaused(true);
+    // What it had in flight no longer counts against its pools: nobody waits for those results.
+    graph.inFlightByTopic().forEach((topic, count) -> poolInFlight.merge(topic, -count, Integer::sum));
+    publishFinal(graph.partition(), event);
+  }
+
+  // --- emission
+
+  /** Emits ready tasks while pools and graphs have room, round robin over graphs; true if any was emitted. */
+  private boolean emit() {
+    boolean emitted = false;
+    int rounds = emitOrder.size();
+    while (rounds-- > 0) {
+      GraphState graph = emitOrder.poll();
+      emitOrder.add(graph);
+      while (graph.canEmit()) {
+        int task = graph.nextReady();
+        String topic = graph.topicOf(task);
+        if (poolInFlight.getOrDefault(topic, 0) >= maxInFlightPerPool) {
+          break;
+        }
+        int attempt = graph.emitNext();
+        poolInFlight.merge(topic, 1, Integer::sum);
+        send(graph, task, attempt);
+        emitted = true;
+      }
+    }
+    return emitted;
+  }
+
+  private void send(GraphState graph, int task, int attempt) {
+    Task spec = graph.plan().task(task);
+    ReadyTask ready = new ReadyTask(graph.graphId(), spec.key(), attempt, spec.function(),
+        WireCodec.locate(spec.args(), key -> graph.location(graph.plan().indexOf(key))));
+    String topic = graph.topicOf(task);
+    String graphId = graph.graphId();
+    producer.send(new ProducerRecord<>(topic, ready.recordKey(), codec.encode(topic, ready)), (metadata, error) -> {
+      if (error != null) {
+        sendFailures.add(graphId + "\u0000" + error);
+      }
+    });
+    if (graph.taskEvents()) {
+      publish(graph.partition(), new GraphEvent(graphId, GraphEvent.Type.TASK_STARTED, spec.key(), spec.function(),
+          null, graph.done(), graph.size(), Map.of(), null, null, 0, List.of()));
+    }
+  }
+
+  /** A task the producer could not write fails its graph: nothing else would ever finish it. */
+  private void handleSendFailures() {
+    for (String failure; (failure = sendFailures.poll()) != null; ) {
+      String[] parts = failure.split("\u0000", 2);
+      GraphState graph = graphs.get(parts[0]);
+      if (graph != null) {
+        end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.FAILED, null, null,
+            "a task of the graph could not be written to Kafka: " + parts[1], graph.done(), graph.size(), Map.of(),
+            null, null, 0, List.of()));
+      }
+    }
+  }
+
+  // --- events
+
+  private void publishProgress() {
+    long now = System.nanoTime();
+    for (GraphState graph : graphs.values()) {
+      if (!graph.isPaused() && graph.progressDue(now, progressIntervalNanos)) {
+        graph.progressPublished(now);
+        publish(graph.partition(), new GraphEvent(graph.graphId(), GraphEvent.Type.PROGRESS, null, null, null,
+            graph.done(), graph.size(), Map.of(), null, null, 0, List.of()));
+      }
+    }
+  }
+
+  private void publishFinal(int partition, GraphEvent event) {
+    finished.put(event.graphId(), event);
+    publish(partition, event);
+  }
+
+  private void publish(int partition, GraphEvent event) {
+    String topic = topics.events();
+    producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
+        (metadata, error) -> {
+          if (error != null) {
+            LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
+          }
+        });
+  }
+
+  private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+    LOG.warn("{}-{}@{} cannot be decoded ({}); sent to {}", record.topic(), record.partition(), record.offset(),
+        reason.getMessage(), topics.deadLetters());
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("weft.reason", String.valueOf(reason.getMessage()).getBytes(StandardCharsets.UTF_8));
+    headers.add("weft.source", (record.topic() + "-" + record.partition() + "@" + record.offset())
+        .getBytes(StandardCharsets.UTF_8));
+    producer.send(new ProducerRecord<>(topics.deadLetters(), null, record.key(), record.value(), headers));
+  }
+
+  // --- ownership and recovery
+
+  private long resultsPosition(int partition) {
+    return resultsConsumer.position(new TopicPartition(topics.results(), partition));
+  }
+
+  /** Moves partitions whose graphs and results have been read again from recovery to live. */
+  private void finishRecoveries() {
+    for (Iterator<Map.Entry<Integer, Recovery>> it = recovering.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, Recovery> entry = it.next();
+      int partition = entry.getKey();
+      Recovery recovery = entry.getValue();
+      TopicPartition graphsPartition = new TopicPartition(topics.graphs(), partition);
+      TopicPartition resultsPartition = new TopicPartition(topics.results(), partition);
+      if (recovery.resultsEnd < 0) {
+        if (graphsConsumer.position(graphsPartition) < recovery.graphsEnd) {
+          continue;
+        }
+        // Every graph of the partition is known: its results may now be applied.
+        recovery.resultsEnd = resultsConsumer.endOffsets(List.of(resultsPartition)).get(resultsPartition);
+        resultsConsumer.resume(List.of(resultsPartition));
+      }
+      if (resultsConsumer.position(resultsPartition) >= recovery.resultsEnd) {
+        it.remove();
+        int resumed = 0;
+        for (GraphState graph : graphs.values()) {
+          if (graph.partition() == partition) {
+            graph.setPaused(false);
+            resumed++;
+          }
+        }
+        LOG.info("took over partition {}: {} unfinished graphs", partition, resumed);
+      }
+    }
+  }
+
+  /** Records, per partition, the oldest unfinished graph and where its results can start. */
+  private void commit(Collection<Integer> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    lastCommitNanos = System.nanoTime();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (int partition : partitions) {
+      if (recovering.containsKey(partition)) {
+        continue; // nothing new is known; the committed position stands
+      }
+      long graphsFrom = graphsConsumer.position(new TopicPartition(topics.graphs(), partition));
+      long resultsFrom = resultsPosition(partition);
+      for (GraphState graph : graphs.values()) {
+        if (graph.partition() == partition) {
+          graphsFrom = Math.min(graphsFrom, graph.submitOffset());
+          resultsFrom = Math.min(resultsFrom, graph.resultsStart());
+        }
+      }
+      offsets.put(new TopicPartition(topics.graphs(), partition),
+          new OffsetAndMetadata(graphsFrom, RESULTS_MARK + resultsFrom));
+    }
+    if (!offsets.isEmpty()) {
+      graphsConsumer.commitSync(offsets);
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
+      commit(numbers);
+      drop(numbers);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      drop(partitions.stream().map(TopicPartition::partition).toList());
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed = graphsConsumer.committed(new HashSet<>(partitions));
+      Map<TopicPartition, Long> ends = graphsConsumer.endOffsets(partitions);
+      List<TopicPartition> results = new ArrayList<>(resultsConsumer.assignment());
+      List<TopicPartition> added = new ArrayList<>();
+      for (TopicPartition partition : partitions) {
+        OffsetAndMetadata mark = committed.get(partition);
+        long resultsStart = 0;
+        if (mark != null && mark.metadata() != null && mark.metadata().startsWith(RESULTS_MARK)) {
+          resultsStart = Long.parseLong(mark.metadata().substring(RESULTS_MARK.length()));
+        }
+        recovering.put(partition.partition(), new Recovery(ends.get(partition), resultsStart));
+        owned.add(partition.partition());
+        TopicPartition resultsPartition = new TopicPartition(topics.results(), partition.partition());
+        results.add(resultsPartition);
+        added.add(resultsPartition);
+      }
+      resultsConsumer.assign(results);
+      for (TopicPartition resultsPartition : added) {
+        resultsConsumer.seek(resultsPartition, recovering.get(resultsPartition.partition()).resultsStart);
+      }
+      // Results wait until the partition's graphs are known again.
+      resultsConsumer.pause(added);
+      LOG.info("assigned graph partitions {}", partitions.stream().map(TopicPartition::partition).toList());
+      assigned.countDown();
+    }
+
+    private void drop(List<Integer> partitions) {
+      for (int partition : partitions) {
+        owned.remove(partition);
+        recovering.remove(partition);
+        for (GraphState graph : new ArrayList<>(graphs.values())) {
+          if (graph.partition() == partition) {
+            graphs.remove(graph.graphId());
+            emitOrder.remove(graph);
+            graph.inFlightByTopic().forEach((topic, count) -> poolInFlight.merge(topic, -count, Integer::sum));
+          }
+        }
+      }
+      List<TopicPartition> keep = new ArrayList<>();
+      for (TopicPartition partition : resultsConsumer.assignment()) {
+        if (owned.contains(partition.partition())) {
+          keep.add(partition);
+        }
+      }
+      resultsConsumer.assign(keep);
+    }
+  }
+
+  /** Stops the loop, commits what it read and closes its clients. */
+  @Override
+  public void close() {
+    running = false;
+    graphsConsumer.wakeup();
+    try {
+      loop.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,418 @@
+package dev.weft.broker.client;
+
+import dev.weft.broker.protocol.GraphCommand;
+import dev.weft.broker.protocol.GraphEvent;
+import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.ResultFetcher;
+import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.TaskResult;
+import dev.weft.broker.protocol.Topics;
+import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.broker.protocol.WireCodec;
+import dev.weft.graph.Arg;
+import dev.weft.graph.Graph;
+import dev.weft.graph.GraphValidationException;
+import dev.weft.graph.Task;
+import dev.weft.registry.SchemaRegistryClient;
+import dev.weft.scheduler.TaskFailedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits graphs to the broker scheduler and follows them to their end: Dask's distributed {@code Client} for Weft.
+ *
+ * <pre>{@code
+ * try (WeftClient client = WeftClient.connect(Map.of("bootstrap.servers", "127.0.0.1:9092",
+ *     "schema.registry.url", "http://127.0.0.1:8081"))) {
+ *   Map<String, Object> outputs = client.compute(graph, Duration.ofMinutes(1));
+ *   TaskFuture<Object> x = client.submit("inc", 1L);
+ *   TaskFuture<Object> y = client.submit("add", x, 10L);    // y's task reads x's result from Kafka
+ *   System.out.println(y.get());                            // 12
+ * }
+ * }</pre>
+ *
+ * <p>The client writes graphs to the graphs topic and follows the events topic; it reads output values from the
+ * results topic by the locations the scheduler reports. Thread-safe; one client serves many graphs at once.
+ */
+public final class WeftClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WeftClient.class);
+  private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
+
+  private final Topics topics;
+  private final SchemaRegistryClient registry;
+  private final WireCodec codec;
+  private final KafkaProducer<String, byte[]> producer;
+  private final KafkaConsumer<String, byte[]> events;
+  private final ResultFetcher fetcher;
+  private final ExecutorService readers;
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Thread eventThread;
+  private final String name;
+  private volatile boolean running = true;
+
+  private record Pending(GraphFuture future, GraphListener listener) {}
+
+  private WeftClient(WeftKafkaConfig config) {
+    this.topics = config.topics();
+    this.name = "client-" + UUID.randomUUID().toString().substring(0, 8);
+    Map<String, Object> clients = config.clientProperties();
+    this.registry = config.registryClient();
+    // Graphs are large and repetitive: compressing them saves most of their bytes.
+    clients.putIfAbsent("compression.type", "lz4");
+    this.codec = new WireCodec(registry);
+    this.producer = KafkaClients.producer(clients, "weft-" + name);
+    this.fetcher = new ResultFetcher(clients, topics.results(), codec, "weft-" + name + "-results");
+    this.readers = Executors.newFixedThreadPool(2, task -> {
+      Thread thread = new Thread(task, "weft-" + name + "-reader");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.events = KafkaClients.plainConsumer(clients, "weft-" + name + "-events");
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (PartitionInfo info : events.partitionsFor(topics.events(), Duration.ofSeconds(60))) {
+      partitions.add(new TopicPartition(topics.events(), info.partition()));
+    }
+    if (partitions.isEmpty()) {
+      throw new IllegalStateException("topic " + topics.events() + " does not exist: is a Weft scheduler running?");
+    }
+    events.assign(partitions);
+    events.seekToEnd(partitions);
+    // Resolve the end positions now: events of graphs submitted after this line must not be skipped.
+    partitions.forEach(events::position);
+    this.eventThread = new Thread(this::followEvents, "weft-" + name + "-events");
+    this.eventThread.setDaemon(true);
+    this.eventThread.start();
+  }
+
+  /** Connects with the keys of {@link WeftKafkaConfig} (and Kafka client settings). */
+  public static WeftClient connect(Map<String, ?> config) {
+    return new WeftClient(new WeftKafkaConfig(config));
+  }
+
+  /** Submits a graph to compute its outputs. */
+  public GraphFuture submit(Graph graph) {
+    return submit(graph, SubmitOptions.defaults());
+  }
+
+  /** Submits a graph to compute {@code keys}. */
+  public GraphFuture submit(Graph graph, List<String> keys) {
+    return submit(graph, SubmitOptions.defaults().keys(keys));
+  }
+
+  public GraphFuture submit(Graph graph, SubmitOptions options) {
+    return submit(graph, options, Map.of());
+  }
+
+  private GraphFuture submit(Graph graph, SubmitOptions options, Map<String, ResultRef> inputs) {
+    String graphId = graph.id() != null ? graph.id() + "-" + UUID.randomUUID() : UUID.randomUUID().toString();
+    GraphFuture future = new GraphFuture(this, graphId, options.keys());
+    pending.put(graphId, new Pending(future, options.listener()));
+    GraphCommand.Submit submit = new GraphCommand.Submit(graphId, graph, options.keys(), inputs, options.maxInFlight(),
+        options.taskEvents(), name);
+    producer.send(new ProducerRecord<>(topics.graphs(), graphId, codec.encode(topics.graphs(), submit)),
+        (metadata, error) -> {
+          if (error != null) {
+            pending.remove(graphId);
+            future.completeExceptionally(new IllegalStateException("the graph could not be submitted: "
+                + error.getMessage(), error));
+          }
+        });
+    return future;
+  }
+
+  /**
+   * Runs {@code function} on {@code args} as soon as the {@link TaskFuture}s among them (at the top level or in
+   * lists) are done; their values are not fetched, the task reads them from Kafka.
+   */
+  public <T> TaskFuture<T> submit(String function, Object... args) {
+    Map<String, TaskFuture<?>> inputs = new LinkedHashMap<>();
+    Object[] converted = new Object[args.length];
+    for (int i = 0; i < args.length; i++) {
+      converted[i] = referenceFutures(args[i], inputs);
+    }
+    TaskFuture<T> result = new TaskFuture<>();
+    CompletableFuture.allOf(inputs.values().toArray(new CompletableFuture<?>[0])).whenComplete((ignored, error) -> {
+      if (error != null) {
+        result.completeExceptionally(unwrap(error));
+        return;
+      }
+      Map<String, ResultRef> locations = new LinkedHashMap<>();
+      inputs.forEach((key, input) -> locations.put(key, input.location()));
+      Graph graph = Graph.builder().task(Task.of("result", function, converted)).build();
+      GraphFuture submitted = submit(graph, SubmitOptions.defaults().keys(List.of("result")), locations);
+      result.bind(submitted);
+      submitted.whenComplete((values, failure) -> {
+        if (failure != null) {
+          result.completeExceptionally(unwrap(failure));
+        } else {
+          result.located(submitted.locations().get("result"));
+          @SuppressWarnings("unchecked")
+          T value = (T) values.get("result");
+          result.complete(value);
+        }
+      });
+    });
+    return result;
+  }
+
+  private static Object referenceFutures(Object arg, Map<String, TaskFuture<?>> inputs) {
+    if (arg instanceof TaskFuture) {
+      String key = "input-" + inputs.size();
+      inputs.put(key, (TaskFuture<?>) arg);
+      return Arg.ref(key);
+    }
+    if (arg instanceof List) {
+      List<Object> items = new ArrayList<>();
+      for (Object item : (List<?>) arg) {
+        items.add(referenceFutures(item, inputs));
+      }
+      return items;
+    }
+    return arg;
+  }
+
+  /**
+   * Computes a graph's outputs, waiting at most {@code timeout}; on timeout the graph is cancelled.
+   *
+   * @throws TaskFailedException if a task failed
+   * @throws GraphValidationException if the scheduler rejected the graph
+   */
+  public Map<String, Object> compute(Graph graph, Duration timeout) {
+    return await(submit(graph), timeout);
+  }
+
+  /** Waits for a future as {@link #compute} does, throwing what the graph ended with. */
+  public static <T> T await(CompletableFuture<T> future, Duration timeout) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new CancellationException("no result within " + timeout + "; the graph was cancelled");
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while waiting; the graph was cancelled");
+    } catch (ExecutionException e) {
+      throw rethrowable(e.getCause());
+    }
+  }
+
+  /** The values of several futures, in order, once all are done. */
+  public List<Object> gather(List<? extends CompletableFuture<?>> futures, Duration timeout) {
+    List<Object> values = new ArrayList<>(futures.size());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (CompletableFuture<?> future : futures) {
+      values.add(await(future, Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+    }
+    return values;
+  }
+
+  /** The futures in the order they complete (successfully or not), as Dask's {@code as_completed}. */
+  public static <F extends CompletableFuture<?>> Iterable<F> asCompleted(Collection<F> futures) {
+    BlockingQueue<F> completed = new LinkedBlockingQueue<>();
+    for (F future : futures) {
+      future.whenComplete((value, error) -> completed.add(future));
+    }
+    int count = futures.size();
+    return () -> new Iterator<>() {
+      private int taken;
+
+      @Override
+      public boolean hasNext() {
+        return taken < count;
+      }
+
+      @Override
+      public F next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        try {
+          taken++;
+          return completed.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CancellationException("interrupted while waiting for the next future");
+        }
+      }
+    };
+  }
+
+  /** Asks the scheduler to cancel a graph: it stops emitting its tasks; workers skip those already emitted. */
+  public void cancel(GraphFuture future, String reason) {
+    GraphCommand.Cancel cancel = new GraphCommand.Cancel(future.graphId(), reason);
+    producer.send(new ProducerRecord<>(topics.graphs(), future.graphId(), codec.encode(topics.graphs(), cancel)));
+    producer.flush();
+  }
+
+  /** The value of a result, read from the results topic. */
+  public Object read(ResultRef location) {
+    return fetcher.value(location, READ_TIMEOUT);
+  }
+
+  // --- events
+
+  private void followEvents() {
+    try {
+      while (running) {
+        for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
+          Pending waiting = record.key() == null ? null : pending.get(record.key());
+          if (waiting != null) {
+            try {
+              onEvent(waiting, codec.decodeEvent(record.topic(), record.value()));
+            } catch (RuntimeException e) {
+              pending.remove(record.key());
+              waiting.future().completeExceptionally(new IllegalStateException("an event of graph " + record.key()
+                  + " cannot be read: " + e.getMessage(), e));
+            }
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("the client stopped following events", e);
+      pending.values().forEach(p -> p.future().completeExceptionally(
+          new IllegalStateException("the client lost the events topic: " + e.getMessage(), e)));
+    }
+  }
+
+  private void onEvent(Pending waiting, GraphEvent event) {
+    GraphFuture future = waiting.future();
+    GraphListener listener = waiting.listener();
+    switch (event.type()) {
+      case ACCEPTED:
+        future.progress(event.done(), event.total());
+        if (listener != null) {
+          listener.accepted(event.total());
+        }
+        break;
+      case PROGRESS:
+        future.progress(event.done(), event.total());
+        if (listener != null) {
+          listener.progress(event.done(), event.total());
+        }
+        break;
+      case TASK_STARTED:
+        if (listener != null) {
+          listener.taskStarted(event.taskKey(), event.function());
+        }
+        break;
+      case TASK_DONE:
+        future.progress(event.done(), event.total());
+        if (listener != null) {
+          listener.taskDone(event.taskKey(), event.function(), event.locations().get(event.taskKey()),
+              event.worker(), event.durationNanos());
+        }
+        break;
+      case COMPLETED:
+        pending.remove(event.graphId());
+        future.progress(event.done(), event.total());
+        future.located(event.locations());
+        readers.execute(() -> readOutputs(future, event.locations()));
+        break;
+      case FAILED:
+        pending.remove(event.graphId());
+        future.completeExceptionally(event.taskKey() == null
+            ? new IllegalStateException(event.message())
+            : new TaskFailedException(event.taskKey(), event.function(), detail(event),
+                event.error() == null ? null : event.error().toException()));
+        break;
+      case REJECTED:
+        pending.remove(event.graphId());
+        future.completeExceptionally(event.problems().isEmpty()
+            ? new GraphValidationException(new GraphValidationException.Problem(
+                GraphValidationException.Kind.UNSUPPORTED_FORMAT, List.of(), event.message()))
+            : new GraphValidationException(event.problems()));
+        break;
+      case CANCELLED:
+        pending.remove(event.graphId());
+        future.completeExceptionally(new CancellationException("graph " + event.graphId() + " was cancelled: "
+            + event.message()));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The part of a failure's message after the task is named, as {@link TaskFailedException} words it. */
+  private static String detail(GraphEvent event) {
+    String message = event.message();
+    int failed = message == null ? -1 : message.indexOf(") failed");
+    return failed < 0 ? message : message.substring(failed + ") failed".length()).replaceFirst("^: ", "")
+        .replaceFirst("^ after (\\d+) attempts: (.*)$", "$2 (after $1 attempts)");
+  }
+
+  private void readOutputs(GraphFuture future, Map<String, ResultRef> locations) {
+    try {
+      Map<ResultRef, TaskResult> read = fetcher.fetch(locations.values(), READ_TIMEOUT);
+      Map<String, Object> values = new LinkedHashMap<>();
+      List<String> keys = future.keys() != null ? future.keys() : new ArrayList<>(locations.keySet());
+      for (String key : keys) {
+        values.put(key, read.get(locations.get(key)).value());
+      }
+      future.complete(values);
+    } catch (RuntimeException e) {
+      future.completeExceptionally(e);
+    }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+
+  private static RuntimeException rethrowable(Throwable cause) {
+    if (cause instanceof RuntimeException) {
+      return (RuntimeException) cause;
+    }
+    if (cause instanceof Error) {
+      throw (Error) cause;
+    }
+    return new IllegalStateException(cause);
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    events.wakeup();
+    try {
+      eventThread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    events.close(Duration.ofSeconds(2));
+    readers.shutdownNow();
+    pending.values().forEach(p -> p.future().completeExceptionally(new CancellationException("the client closed")));
+    producer.close(Duration.ofSeconds(5));
+    fetcher.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,166 @@
+package dev.weft.broker;
+
+import static dev.weft.graph.Arg.ref;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.broker.client.GraphFuture;
+import dev.weft.broker.client.GraphListener;
+import dev.weft.broker.client.SubmitOptions;
+import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.graph.Arg;
+import dev.weft.graph.Graph;
+import dev.weft.graph.GraphBuilder;
+import dev.weft.graph.GraphValidationException;
+import dev.weft.kafka.junit.TestKafka;
+import dev.weft.kafka.junit.WithKafka;
+import dev.weft.testkit.TestFunctions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the broker scheduler does when workers die, join, run long, or graphs are bad or cancelled. */
+@WithKafka
+class BrokerFailuresTest {
+  private static final Duration LONG = Duration.ofMinutes(3);
+
+  @TempDir
+  Path temp;
+
+  /** {@code count} tasks that each record their call and sleep, and a sum of their values. */
+  private static Graph sleepers(int count, long millis, Path calls) {
+    GraphBuilder graph = Graph.builder();
+    List<Arg> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      graph.task("sleeper-" + i, "count-and-sleep", calls.toString(), millis, (long) i);
+      all.add(ref("sleeper-" + i));
+    }
+    return graph.task("total", "sum", all).outputs("total").build();
+  }
+
+  private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + " did not happen within " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aWorkerKilledMidGraphLosesNothing(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 2);
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Path calls = temp.resolve("calls");
+      GraphFuture graph = client.submit(sleepers(40, 150, calls));
+      await(() -> graph.done() >= 4, LONG, "progress");
+      Process victim = cluster.workers().get(0);
+      victim.destroyForcibly();
+      assertTrue(victim.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(137, victim.exitValue(), "killed with SIGKILL");
+      assertEquals(Map.of("total", 40L * 39 / 2), WeftClient.await(graph, LONG));
+      // Tasks the dead worker was running ran again elsewhere, so some ran twice; none was lost.
+      assertTrue(TestFunctions.calls(calls) >= 40);
+    }
+  }
+
+  @Test
+  void aWorkerAddedMidGraphTakesWork(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1);
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Map<String, Integer> byWorker = new ConcurrentHashMap<>();
+      GraphListener census = new GraphListener() {
+        @Override
+        public void taskDone(String key, String function, ResultRef location, String worker, long nanos) {
+          byWorker.merge(worker, 1, Integer::sum);
+        }
+      };
+      // Every task waits at a gate: the first worker runs two and holds the rest until the second worker joins.
+      Path gate = temp.resolve("gate");
+      GraphBuilder builder = Graph.builder();
+      List<Arg> all = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        builder.task("gated-" + i, "await-file", gate.toString(), 120_000L, (long) i);
+        all.add(ref("gated-" + i));
+      }
+      GraphFuture graph = client.submit(builder.task("total", "sum", all).outputs("total").build(),
+          SubmitOptions.defaults().listener(census, true));
+      await(() -> graph.total() > 0, LONG, "acceptance");
+      cluster.startWorker();
+      cluster.awaitWorkers(2);
+      java.nio.file.Files.createFile(gate);
+      assertEquals(Map.of("total", 40L * 39 / 2), WeftClient.await(graph, LONG));
+      assertTrue(byWorker.getOrDefault("worker-2", 0) > 0, "the new worker ran tasks: " + byWorker);
+      assertTrue(byWorker.getOrDefault("worker-1", 0) > 0, byWorker.toString());
+    }
+  }
+
+  @Test
+  void aTaskLongerThanMaxPollIntervalRunsOnce(TestKafka kafka) throws Exception {
+    // Workers that must poll every 3 s; the task takes 6 s.
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1, Map.of("max.poll.interval.ms", "3000"));
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Path calls = temp.resolve("long");
+      Graph graph = Graph.builder().task("long", "count-and-sleep", calls.toString(), 6_000L, "slow").build();
+      assertEquals(Map.of("long", "slow"), client.compute(graph, LONG));
+      assertEquals(1, TestFunctions.calls(calls));
+    }
+  }
+
+  @Test
+  void invalidAndUndecodableGraphsAreRejectedWithTheirCause(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1);
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Graph cycle = Graph.builder().task("a", "inc", ref("b")).task("b", "inc", ref("a")).build();
+      ExecutionException rejected = assertThrows(ExecutionException.class,
+          () -> client.submit(cycle).get(1, TimeUnit.MINUTES));
+      GraphValidationException cause = assertInstanceOf(GraphValidationException.class, rejected.getCause());
+      assertEquals(GraphValidationException.Kind.CYCLE, cause.problems().get(0).kind());
+      assertEquals("invalid graph: cycle: a -> b -> a (each task depends on the next)", cause.getMessage());
+
+      ExecutionException unknown = assertThrows(ExecutionException.class, () -> client.submit(
+          Graph.builder().task("x", "no-such-function", 1L).build()).get(1, TimeUnit.MINUTES));
+      assertEquals(GraphValidationException.Kind.UNKNOWN_FUNCTION,
+          ((GraphValidationException) unknown.getCause()).problems().get(0).kind());
+
+      // Bytes that are no graph at all: the scheduler answers with a rejection and keeps the record aside.
+      String graphs = new WeftKafkaConfig(cluster.connection()).topics().graphs();
+      String deadLetters = new WeftKafkaConfig(cluster.connection()).topics().deadLetters();
+      GarbageProbe probe = new GarbageProbe(cluster.connection(), graphs, deadLetters);
+      assertTrue(probe.sendGarbageAndAwaitRejection("garbage-graph").contains("cannot be decoded"));
+      assertTrue(probe.deadLetterReason("garbage-graph").contains("magic byte"));
+      // And the scheduler goes on.
+      assertEquals(Map.of("ok", 2L), client.compute(Graph.builder().task("ok", "inc", 1L).build(), LONG));
+    }
+  }
+
+  @Test
+  void aCancelledGraphStops(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1);
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Path calls = temp.resolve("cancelled");
+      GraphFuture graph = client.submit(sleepers(300, 50, calls), SubmitOptions.defaults().maxInFlight(4));
+      await(() -> graph.done() >= 2, LONG, "progress");
+      assertTrue(graph.cancel(true));
+      assertThrows(CancellationException.class, () -> graph.get(1, TimeUnit.MINUTES));
+      // Another graph runs to its end after the cancel: whatever was queued behind it has gone through by then.
+      assertEquals(Map.of("after", 1L), client.compute(Graph.builder().task("after", "inc", 0L).build(), LONG));
+      long ran = TestFunctions.calls(calls);
+      assertTrue(ran < 40, ran + " of 300 tasks ran; a cancelled graph must stop emitting");
+    }
+  }
+}

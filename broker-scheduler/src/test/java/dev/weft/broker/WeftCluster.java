@@ -1,0 +1,143 @@
+package dev.weft.broker;
+
+import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.kafka.junit.TestKafka;
+import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
+import dev.weft.registry.embedded.InMemorySchemaStore;
+import dev.weft.scheduler.ComputeOptions;
+import dev.weft.worker.WorkerConfig;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+
+/**
+ * A whole broker deployment for a test class, on the test JVM's shared Kafka broker: an embedded schema registry, a
+ * scheduler service and worker JVMs, all under a topic prefix of the class's own so that classes never see each
+ * other's records.
+ */
+final class WeftCluster implements AutoCloseable {
+  private final TestKafka kafka;
+  private final EmbeddedSchemaRegistry registry;
+  private final Map<String, Object> connection;
+  private final SchedulerService scheduler;
+  private final List<Process> workers = new ArrayList<>();
+  private final BrokerScheduler broker = new BrokerScheduler();
+  private final Path logs;
+  private final String workerGroup;
+
+  private WeftCluster(TestKafka kafka, int workerProcesses, Map<String, Object> extra) throws Exception {
+    this.kafka = kafka;
+    this.registry = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
+    this.connection = new HashMap<>(kafka.clientProperties());
+    connection.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry.url());
+    connection.put(WeftKafkaConfig.TOPIC_PREFIX, kafka.uniqueName("weft") + ".");
+    connection.put(WeftKafkaConfig.GRAPH_PARTITIONS, "4");
+    connection.put(WeftKafkaConfig.TASK_PARTITIONS, "8");
+    connection.putAll(extra);
+    this.workerGroup = new WorkerConfig(connection).topics().workerGroup(null);
+    this.scheduler = SchedulerService.start(connection);
+    if (!scheduler.awaitAssignment(Duration.ofSeconds(60))) {
+      throw new IllegalStateException("the scheduler got no partitions within 60 s");
+    }
+    this.logs = Files.createDirectories(Path.of("target", "worker-logs"));
+    for (int i = 0; i < workerProcesses; i++) {
+      startWorker();
+    }
+    awaitWorkers(workerProcesses);
+  }
+
+  static WeftCluster start(TestKafka kafka, int workerProcesses) throws Exception {
+    return new WeftCluster(kafka, workerProcesses, Map.of());
+  }
+
+  static WeftCluster start(TestKafka kafka, int workerProcesses, Map<String, Object> extra) throws Exception {
+    return new WeftCluster(kafka, workerProcesses, extra);
+  }
+
+  /** Options that select this cluster's broker scheduler. */
+  ComputeOptions options() {
+    return ComputeOptions.scheduler(broker).with(BrokerOptions.CONNECTION, connection);
+  }
+
+  Map<String, Object> connection() {
+    return connection;
+  }
+
+  /** Starts one more worker JVM on the test's classpath (so it has the test functions). */
+  Process startWorker(String... settings) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.weft.worker.WorkerMain"));
+    connection.forEach((key, value) -> command.add(key + "=" + value));
+    command.add(WorkerConfig.THREADS + "=2");
+    command.add(WorkerConfig.NAME + "=worker-" + (workers.size() + 1));
+    command.addAll(List.of(settings));
+    File log = logs.resolve(kafka.uniqueName("worker") + "-" + (workers.size() + 1) + ".log").toFile();
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    workers.add(process);
+    return process;
+  }
+
+  List<Process> workers() {
+    return workers;
+  }
+
+  /** Waits until the workers' group has {@code members} members that hold partitions. */
+  void awaitWorkers(int members) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    Admin admin = kafka.admin();
+    while (true) {
+      long withPartitions = 0;
+      try {
+        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(workerGroup)).all().get()
+            .get(workerGroup);
+        withPartitions = group.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+          throw e;
+        }
+      }
+      if (withPartitions == members) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the workers' group has " + withPartitions + " members with partitions, not "
+            + members);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** How many tasks each worker wrote results for, from the results topic: for asserting that work spread. */
+  SchedulerService scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public void close() {
+    broker.close();
+    for (Process worker : workers) {
+      worker.destroy();
+    }
+    for (Process worker : workers) {
+      try {
+        if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+          worker.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        worker.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    scheduler.close();
+    registry.close();
+  }
+}

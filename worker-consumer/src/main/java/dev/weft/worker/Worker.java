@@ -1,0 +1,429 @@
+package dev.weft.worker;
+
+import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.ReadyTask;
+import dev.weft.broker.protocol.ResultFetcher;
+import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.TaskArg;
+import dev.weft.broker.protocol.TaskError;
+import dev.weft.broker.protocol.TaskResult;
+import dev.weft.broker.protocol.Topics;
+import dev.weft.broker.protocol.WireCodec;
+import dev.weft.function.FunctionRegistry;
+import dev.weft.registry.SchemaRegistryClient;
+import dev.weft.worker.internal.CommitTracker;
+import dev.weft.worker.internal.FinishedGraphs;
+import dev.weft.worker.internal.ResultCache;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stateless worker of the broker scheduler. It belongs to its pool's consumer group on the pool's tasks topic, runs
+ * the tasks it receives on a bounded thread pool, and writes each result to the results topic. It commits a task's
+ * offset only after the result is acknowledged, so a worker that dies loses nothing: its unfinished tasks go to
+ * another member of the group, and a task that ran twice writes a second result that the scheduler ignores.
+ *
+ * <p>Inputs are read by location: first from this worker's cache (which holds what it made itself), then from the
+ * results topic. The poll loop never waits for a task: when enough tasks are queued it pauses its partitions and keeps
+ * polling, so a task longer than {@code max.poll.interval.ms} does not cost the worker its membership (and does not
+ * run twice). Tasks of a graph that has ended (cancelled or failed) are skipped.
+ */
+public final class Worker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  private final String name;
+  private final Topics topics;
+  private final String tasksTopic;
+  private final FunctionRegistry functions;
+  private final SchemaRegistryClient registry;
+  private final WireCodec codec;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final ResultFetcher fetcher;
+  private final ResultCache cache;
+  private final FinishedGraphs finished;
+  private final ThreadPoolExecutor executor;
+  private final Duration inputTimeout;
+  private final long revokeWaitNanos;
+  private final int capacity;
+  private final Thread loop;
+  private final CountDownLatch assigned = new CountDownLatch(1);
+  /** Records whose task ended (true: its result is written) or was dropped (false: its partition moved away). */
+  private final ConcurrentLinkedQueue<Map.Entry<ConsumerRecord<String, byte[]>, Boolean>> settled =
+      new ConcurrentLinkedQueue<>();
+  private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
+  private final Map<TopicPartition, AtomicInteger> runningTasks = new ConcurrentHashMap<>();
+  private final AtomicLong tasksRun = new AtomicLong();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final CommitTracker commits = new CommitTracker();
+  private volatile boolean running = true;
+  private volatile Throwable fatal;
+  private boolean paused;
+
+  private Worker(WorkerConfig config) {
+    this.name = config.getString(WorkerConfig.NAME);
+    this.topics = config.topics();
+    String pool = config.getString(WorkerConfig.POOL);
+    this.tasksTopic = topics.tasks(pool);
+    this.functions = FunctionRegistry.fromClassLoader(Worker.class.getClassLoader());
+    String plugins = config.getString(WorkerConfig.PLUGIN_DIR);
+    if (plugins != null) {
+      functions.loadPlugins(Path.of(plugins));
+    }
+    Map<String, Object> clients = config.clientProperties();
+    config.createTopics(List.of(pool));
+    this.registry = config.registryClient();
+    this.codec = new WireCodec(registry);
+    this.consumer = KafkaClients.groupConsumer(clients, topics.workerGroup(pool), "weft-" + name);
+    this.producer = KafkaClients.producer(clients, "weft-" + name);
+    this.fetcher = new ResultFetcher(clients, topics.results(), codec, "weft-" + name + "-inputs");
+    this.cache = new ResultCache(config.getLong(WorkerConfig.CACHE_BYTES));
+    this.finished = new FinishedGraphs(clients, topics.events(), codec, "weft-" + name);
+    int threads = config.getInt(WorkerConfig.THREADS);
+    this.capacity = threads * config.getInt(WorkerConfig.QUEUED_PER_THREAD);
+    AtomicInteger threadNumber = new AtomicInteger();
+    this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        task -> {
+          Thread thread = new Thread(task, "weft-" + name + "-task-" + threadNumber.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
+    this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
+    this.loop = new Thread(this::run, "weft-" + name);
+  }
+
+  /** Starts a worker; it runs until {@link #close()}. */
+  public static Worker start(Map<String, ?> config) {
+    Worker worker = new Worker(new WorkerConfig(config));
+    worker.loop.start();
+    return worker;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Waits until the group gave this worker partitions; false if the timeout passed first. */
+  public boolean awaitAssignment(Duration timeout) throws InterruptedException {
+    return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Tasks this worker has run (whatever their outcome). */
+  public long tasksRun() {
+    return tasksRun.get();
+  }
+
+  /** Inputs found in this worker's cache, and those read from Kafka. */
+  public long cacheHits() {
+    return cache.hits();
+  }
+
+  public long cacheMisses() {
+    return cache.misses();
+  }
+
+  /** The error that stopped the worker, or null. */
+  public Throwable failure() {
+    return fatal;
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(tasksTopic), new Rebalance());
+      while (running && fatal == null) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+          commits.started(new TopicPartition(record.topic(), record.partition()), record.offset());
+          queued.incrementAndGet();
+          executor.execute(() -> runTask(record));
+        }
+        settleFinished();
+        throttle();
+        commit(false);
+      }
+    } catch (WakeupException e) {
+      // close() woke us
+    } catch (Throwable t) {
+      fatal = t;
+      LOG.error("worker {} stopped", name, t);
+    } finally {
+      shutDown();
+    }
+  }
+
+  /** Pauses fetching while enough tasks wait; resumes when half of them ran. */
+  private void throttle() {
+    int waiting = queued.get();
+    if (!paused && waiting >= capacity) {
+      consumer.pause(consumer.assignment());
+      paused = true;
+    } else if (paused && waiting <= capacity / 2) {
+      consumer.resume(consumer.paused());
+      paused = false;
+    }
+  }
+
+  private void settleFinished() {
+    for (Map.Entry<ConsumerRecord<String, byte[]>, Boolean> entry; (entry = settled.poll()) != null; ) {
+      ConsumerRecord<String, byte[]> record = entry.getKey();
+      if (entry.getValue()) {
+        commits.finished(new TopicPartition(record.topic(), record.partition()), record.offset());
+      }
+      queued.decrementAndGet();
+    }
+  }
+
+  private void finished(ConsumerRecord<String, byte[]> record) {
+    settled.add(Map.entry(record, true));
+  }
+
+  private void commit(boolean sync) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = commits.toCommit();
+    if (offsets.isEmpty()) {
+      return;
+    }
+    if (sync) {
+      consumer.commitSync(offsets);
+    } else {
+      consumer.commitAsync(offsets, (committed, error) -> {
+        if (error != null) {
+          LOG.debug("commit of {} failed ({}); a later one covers it", committed, error.toString());
+        }
+      });
+    }
+    commits.committed(offsets);
+  }
+
+  // --- running a task (on a pool thread)
+
+  private void runTask(ConsumerRecord<String, byte[]> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    if (!owned.contains(partition)) {
+      // The partition moved to another worker before this task started: it runs there, from the uncommitted offset.
+      settled.add(Map.entry(record, false));
+      return;
+    }
+    AtomicInteger runningHere = runningTasks.computeIfAbsent(partition, p -> new AtomicInteger());
+    runningHere.incrementAndGet();
+    try {
+      runOwnedTask(record);
+    } finally {
+      runningHere.decrementAndGet();
+    }
+  }
+
+  private void runOwnedTask(ConsumerRecord<String, byte[]> record) {
+    ReadyTask task;
+    try {
+      task = codec.decodeTask(record.topic(), record.value());
+    } catch (RuntimeException e) {
+      deadLetter(record, e);
+      finished(record);
+      return;
+    }
+    if (finished.hasEnded(task.graphId())) {
+      finished(record); // cancelled or failed: nobody needs this result
+      return;
+    }
+    long start = System.nanoTime();
+    TaskResult result;
+    try {
+      Object value = functions.require(task.function()).apply(resolve(task).toArray());
+      result = TaskResult.success(task.graphId(), task.taskKey(), task.attempt(), name, System.nanoTime() - start,
+          value);
+    } catch (Throwable t) { // a task's Error fails the task, not the worker's thread
+      result = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, System.nanoTime() - start,
+          TaskError.of(t));
+    }
+    tasksRun.incrementAndGet();
+    byte[] bytes;
+    try {
+      bytes = codec.encode(topics.results(), result);
+    } catch (IllegalArgumentException notAValue) {
+      result = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, result.durationNanos(),
+          TaskError.of(new IllegalArgumentException("the result of task '" + task.taskKey()
+              + "' cannot be written: " + notAValue.getMessage())));
+      bytes = codec.encode(topics.results(), result);
+    }
+    TaskResult written = result;
+    long size = bytes.length;
+    producer.send(new ProducerRecord<>(topics.results(), task.graphId(), bytes), (metadata, error) -> {
+      if (error != null) {
+        // Without its result the task must run again: stop, uncommitted, so the group hands it on.
+        fatal = new IllegalStateException("cannot write the result of task '" + written.taskKey() + "' of graph "
+            + written.graphId() + ": " + error.getMessage(), error);
+        consumer.wakeup();
+        return;
+      }
+      if (written.succeeded()) {
+        cache.put(new ResultRef(metadata.partition(), metadata.offset()), written.value(), size);
+      }
+      finished(record);
+    });
+  }
+
+  /** The task's arguments, each location replaced by its value: cached ones first, the rest read in one pass. */
+  private List<Object> resolve(ReadyTask task) {
+    Set<ResultRef> missing = new HashSet<>();
+    collectMissing(task.args(), missing);
+    Map<ResultRef, TaskResult> read = missing.isEmpty() ? Map.of() : fetcher.fetch(missing, inputTimeout);
+    read.forEach((ref, result) -> {
+      if (!result.succeeded()) {
+        throw new IllegalStateException("input at " + ref + " is a failure of task '" + result.taskKey()
+            + "', not a value");
+      }
+      cache.put(ref, result.value(), 64);
+    });
+    return values(task.args(), read);
+  }
+
+  private void collectMissing(List<TaskArg> args, Set<ResultRef> missing) {
+    for (TaskArg arg : args) {
+      if (arg instanceof TaskArg.Located) {
+        ResultRef ref = ((TaskArg.Located) arg).ref();
+        if (!cache.contains(ref)) {
+          missing.add(ref);
+        }
+      } else if (arg instanceof TaskArg.ArgList) {
+        collectMissing(((TaskArg.ArgList) arg).items(), missing);
+      }
+    }
+  }
+
+  private List<Object> values(List<TaskArg> args, Map<ResultRef, TaskResult> read) {
+    List<Object> values = new ArrayList<>(args.size());
+    for (TaskArg arg : args) {
+      if (arg instanceof TaskArg.Literal) {
+        values.add(((TaskArg.Literal) arg).value());
+      } else if (arg instanceof TaskArg.Located) {
+        ResultRef ref = ((TaskArg.Located) arg).ref();
+        TaskResult fetched = read.get(ref);
+        values.add(fetched != null ? fetched.value() : cache.get(ref));
+      } else {
+        values.add(values(((TaskArg.ArgList) arg).items(), read));
+      }
+    }
+    return values;
+  }
+
+  private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+    LOG.warn("{}-{}@{} cannot be decoded ({}); sent to {}", record.topic(), record.partition(), record.offset(),
+        reason.getMessage(), topics.deadLetters());
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("weft.reason", String.valueOf(reason.getMessage()).getBytes(StandardCharsets.UTF_8));
+    headers.add("weft.source", (record.topic() + "-" + record.partition() + "@" + record.offset())
+        .getBytes(StandardCharsets.UTF_8));
+    producer.send(new ProducerRecord<>(topics.deadLetters(), null, record.key(), record.value(), headers));
+  }
+
+  // --- group membership
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    /**
+     * Tasks of these partitions that have not started are dropped: the new owner runs them from the uncommitted
+     * offset. Those running finish here (for up to the revoke wait), so that their results are committed and they do
+     * not run twice.
+     */
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      owned.removeAll(partitions);
+      long deadline = System.nanoTime() + revokeWaitNanos;
+      while (partitions.stream().anyMatch(p -> runningTasks.getOrDefault(p, new AtomicInteger()).get() > 0)
+          && System.nanoTime() < deadline) {
+        settleFinished();
+        LockSupport.parkNanos(1_000_000);
+      }
+      producer.flush();
+      settleFinished();
+      try {
+        commit(true);
+      } catch (RuntimeException e) {
+        LOG.warn("could not commit revoked partitions {}: {}", partitions, e.toString());
+      }
+      partitions.forEach(commits::forget);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      owned.removeAll(partitions);
+      partitions.forEach(commits::forget);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      owned.addAll(partitions);
+      if (!partitions.isEmpty()) {
+        LOG.info("worker {} took partitions {}", name, partitions.stream().map(TopicPartition::partition).toList());
+        assigned.countDown();
+      }
+    }
+  }
+
+  private void shutDown() {
+    executor.shutdown();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!executor.awaitTermination(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+        settleFinished();
+      }
+      producer.flush();
+      settleFinished();
+      if (fatal == null) {
+        commit(true);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("worker {} could not commit while stopping: {}", name, e.toString());
+    } finally {
+      executor.shutdownNow();
+      consumer.close(Duration.ofSeconds(5));
+      producer.close(Duration.ofSeconds(5));
+      fetcher.close();
+      finished.close();
+      registry.close();
+    }
+  }
+
+  /**
+   * Stops taking tasks, lets running ones finish and their results be written, commits, and leaves the group (its
+   * partitions move to other workers at once).
+   */
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      loop.join(TimeUnit.SECONDS.toMillis(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

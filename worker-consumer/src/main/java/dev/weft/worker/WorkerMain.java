@@ -1,0 +1,51 @@
+package dev.weft.worker;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs a worker until the process is told to stop (SIGTERM, Ctrl-C), then stops it gracefully. Arguments are
+ * {@code key=value} settings ({@link WorkerConfig}) or {@code @file} naming a properties file.
+ */
+public final class WorkerMain {
+  private WorkerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, Object> config = parse(args);
+    Worker worker = Worker.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      worker.close();
+      stopped.countDown();
+    }, "weft-worker-shutdown"));
+    System.out.println("weft worker " + worker.name() + " started");
+    System.out.flush();
+    stopped.await();
+  }
+
+  static Map<String, Object> parse(String[] args) throws IOException {
+    Map<String, Object> config = new HashMap<>();
+    for (String arg : args) {
+      if (arg.startsWith("@")) {
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(arg.substring(1)))) {
+          file.load(reader);
+        }
+        file.forEach((key, value) -> config.put((String) key, value));
+      } else {
+        int equals = arg.indexOf('=');
+        if (equals <= 0) {
+          throw new IllegalArgumentException("'" + arg + "' is not key=value or @file");
+        }
+        config.put(arg.substring(0, equals), arg.substring(equals + 1));
+      }
+    }
+    return config;
+  }
+}

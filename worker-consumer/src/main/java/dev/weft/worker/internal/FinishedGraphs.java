@@ -1,0 +1,110 @@
+package dev.weft.worker.internal;
+
+import dev.weft.broker.protocol.GraphEvent;
+import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.WireCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The graphs that ended (cancelled, failed, rejected, completed), as the events topic says: a worker skips tasks of
+ * such a graph instead of running them. That is how a cancel stops tasks already emitted, and how tasks left over from
+ * a failed graph stop costing work. Reads the events of the last hour at start, then follows them, on a thread of its
+ * own.
+ */
+public final class FinishedGraphs implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FinishedGraphs.class);
+  private static final int REMEMBERED = 100_000;
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final String topic;
+  private final WireCodec codec;
+  private final Set<String> ended = Collections.synchronizedSet(Collections.newSetFromMap(
+      new LinkedHashMap<>(1024, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > REMEMBERED;
+        }
+      }));
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public FinishedGraphs(Map<String, Object> clientProperties, String eventsTopic, WireCodec codec, String name) {
+    this.consumer = KafkaClients.plainConsumer(clientProperties, name + "-events");
+    this.topic = eventsTopic;
+    this.codec = codec;
+    this.thread = new Thread(this::follow, name + "-events");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  public boolean hasEnded(String graphId) {
+    return ended.contains(graphId);
+  }
+
+  private void follow() {
+    try {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+        partitions.add(new TopicPartition(topic, info.partition()));
+      }
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> hourAgo = new HashMap<>();
+      partitions.forEach(p -> hourAgo.put(p, System.currentTimeMillis() - 3_600_000L));
+      Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(hourAgo);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      for (TopicPartition partition : partitions) {
+        OffsetAndTimestamp start = starts.get(partition);
+        consumer.seek(partition, start != null ? start.offset() : ends.get(partition));
+      }
+      while (running) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          try {
+            GraphEvent event = codec.decodeEvent(topic, record.value());
+            if (event.type().isFinal()) {
+              ended.add(event.graphId());
+            }
+          } catch (RuntimeException e) {
+            LOG.debug("skipping an undecodable event at {}-{}@{}: {}", record.topic(), record.partition(),
+                record.offset(), e.getMessage());
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      if (running) {
+        LOG.warn("stopped following graph events ({}); tasks of ended graphs will run", e.toString());
+      }
+    } finally {
+      consumer.close(Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

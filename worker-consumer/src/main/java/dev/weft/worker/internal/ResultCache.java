@@ -1,0 +1,61 @@
+package dev.weft.worker.internal;
+
+import dev.weft.broker.protocol.ResultRef;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Values of results this worker made or read, by location, least recently used first out, bounded by an estimate of
+ * their size (their encoded size). Thread-safe.
+ */
+public final class ResultCache {
+  private final long capacityBytes;
+  private final LinkedHashMap<ResultRef, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
+  private long bytes;
+  private long hits;
+  private long misses;
+
+  private record Entry(Object value, long size) {}
+
+  public ResultCache(long capacityBytes) {
+    this.capacityBytes = capacityBytes;
+  }
+
+  public synchronized void put(ResultRef ref, Object value, long size) {
+    if (size > capacityBytes) {
+      return;
+    }
+    Entry old = entries.put(ref, new Entry(value, size));
+    bytes += size - (old == null ? 0 : old.size());
+    var eldest = entries.entrySet().iterator();
+    while (bytes > capacityBytes && eldest.hasNext()) {
+      Map.Entry<ResultRef, Entry> out = eldest.next();
+      bytes -= out.getValue().size();
+      eldest.remove();
+    }
+  }
+
+  /** Whether the value is here; {@link #get} then returns it (it may be null: a null result). */
+  public synchronized boolean contains(ResultRef ref) {
+    boolean found = entries.containsKey(ref);
+    if (found) {
+      hits++;
+    } else {
+      misses++;
+    }
+    return found;
+  }
+
+  public synchronized Object get(ResultRef ref) {
+    Entry entry = entries.get(ref);
+    return entry == null ? null : entry.value();
+  }
+
+  public synchronized long hits() {
+    return hits;
+  }
+
+  public synchronized long misses() {
+    return misses;
+  }
+}
