@@ -132,7 +132,8 @@ public final class KafkaSchemaStore implements SchemaStore {
       throw e;
     } catch (KafkaException e) {
       close();
-      throw new SchemaStoreException("cannot read schemas topic " + topic + ": " + e.getMessage(), e);
+      throw new SchemaStoreException("cannot read schemas topic " + topic + ": " + e.getMessage(),
+          e instanceof org.apache.kafka.common.errors.TimeoutException, e);
     }
     // The consumer passes to the reader thread here; Thread.start() publishes it safely.
     reader = new Thread(this::readLoop, "weft-schema-store-reader-" + topic);
@@ -218,7 +219,10 @@ public final class KafkaSchemaStore implements SchemaStore {
       writeLock.unlock();
     }
     if (admin != null) {
-      admin.close(timeout);
+      // Every admin call is awaited by its caller, within its own timeout: one still pending now was given up on
+      // (a broker that cannot be reached), and waiting for it would only hold up close, or a failed open, for
+      // kafkastore.timeout.ms more.
+      admin.close(Duration.ZERO);
     }
   }
 
@@ -404,7 +408,8 @@ public final class KafkaSchemaStore implements SchemaStore {
       throw new SchemaStoreException("timed out after " + timeout.toMillis() + " ms writing to schemas topic " + topic
           + "; the write may still take effect", true, e);
     } catch (KafkaException e) {
-      throw new SchemaStoreException("cannot write to schemas topic " + topic + ": " + e, e);
+      throw new SchemaStoreException("cannot write to schemas topic " + topic + ": " + e,
+          e instanceof org.apache.kafka.common.errors.TimeoutException, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SchemaStoreException("interrupted while writing to schemas topic " + topic, e);
@@ -430,7 +435,12 @@ public final class KafkaSchemaStore implements SchemaStore {
     return properties;
   }
 
+  /**
+   * A failed Kafka call. A Kafka client that gives up waiting (its default.api.timeout.ms passed before the store's
+   * timeout) reports a TimeoutException as the call's failure: that is a timeout all the same.
+   */
   private static SchemaStoreException failure(String what, Throwable cause) {
-    return new SchemaStoreException(what + ": " + cause, cause);
+    return new SchemaStoreException(what + ": " + cause,
+        cause instanceof org.apache.kafka.common.errors.TimeoutException, cause);
   }
 }
