@@ -5,6 +5,7 @@ import dev.weft.graph.Arg;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.codec.GraphCodec;
 import dev.weft.registry.SchemaRegistryClient;
+import dev.weft.registry.SchemaRegistryException;
 import dev.weft.value.DecodeLimits;
 import dev.weft.value.MalformedValueException;
 import dev.weft.value.RecordSchemas;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
@@ -34,7 +36,7 @@ import org.apache.avro.io.EncoderFactory;
  * schema's registry id as a big-endian int, then the Avro binary body.
  *
  * <p>Each topic's schema is registered under the subject {@code <topic>-value} (Confluent's topic name strategy) the
- * first time the codec writes to or reads from the topic. Bodies are written and read straight from and into Weft's
+ * first time the codec writes to the topic. Bodies are written and read straight from and into Weft's
  * records, values with {@link ValueCodec} (no copy of large bytes). A record written under another version of a schema
  * (an older or newer Weft) is read through Avro's schema resolution against this version: evolution works as the
  * registry's compatibility rules promise. Bytes that are not such a record raise a {@link MalformedValueException}
@@ -44,6 +46,7 @@ import org.apache.avro.io.EncoderFactory;
  */
 public final class WireCodec {
   private static final byte MAGIC = 0;
+  private static final GenericData ORDERED_MAPS = new OrderedMaps();
 
   private final SchemaRegistryClient registry;
   private final WireSchemas schemas = WireSchemas.get();
@@ -52,7 +55,8 @@ public final class WireCodec {
   private final DecodeLimits limits;
   private final Map<String, Integer> ids = new ConcurrentHashMap<>();
   private final Map<Kind, Long> fingerprints = new EnumMap<>(Kind.class);
-  private final Map<Integer, Boolean> sameAsOurs = new ConcurrentHashMap<>();
+  /** Per (kind, writer id): whether the writer's schema is this version's, so the body needs no resolution. */
+  private final Map<Long, Boolean> sameAsOurs = new ConcurrentHashMap<>();
 
   public WireCodec(SchemaRegistryClient registry) {
     this(registry, DecodeLimits.DEFAULT);
@@ -70,7 +74,8 @@ public final class WireCodec {
 
   /** Registers (once) this version's schema of {@code kind} under the topic's subject and returns its id. */
   public int schemaId(String topic, Kind kind) {
-    return ids.computeIfAbsent(topic + "-value", subject -> registry.register(subject, schemas.schema(kind)));
+    Integer id = ids.get(topic);
+    return id != null ? id : ids.computeIfAbsent(topic, t -> registry.register(t + "-value", schemas.schema(kind)));
   }
 
   private BinaryWriter start(String topic, Kind kind) {
@@ -96,8 +101,9 @@ public final class WireCodec {
     }
     int id = ByteBuffer.wrap(data, 1, 4).getInt();
     ByteBuffer body = ByteBuffer.wrap(data, 5, data.length - 5);
-    if (ids.get(topic + "-value") != null && ids.get(topic + "-value") == id
-        || sameAsOurs.computeIfAbsent(id, writerId -> isOurs(writerId, kind))) {
+    Integer ours = ids.get(topic);
+    if (ours != null && ours == id
+        || sameAsOurs.computeIfAbsent(((long) kind.ordinal() << 32) | (id & 0xffffffffL), key -> isOurs(id, kind))) {
       return new BinaryReader(body);
     }
     return new BinaryReader(resolve(id, kind, body));
@@ -108,12 +114,19 @@ public final class WireCodec {
     return SchemaNormalization.parsingFingerprint64(writer) == fingerprints.get(kind);
   }
 
+  /**
+   * The schema a record names. An id the registry does not know makes the record malformed; a registry that cannot be
+   * asked is not the record's fault, and the caller must not treat the record as bad (it retries or stops).
+   */
   private Schema writerSchema(int id) {
     try {
       return registry.schemaById(id);
-    } catch (RuntimeException e) {
-      throw new MalformedValueException("a record names schema id " + id + ", which the registry cannot give: "
-          + e.getMessage(), e);
+    } catch (SchemaRegistryException e) {
+      if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
+        throw new MalformedValueException("a record names schema id " + id + ", which the registry does not know",
+            e);
+      }
+      throw new IllegalStateException("the schema registry cannot give schema id " + id + ": " + e.getMessage(), e);
     }
   }
 
@@ -122,7 +135,7 @@ public final class WireCodec {
     Schema writer = writerSchema(id);
     Schema reader = schemas.schema(kind);
     try {
-      Object datum = new GenericDatumReader<>(writer, reader).read(null,
+      Object datum = new GenericDatumReader<>(writer, reader, ORDERED_MAPS).read(null,
           new BoundedDecoder(new BinaryReader(body), limits, false));
       ByteArrayOutputStream rewritten = new ByteArrayOutputStream(body.remaining() + 16);
       BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(rewritten, null);
@@ -132,6 +145,21 @@ public final class WireCodec {
     } catch (IOException | AvroRuntimeException | ClassCastException | IndexOutOfBoundsException e) {
       throw new MalformedValueException("a " + kind.recordName() + " written with schema id " + id
           + " cannot be read as this version's " + kind.recordName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Avro's generic data, but with maps that keep their entries' order. Avro's own puts them in a HashMap, and a body
+   * rewritten from it would list a graph's inputs, an event's locations and the entries of map values in hash order
+   * rather than the writer's. Avro's readers, the fast one included, create their maps here.
+   */
+  private static final class OrderedMaps extends GenericData {
+    /** Avro may size a map by the count it read; a corrupt count must not size the table. */
+    private static final int MAX_INITIAL_CAPACITY = 1024;
+
+    @Override
+    public Object newMap(Object old, int size) {
+      return new LinkedHashMap<>(Math.max(0, Math.min(size, MAX_INITIAL_CAPACITY)));
     }
   }
 
@@ -270,6 +298,7 @@ public final class WireCodec {
     out.writeInt(result.attempt());
     out.writeString(result.worker());
     out.writeLong(result.durationNanos());
+    out.writeInt(result.taskPartition());
     if (result.succeeded()) {
       out.writeInt(0);
       values.write(result.value(), out);
@@ -291,15 +320,18 @@ public final class WireCodec {
     int attempt = in.readInt();
     String worker = in.readString();
     long duration = in.readLong();
+    int taskPartition = in.readInt();
     int branch = in.readInt();
     if (branch == 0) {
       if (!withValue) {
-        return new TaskResult(graphId, taskKey, attempt, worker, duration, true, null, false, null);
+        return new TaskResult(graphId, taskKey, attempt, worker, duration, taskPartition, true, null, false, null);
       }
-      return finished(in, TaskResult.success(graphId, taskKey, attempt, worker, duration, values.read(in)));
+      return finished(in, new TaskResult(graphId, taskKey, attempt, worker, duration, taskPartition, true,
+          values.read(in), true, null));
     }
     if (branch == 1) {
-      return finished(in, TaskResult.failure(graphId, taskKey, attempt, worker, duration, readError(in)));
+      return finished(in, new TaskResult(graphId, taskKey, attempt, worker, duration, taskPartition, false, null,
+          false, readError(in)));
     }
     throw new MalformedValueException("unknown task outcome " + branch);
   }
