@@ -17,6 +17,7 @@ import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.Task;
 import dev.weft.graph.internal.ExecutionPlan;
 import dev.weft.registry.SchemaRegistryClient;
+import dev.weft.value.MalformedValueException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -227,7 +228,15 @@ public final class SchedulerService implements AutoCloseable {
     GraphCommand command;
     try {
       command = codec.decodeCommand(record.topic(), record.value());
-    } catch (RuntimeException e) {
+    } catch (GraphValidationException e) {
+      if (record.key() == null) {
+        deadLetter(record, e);
+      } else {
+        publishFinal(record.partition(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
+            e.getMessage(), 0, 0, Map.of(), null, null, 0, e.problems()));
+      }
+      return;
+    } catch (MalformedValueException e) {
       deadLetter(record, e);
       if (record.key() != null) {
         publishFinal(record.partition(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
@@ -316,7 +325,7 @@ public final class SchedulerService implements AutoCloseable {
     TaskResult result;
     try {
       result = codec.decodeResult(record.topic(), record.value(), false);
-    } catch (RuntimeException e) {
+    } catch (MalformedValueException e) {
       deadLetter(record, e);
       return;
     }
@@ -331,7 +340,7 @@ public final class SchedulerService implements AutoCloseable {
     }
     ResultRef location = new ResultRef(record.partition(), record.offset());
     String topic = graph.topicOf(task);
-    switch (graph.onResult(task, result.attempt(), result.succeeded(), location)) {
+    switch (graph.onResult(task, result.attempt(), result.succeeded(), location, result.taskPartition())) {
       case DONE:
         poolInFlight.merge(topic, -1, Integer::sum);
         if (graph.taskEvents()) {
@@ -404,7 +413,9 @@ public final class SchedulerService implements AutoCloseable {
         WireCodec.locate(spec.args(), key -> graph.location(graph.plan().indexOf(key))));
     String topic = graph.topicOf(task);
     String graphId = graph.graphId();
-    producer.send(new ProducerRecord<>(topic, ready.recordKey(), codec.encode(topic, ready)), (metadata, error) -> {
+    int partition = graph.preferredPartition(task);
+    producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, ready.recordKey(),
+        codec.encode(topic, ready)), (metadata, error) -> {
       if (error != null) {
         sendFailures.add(graphId + "\u0000" + error);
       }

@@ -6,6 +6,7 @@ import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
 import dev.weft.registry.embedded.InMemorySchemaStore;
 import dev.weft.scheduler.ComputeOptions;
 import dev.weft.worker.WorkerConfig;
+import dev.weft.worker.WorkerGroup;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 
 /**
  * A whole broker deployment for a test class, on the test JVM's shared Kafka broker: an embedded schema registry, a
@@ -32,7 +31,6 @@ final class WeftCluster implements AutoCloseable {
   private final List<Process> workers = new ArrayList<>();
   private final BrokerScheduler broker = new BrokerScheduler();
   private final Path logs;
-  private final String workerGroup;
 
   private WeftCluster(TestKafka kafka, int workerProcesses, Map<String, Object> extra) throws Exception {
     this.kafka = kafka;
@@ -43,7 +41,6 @@ final class WeftCluster implements AutoCloseable {
     connection.put(WeftKafkaConfig.GRAPH_PARTITIONS, "4");
     connection.put(WeftKafkaConfig.TASK_PARTITIONS, "8");
     connection.putAll(extra);
-    this.workerGroup = new WorkerConfig(connection).topics().workerGroup(null);
     this.scheduler = SchedulerService.start(connection);
     if (!scheduler.awaitAssignment(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the scheduler got no partitions within 60 s");
@@ -92,33 +89,7 @@ final class WeftCluster implements AutoCloseable {
 
   /** Waits until the workers' group has {@code members} members that hold partitions. */
   void awaitWorkers(int members) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    Admin admin = kafka.admin();
-    while (true) {
-      long withPartitions = 0;
-      try {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(workerGroup)).all().get()
-            .get(workerGroup);
-        withPartitions = group.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
-          throw e;
-        }
-      }
-      if (withPartitions == members) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the workers' group has " + withPartitions + " members with partitions, not "
-            + members);
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  /** How many tasks each worker wrote results for, from the results topic: for asserting that work spread. */
-  SchedulerService scheduler() {
-    return scheduler;
+    WorkerGroup.awaitActive(kafka.admin(), new WorkerConfig(connection).topics(), null, members, Duration.ofSeconds(90));
   }
 
   @Override

@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 /** The {@code weft} command. */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
     description = "Runs task graphs on sync, threads, processes or Kafka.",
-    subcommands = {UpCommand.class, RunCommand.class, ValidateCommand.class, FunctionsCommand.class, BrokerCommand.class})
+    subcommands = {UpCommand.class, DemoCommand.class, RunCommand.class, SubmitCommand.class,
+        SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, ValidateCommand.class,
+        FunctionsCommand.class})
 public final class Main {
   private Main() {}
 

@@ -1,39 +1,78 @@
 package dev.weft.cli;
 
+import dev.weft.broker.client.WeftClient;
 import dev.weft.graph.Graph;
-import dev.weft.local.Schedulers;
-import dev.weft.scheduler.Weft;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The README's first command: runs the demo graph and prints its result and timing. */
-@Command(name = "up", description = "Run the demo graph on this machine and print its result and timing.")
+/**
+ * The README's first command: the one-machine mode. It starts an embedded Kafka broker, a schema registry, a scheduler
+ * and worker processes on 127.0.0.1, runs the demo graph through Kafka, prints its result and timing, and stops it
+ * all again (or keeps it running for {@code weft submit}).
+ */
+@Command(name = "up", description = "Start Kafka, a schema registry, a scheduler and workers on this machine, run the "
+    + "demo graph through them, and stop (or keep running).")
 final class UpCommand implements Callable<Integer> {
-  @Option(names = "--tasks", defaultValue = "100000", description = "Squares to sum (default: ${DEFAULT-VALUE}).")
-  int tasks;
-
-  @Option(names = "--workers", defaultValue = "2", description = "Worker threads (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--workers", defaultValue = "2", description = "Worker processes (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--threads", defaultValue = "2", description = "Threads per worker (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--tasks", defaultValue = "20000", description = "Squares in the demo (default: ${DEFAULT-VALUE}).")
+  int tasks;
+
+  @Option(names = "--log-dir", paramLabel = "DIR",
+      description = "Keep Kafka's log (topics, schemas) in DIR across runs (default: a temporary folder).")
+  Path logDir;
+
+  @Option(names = "--keep-running", description = "After the demo, keep everything running until Ctrl-C.")
+  boolean keepRunning;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
+      description = "A Weft or Kafka client setting for the scheduler, workers and client; repeatable.")
+  Map<String, String> settings = new java.util.LinkedHashMap<>();
+
   @Override
-  public Integer call() {
-    Graph graph = Demo.sumOfSquares(tasks, 1000);
-    // Warm-up runs compile the hot paths, as in a long-running service; the last run is the one timed.
-    for (int i = 0; i < 3; i++) {
-      Weft.compute(graph, Schedulers.threads(workers));
+  public Integer call() throws Exception {
+    OneMachine machine = new OneMachine(workers, threads, logDir, settings, System.err);
+    boolean correct;
+    try (WeftClient client = WeftClient.connect(machine.config())) {
+      // A small run first: the schemas get registered and the JIT warms up, as in a service that has been running.
+      client.compute(Demo.sumOfSquares(1000, 100), Duration.ofMinutes(2));
+      Graph graph = Demo.sumOfSquares(tasks, 100);
+      long start = System.nanoTime();
+      Map<String, Object> result = client.compute(graph, Duration.ofMinutes(10));
+      long nanos = System.nanoTime() - start;
+      long total = ((Number) result.get("total")).longValue();
+      long expected = Demo.expected(tasks);
+      correct = total == expected;
+      System.out.printf(Locale.ROOT, "sum of squares of 0..%d = %d (%s)%n", tasks - 1, total,
+          correct ? "correct" : "WRONG, expected " + expected);
+      System.out.printf(Locale.ROOT, "%,d tasks through Kafka (broker scheduler, %d worker processes) in %.2f s: "
+          + "%,.0f tasks/s%n", graph.size(), workers, nanos / 1e9, graph.size() / (nanos / 1e9));
+    } catch (RuntimeException e) {
+      machine.close();
+      throw e;
     }
-    long start = System.nanoTime();
-    Map<String, Object> result = Weft.compute(graph, Schedulers.threads(workers));
-    long nanos = System.nanoTime() - start;
-    long total = ((Number) result.get("total")).longValue();
-    long expected = Demo.expected(tasks);
-    System.out.printf(Locale.ROOT, "sum of squares of 0..%d = %d (%s)%n", tasks - 1, total,
-        total == expected ? "correct" : "WRONG, expected " + expected);
-    System.out.printf(Locale.ROOT, "%,d tasks on the threads scheduler (%d workers) in %.1f ms: %.2f us per task%n",
-        graph.size(), workers, nanos / 1e6, nanos / 1e3 / graph.size());
-    return total == expected ? 0 : 1;
+    if (keepRunning) {
+      System.err.printf("%nrunning; in another terminal:%n  export WEFT_KAFKA_BOOTSTRAP=%s WEFT_REGISTRY_URL=%s%n"
+          + "  ./weft submit graph.json%nCtrl-C stops everything%n", machine.bootstrapServers(), machine.registryUrl());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        machine.close();
+        stopped.countDown();
+      }, "weft-up-shutdown"));
+      stopped.await();
+    } else {
+      machine.close();
+    }
+    return correct ? 0 : 1;
   }
 }

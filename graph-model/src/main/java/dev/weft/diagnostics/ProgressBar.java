@@ -83,8 +83,8 @@ public final class ProgressBar implements Callback {
     out.flush();
   }
 
-  /** One line of the bar. */
-  static String render(int done, int total, long elapsedNanos) {
+  /** One line of the bar; other front ends (the broker client's progress events) draw it too. */
+  public static String render(int done, int total, long elapsedNanos) {
     double fraction = total == 0 ? 1.0 : (double) done / total;
     int filled = (int) (fraction * WIDTH);
     return "[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] | "

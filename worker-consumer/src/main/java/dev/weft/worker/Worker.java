@@ -11,6 +11,7 @@ import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.registry.SchemaRegistryClient;
+import dev.weft.value.MalformedValueException;
 import dev.weft.worker.internal.CommitTracker;
 import dev.weft.worker.internal.FinishedGraphs;
 import dev.weft.worker.internal.ResultCache;
@@ -57,6 +58,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+  private static final Object MISSING = new Object();
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
+  private static final long PAUSED_POLL_NANOS = POLL_TIMEOUT.toNanos();
 
   private final String name;
   private final Topics topics;
@@ -70,6 +74,8 @@ public final class Worker implements AutoCloseable {
   private final ResultCache cache;
   private final FinishedGraphs finished;
   private final ThreadPoolExecutor executor;
+  /** One thread that decodes polled batches and reads their inputs, in the order they were polled. */
+  private final ThreadPoolExecutor inputs;
   private final Duration inputTimeout;
   private final long revokeWaitNanos;
   private final int capacity;
@@ -85,7 +91,7 @@ public final class Worker implements AutoCloseable {
   private final CommitTracker commits = new CommitTracker();
   private volatile boolean running = true;
   private volatile Throwable fatal;
-  private boolean paused;
+  private volatile boolean paused;
 
   private Worker(WorkerConfig config) {
     this.name = config.getString(WorkerConfig.NAME);
@@ -115,6 +121,11 @@ public final class Worker implements AutoCloseable {
           thread.setDaemon(true);
           return thread;
         });
+    this.inputs = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+      Thread thread = new Thread(task, "weft-" + name + "-inputs");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
     this.loop = new Thread(this::run, "weft-" + name);
@@ -159,14 +170,22 @@ public final class Worker implements AutoCloseable {
     try {
       consumer.subscribe(List.of(tasksTopic), new Rebalance());
       while (running && fatal == null) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(paused ? Duration.ZERO : POLL_TIMEOUT)) {
           commits.started(new TopicPartition(record.topic(), record.partition()), record.offset());
           queued.incrementAndGet();
-          executor.execute(() -> runTask(record));
+          batch.add(record);
+        }
+        if (!batch.isEmpty()) {
+          inputs.execute(() -> prepare(batch));
         }
         settleFinished();
         throttle();
         commit(false);
+        if (paused) {
+          // Nothing to fetch until tasks finish: a finishing task wakes the loop, which polls within 50 ms anyway.
+          LockSupport.parkNanos(this, PAUSED_POLL_NANOS);
+        }
       }
     } catch (WakeupException e) {
       // close() woke us
@@ -201,7 +220,14 @@ public final class Worker implements AutoCloseable {
   }
 
   private void finished(ConsumerRecord<String, byte[]> record) {
-    settled.add(Map.entry(record, true));
+    settle(record, true);
+  }
+
+  private void settle(ConsumerRecord<String, byte[]> record, boolean completed) {
+    settled.add(Map.entry(record, completed));
+    if (paused) {
+      LockSupport.unpark(loop);
+    }
   }
 
   private void commit(boolean sync) {
@@ -223,39 +249,80 @@ public final class Worker implements AutoCloseable {
 
   // --- running a task (on a pool thread)
 
-  private void runTask(ConsumerRecord<String, byte[]> record) {
+  /** A task decoded, with the inputs read for its batch. */
+  private record Prepared(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs) {}
+
+  /** Values read for a batch of tasks, or why they could not be read. */
+  private record Inputs(Map<ResultRef, TaskResult> read, RuntimeException failure) {}
+
+  /**
+   * Decodes a polled batch and reads the inputs that none of this worker's cache holds, for all its tasks in one pass
+   * (a task's inputs are mostly on other partitions' records; one read per task would cost a broker round trip each),
+   * then hands the tasks to the task threads. Runs on the single input thread.
+   */
+  private void prepare(List<ConsumerRecord<String, byte[]>> batch) {
+    List<ConsumerRecord<String, byte[]>> runnable = new ArrayList<>(batch.size());
+    List<ReadyTask> tasks = new ArrayList<>(batch.size());
+    Set<ResultRef> missing = new HashSet<>();
+    for (ConsumerRecord<String, byte[]> record : batch) {
+      if (!owned.contains(new TopicPartition(record.topic(), record.partition()))) {
+        settle(record, false); // moved to another worker: it runs there
+        continue;
+      }
+      ReadyTask task;
+      try {
+        task = codec.decodeTask(record.topic(), record.value());
+      } catch (MalformedValueException e) {
+        deadLetter(record, e);
+        finished(record);
+        continue;
+      } catch (RuntimeException e) {
+        // Not the record's fault (the registry cannot be reached): stop uncommitted; the group hands the tasks on.
+        fail(e);
+        return;
+      }
+      if (finished.hasEnded(task.graphId())) {
+        finished(record); // cancelled or failed: nobody needs this result
+        continue;
+      }
+      collectMissing(task.args(), missing);
+      runnable.add(record);
+      tasks.add(task);
+    }
+    Inputs inputs;
+    try {
+      inputs = new Inputs(missing.isEmpty() ? Map.of() : fetcher.fetch(missing, inputTimeout), null);
+    } catch (RuntimeException e) {
+      inputs = new Inputs(Map.of(), e);
+    }
+    for (int i = 0; i < runnable.size(); i++) {
+      Prepared prepared = new Prepared(runnable.get(i), tasks.get(i), inputs);
+      executor.execute(() -> runTask(prepared));
+    }
+  }
+
+  private void runTask(Prepared prepared) {
+    ConsumerRecord<String, byte[]> record = prepared.record();
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
     if (!owned.contains(partition)) {
       // The partition moved to another worker before this task started: it runs there, from the uncommitted offset.
-      settled.add(Map.entry(record, false));
+      settle(record, false);
       return;
     }
     AtomicInteger runningHere = runningTasks.computeIfAbsent(partition, p -> new AtomicInteger());
     runningHere.incrementAndGet();
     try {
-      runOwnedTask(record);
+      runOwnedTask(record, prepared.task(), prepared.inputs());
     } finally {
       runningHere.decrementAndGet();
     }
   }
 
-  private void runOwnedTask(ConsumerRecord<String, byte[]> record) {
-    ReadyTask task;
-    try {
-      task = codec.decodeTask(record.topic(), record.value());
-    } catch (RuntimeException e) {
-      deadLetter(record, e);
-      finished(record);
-      return;
-    }
-    if (finished.hasEnded(task.graphId())) {
-      finished(record); // cancelled or failed: nobody needs this result
-      return;
-    }
+  private void runOwnedTask(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs) {
     long start = System.nanoTime();
     TaskResult result;
     try {
-      Object value = functions.require(task.function()).apply(resolve(task).toArray());
+      Object value = functions.require(task.function()).apply(values(task.args(), inputs).toArray());
       result = TaskResult.success(task.graphId(), task.taskKey(), task.attempt(), name, System.nanoTime() - start,
           value);
     } catch (Throwable t) { // a task's Error fails the task, not the worker's thread
@@ -263,45 +330,42 @@ public final class Worker implements AutoCloseable {
           TaskError.of(t));
     }
     tasksRun.incrementAndGet();
+    result = result.withTaskPartition(record.partition());
     byte[] bytes;
     try {
       bytes = codec.encode(topics.results(), result);
     } catch (IllegalArgumentException notAValue) {
       result = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, result.durationNanos(),
           TaskError.of(new IllegalArgumentException("the result of task '" + task.taskKey()
-              + "' cannot be written: " + notAValue.getMessage())));
+              + "' cannot be written: " + notAValue.getMessage()))).withTaskPartition(record.partition());
       bytes = codec.encode(topics.results(), result);
     }
     TaskResult written = result;
     long size = bytes.length;
     producer.send(new ProducerRecord<>(topics.results(), task.graphId(), bytes), (metadata, error) -> {
-      if (error != null) {
-        // Without its result the task must run again: stop, uncommitted, so the group hands it on.
-        fatal = new IllegalStateException("cannot write the result of task '" + written.taskKey() + "' of graph "
-            + written.graphId() + ": " + error.getMessage(), error);
-        consumer.wakeup();
-        return;
+      // This runs on the producer's network thread: whatever goes wrong here must not escape and kill it.
+      try {
+        if (error != null) {
+          // Without its result the task must run again: stop, uncommitted, so the group hands it on.
+          fail(new IllegalStateException("cannot write the result of task '" + written.taskKey() + "' of graph "
+              + written.graphId() + ": " + error.getMessage(), error));
+          return;
+        }
+        if (written.succeeded()) {
+          cache.put(new ResultRef(metadata.partition(), metadata.offset()), written.value(), size);
+        }
+        finished(record);
+      } catch (Throwable t) {
+        fail(t);
       }
-      if (written.succeeded()) {
-        cache.put(new ResultRef(metadata.partition(), metadata.offset()), written.value(), size);
-      }
-      finished(record);
     });
   }
 
-  /** The task's arguments, each location replaced by its value: cached ones first, the rest read in one pass. */
-  private List<Object> resolve(ReadyTask task) {
-    Set<ResultRef> missing = new HashSet<>();
-    collectMissing(task.args(), missing);
-    Map<ResultRef, TaskResult> read = missing.isEmpty() ? Map.of() : fetcher.fetch(missing, inputTimeout);
-    read.forEach((ref, result) -> {
-      if (!result.succeeded()) {
-        throw new IllegalStateException("input at " + ref + " is a failure of task '" + result.taskKey()
-            + "', not a value");
-      }
-      cache.put(ref, result.value(), 64);
-    });
-    return values(task.args(), read);
+  private void fail(Throwable cause) {
+    if (fatal == null) {
+      fatal = cause;
+    }
+    consumer.wakeup();
   }
 
   private void collectMissing(List<TaskArg> args, Set<ResultRef> missing) {
@@ -317,20 +381,36 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private List<Object> values(List<TaskArg> args, Map<ResultRef, TaskResult> read) {
+  /** The task's arguments, each location replaced by its value: from the batch's reads, or this worker's cache. */
+  private List<Object> values(List<TaskArg> args, Inputs inputs) {
     List<Object> values = new ArrayList<>(args.size());
     for (TaskArg arg : args) {
       if (arg instanceof TaskArg.Literal) {
         values.add(((TaskArg.Literal) arg).value());
       } else if (arg instanceof TaskArg.Located) {
-        ResultRef ref = ((TaskArg.Located) arg).ref();
-        TaskResult fetched = read.get(ref);
-        values.add(fetched != null ? fetched.value() : cache.get(ref));
+        values.add(value(((TaskArg.Located) arg).ref(), inputs));
       } else {
-        values.add(values(((TaskArg.ArgList) arg).items(), read));
+        values.add(values(((TaskArg.ArgList) arg).items(), inputs));
       }
     }
     return values;
+  }
+
+  private Object value(ResultRef ref, Inputs inputs) {
+    TaskResult read = inputs.read().get(ref);
+    if (read != null) {
+      if (!read.succeeded()) {
+        throw new IllegalStateException("input at " + ref + " is a failure of task '" + read.taskKey()
+            + "', not a value");
+      }
+      return read.value();
+    }
+    Object cached = cache.get(ref, MISSING);
+    if (cached != MISSING) {
+      return cached;
+    }
+    throw new IllegalStateException("input at " + ref + " could not be read"
+        + (inputs.failure() == null ? "" : ": " + inputs.failure().getMessage()), inputs.failure());
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
@@ -387,9 +467,13 @@ public final class Worker implements AutoCloseable {
   }
 
   private void shutDown() {
-    executor.shutdown();
+    inputs.shutdown();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!inputs.awaitTermination(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+        settleFinished();
+      }
+      executor.shutdown();
       while (!executor.awaitTermination(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
         settleFinished();
       }
@@ -403,6 +487,7 @@ public final class Worker implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("worker {} could not commit while stopping: {}", name, e.toString());
     } finally {
+      inputs.shutdownNow();
       executor.shutdownNow();
       consumer.close(Duration.ofSeconds(5));
       producer.close(Duration.ofSeconds(5));

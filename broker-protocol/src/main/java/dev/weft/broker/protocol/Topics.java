@@ -23,6 +23,7 @@ public final class Topics {
   public static final String DEFAULT_POOL = "default";
 
   private final String prefix;
+  private final Map<String, String> taskTopics = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Topics(String prefix) {
     if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
@@ -62,10 +63,15 @@ public final class Topics {
   /** Ready tasks of a worker pool; {@code null} is the default pool. */
   public String tasks(String pool) {
     String name = pool == null || pool.isEmpty() ? DEFAULT_POOL : pool;
-    if (!name.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException("worker pool '" + name + "' may hold only letters, digits, '.', '_', '-'");
+    String topic = taskTopics.get(name);
+    if (topic == null) {
+      if (!name.matches("[A-Za-z0-9._-]+")) {
+        throw new IllegalArgumentException("worker pool '" + name + "' may hold only letters, digits, '.', '_', '-'");
+      }
+      topic = prefix + "tasks." + name;
+      taskTopics.put(name, topic);
     }
-    return prefix + "tasks." + name;
+    return topic;
   }
 
   /** The consumer group of the schedulers. */

@@ -33,6 +33,8 @@ public final class GraphState {
   private final int[] attempts;
   private final int[] resultPartitions;
   private final long[] resultOffsets;
+  /** The tasks-topic partition each task ran from, or -1: where its value is in a worker's memory. */
+  private final int[] ranFrom;
   private final IntHeap ready;
   private final Map<String, Integer> inFlightByTopic = new LinkedHashMap<>();
   private int inFlight;
@@ -74,6 +76,8 @@ public final class GraphState {
     attempts = new int[size];
     resultPartitions = new int[size];
     resultOffsets = new long[size];
+    ranFrom = new int[size];
+    java.util.Arrays.fill(ranFrom, -1);
     ready = new IntHeap(Math.min(size, 1024));
     for (int task = 0; task < size; task++) {
       waiting[task] = plan.dependencyCount(task);
@@ -180,13 +184,14 @@ public final class GraphState {
    *
    * @param location where the result record is
    */
-  public Outcome onResult(int task, int attempt, boolean succeeded, ResultRef location) {
+  public Outcome onResult(int task, int attempt, boolean succeeded, ResultRef location, int taskPartition) {
     if (state[task] != EMITTED) {
       return Outcome.IGNORED; // a duplicate (redelivered task), or one of a task this graph did not emit
     }
     if (succeeded) {
       // Any attempt's success will do, even one we had given up waiting for.
       inFlightByTopic.merge(taskTopics[task], -1, Integer::sum);
+      ranFrom[task] = taskPartition;
       complete(task, location);
       return Outcome.DONE;
     }
@@ -209,6 +214,20 @@ public final class GraphState {
         ready.add(plan.rank(dependent));
       }
     }
+  }
+
+  /**
+   * The tasks-topic partition to send {@code task} to, so that the worker that made its first input reads it from
+   * memory; -1 to let the key choose (no input, or it came from another pool or an earlier graph).
+   */
+  public int preferredPartition(int task) {
+    for (int r = plan.referencesStart(task); r < plan.referencesEnd(task); r++) {
+      int input = plan.referenceAt(r);
+      if (ranFrom[input] >= 0 && taskTopics[input].equals(taskTopics[task])) {
+        return ranFrom[input];
+      }
+    }
+    return -1;
   }
 
   /** Where {@code task}'s result is; the task must be done. */

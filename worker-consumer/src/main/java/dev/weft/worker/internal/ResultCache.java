@@ -35,7 +35,7 @@ public final class ResultCache {
     }
   }
 
-  /** Whether the value is here; {@link #get} then returns it (it may be null: a null result). */
+  /** Whether the value is here, counted as a hit or a miss. */
   public synchronized boolean contains(ResultRef ref) {
     boolean found = entries.containsKey(ref);
     if (found) {
@@ -46,9 +46,10 @@ public final class ResultCache {
     return found;
   }
 
-  public synchronized Object get(ResultRef ref) {
+  /** The cached value, or {@code absent} if there is none; not counted as a hit or a miss. */
+  public synchronized Object get(ResultRef ref, Object absent) {
     Entry entry = entries.get(ref);
-    return entry == null ? null : entry.value();
+    return entry == null ? absent : entry.value();
   }
 
   public synchronized long hits() {

@@ -1,0 +1,202 @@
+package dev.weft.benchmarks;
+
+import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.cli.OneMachine;
+import dev.weft.graph.Graph;
+import dev.weft.testkit.Shapes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The broker scheduler against the physical limit, in one run on one machine: an embedded Kafka broker, a schema
+ * registry, one scheduler (all in this JVM) and two worker JVMs, as {@code weft up} starts them.
+ *
+ * <p>First the raw limit: a producer and a consumer bouncing 200-byte records through two topics of the same broker,
+ * with the same client settings Weft uses, one record in flight (the round trip) and then 1,000 in flight (pipelined
+ * round trips per second). Then the graph shapes through the broker scheduler, each round running every shape in turn.
+ * Figures are medians; ratios compare them with the raw ones from the same run.
+ *
+ * <p>Usage: {@code BrokerThroughput [rounds] [workers] [threads-per-worker] [shape,shape...]}; defaults 3, 2, 1 and
+ * every shape.
+ */
+public final class BrokerThroughput {
+  private BrokerThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int workers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    System.out.println("# Broker scheduler: " + workers + " worker processes x " + threads + " threads, " + rounds
+        + " rounds after a warm-up round");
+    System.out.println("# " + Machine.describe());
+    // -Dweft.bench.settings=linger.ms=1,... tries client settings without a rebuild.
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String setting : System.getProperty("weft.bench.settings", "").split(",")) {
+      if (setting.contains("=")) {
+        settings.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+      }
+    }
+    if (!settings.isEmpty()) {
+      System.out.println("# settings " + settings);
+    }
+    try (OneMachine machine = new OneMachine(workers, threads, null, settings, System.err)) {
+      double oneInFlightMs = roundTripMillis(machine.config(), 500, 2_000);
+      double pipelinedPerSecond = pipelinedRoundTrips(machine.config(), 1_000, 60_000);
+      System.out.printf(Locale.ROOT, "raw Kafka round trip, 1 in flight:      %8.3f ms (median)%n", oneInFlightMs);
+      System.out.printf(Locale.ROOT, "raw Kafka round trips, 1,000 in flight: %,8.0f per second%n", pipelinedPerSecond);
+
+      Map<String, Graph> shapes = new LinkedHashMap<>();
+      shapes.put("wide-10k", Shapes.wide(10_000));
+      shapes.put("wide-100k", Shapes.wide(100_000));
+      shapes.put("chain-10k", Shapes.chain(10_000));
+      shapes.put("tree-65k", Shapes.tree(65_536));
+      if (args.length > 3) {
+        shapes.keySet().retainAll(List.of(args[3].split(",")));
+      }
+      Map<String, double[]> seconds = new LinkedHashMap<>();
+      try (WeftClient client = WeftClient.connect(machine.config())) {
+        for (int round = -1; round < rounds; round++) {
+          for (Map.Entry<String, Graph> shape : shapes.entrySet()) {
+            long start = System.nanoTime();
+            client.compute(shape.getValue(), Duration.ofMinutes(30));
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            System.err.printf(Locale.ROOT, "round %d %s: %.2f s%n", round, shape.getKey(), elapsed);
+            if (round >= 0) {
+              seconds.computeIfAbsent(shape.getKey(), k -> new double[rounds])[round] = elapsed;
+            }
+          }
+        }
+      }
+      System.out.println();
+      System.out.printf(Locale.ROOT, "%-10s %8s %12s %12s %28s%n", "shape", "tasks", "seconds", "tasks/s",
+          "vs raw");
+      for (Map.Entry<String, Graph> shape : shapes.entrySet()) {
+        int tasks = shape.getValue().size();
+        double median = Stats.of(seconds.get(shape.getKey())).median();
+        double perSecond = tasks / median;
+        String ratio = shape.getKey().startsWith("chain")
+            ? String.format(Locale.ROOT, "%.3f ms/task = %.2f x raw RTT", median * 1000 / tasks,
+                median * 1000 / tasks / oneInFlightMs)
+            : String.format(Locale.ROOT, "%.3f of pipelined raw", perSecond / pipelinedPerSecond);
+        System.out.printf(Locale.ROOT, "%-10s %,8d %12.2f %,12.0f %28s%n", shape.getKey(), tasks, median, perSecond,
+            ratio);
+      }
+      System.out.println("# load after: " + Machine.loadAverage());
+    }
+  }
+
+  /** Median round trip of one 200-byte record through two topics, one in flight. */
+  static double roundTripMillis(Map<String, Object> config, int warmup, int measured) throws Exception {
+    try (PingPong pingPong = new PingPong(config)) {
+      double[] millis = new double[measured];
+      for (int i = -warmup; i < measured; i++) {
+        long start = System.nanoTime();
+        pingPong.send(1);
+        pingPong.await(1);
+        if (i >= 0) {
+          millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+      }
+      return Stats.of(millis).median();
+    }
+  }
+
+  /** Round trips per second with {@code inFlight} records always on their way. */
+  static double pipelinedRoundTrips(Map<String, Object> config, int inFlight, int total) throws Exception {
+    try (PingPong pingPong = new PingPong(config)) {
+      pingPong.send(inFlight);
+      pingPong.await(inFlight); // warm-up lap
+      long start = System.nanoTime();
+      int sent = inFlight;
+      pingPong.send(inFlight);
+      long returned = 0;
+      while (returned < total) {
+        long back = pingPong.await(1);
+        returned += back;
+        int more = (int) Math.min(back, total - (sent - inFlight));
+        if (more > 0) {
+          pingPong.send(more);
+          sent += more;
+        }
+      }
+      return returned / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** A producer to "ping", a bouncer thread from "ping" to "pong", and a consumer of "pong". */
+  private static final class PingPong implements AutoCloseable {
+    private final String ping;
+    private final String pong;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> returns;
+    private final Thread bouncer;
+    private final AtomicLong bounced = new AtomicLong();
+    private volatile boolean running = true;
+    private final byte[] payload = new byte[200];
+
+    PingPong(Map<String, Object> config) throws Exception {
+      String suffix = Long.toString(System.nanoTime());
+      ping = "bench-ping-" + suffix;
+      pong = "bench-pong-" + suffix;
+      Map<String, Object> clients = new LinkedHashMap<>(config);
+      clients.remove("schema.registry.url");
+      try (Admin admin = Admin.create(clients)) {
+        admin.createTopics(List.of(new NewTopic(ping, 1, (short) 1), new NewTopic(pong, 1, (short) 1))).all().get();
+      }
+      producer = KafkaClients.producer(clients, "bench-ping");
+      returns = KafkaClients.plainConsumer(clients, "bench-pong");
+      returns.assign(List.of(new TopicPartition(pong, 0)));
+      returns.seekToBeginning(List.of(new TopicPartition(pong, 0)));
+      KafkaConsumer<String, byte[]> in = KafkaClients.plainConsumer(clients, "bench-bouncer-in");
+      KafkaProducer<String, byte[]> out = KafkaClients.producer(clients, "bench-bouncer-out");
+      in.assign(List.of(new TopicPartition(ping, 0)));
+      in.seekToBeginning(List.of(new TopicPartition(ping, 0)));
+      bouncer = new Thread(() -> {
+        try (in; out) {
+          while (running) {
+            for (ConsumerRecord<String, byte[]> record : in.poll(Duration.ofMillis(100))) {
+              out.send(new ProducerRecord<>(pong, record.key(), record.value()));
+              bounced.incrementAndGet();
+            }
+          }
+        }
+      }, "bench-bouncer");
+      bouncer.start();
+    }
+
+    void send(int count) {
+      for (int i = 0; i < count; i++) {
+        producer.send(new ProducerRecord<>(ping, "k", payload));
+      }
+    }
+
+    /** Waits until at least {@code atLeast} records came back; returns how many did. */
+    long await(int atLeast) {
+      long back = 0;
+      while (back < atLeast) {
+        back += returns.poll(Duration.ofMillis(100)).count();
+      }
+      return back;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      bouncer.join();
+      producer.close();
+      returns.close();
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.weft.cli;
+
+import dev.weft.broker.SchedulerService;
+import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.kafka.embedded.EmbeddedKafka;
+import dev.weft.registry.embedded.KafkaSchemaStore;
+import dev.weft.registry.embedded.RegistryEndpoint;
+import dev.weft.worker.WorkerConfig;
+import dev.weft.worker.WorkerGroup;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The whole broker deployment on this machine: an embedded Kafka broker, a schema registry (embedded, on a compacted
+ * topic of that broker, unless {@code WEFT_REGISTRY_URL} names one), a scheduler service in this JVM, and worker
+ * JVMs. Everything listens on 127.0.0.1. Closing stops it all, workers first, gracefully.
+ */
+public final class OneMachine implements AutoCloseable {
+  /** Environment variable with extra JVM options for the worker processes, such as {@code -Xmx2g}. */
+  public static final String WORKER_JAVA_OPTS = "WEFT_WORKER_JAVA_OPTS";
+
+  private final PrintStream log;
+  private final EmbeddedKafka kafka;
+  private final RegistryEndpoint registry;
+  private final Map<String, Object> config = new HashMap<>();
+  private final SchedulerService scheduler;
+  private final List<Process> workers = new ArrayList<>();
+  private final Path workerLogs;
+
+  /**
+   * Starts it all and waits until every worker holds partitions.
+   *
+   * @param logDir where Kafka keeps its log across runs, or null for a temporary folder
+   * @param settings Weft and Kafka client settings for the scheduler, the workers and clients (say linger.ms)
+   * @param log where progress lines go
+   */
+  public OneMachine(int workerCount, int threadsPerWorker, Path logDir, Map<String, String> settings,
+      PrintStream log) throws Exception {
+    this.log = log;
+    long start = System.nanoTime();
+    EmbeddedKafka.Builder broker = EmbeddedKafka.builder().port(0);
+    if (logDir != null) {
+      broker.logDir(logDir);
+    }
+    kafka = broker.start();
+    log.printf("Kafka %s broker at %s%n", EmbeddedKafka.KAFKA_VERSION, kafka.bootstrapServers());
+    registry = RegistryEndpoint.configuredOrEmbedded(System.getenv(ConnectionOptions.REGISTRY_ENV),
+        () -> new KafkaSchemaStore(Map.of("kafkastore.bootstrap.servers", kafka.bootstrapServers())));
+    log.printf("schema registry at %s%s%n", registry.url(), registry.embedded() ? " (embedded)" : "");
+    config.putAll(kafka.connection().clientProperties());
+    config.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry.url());
+    config.putAll(settings);
+    scheduler = SchedulerService.start(config);
+    if (!scheduler.awaitAssignment(Duration.ofSeconds(60))) {
+      throw new IllegalStateException("the scheduler got no partitions within 60 s");
+    }
+    log.println("scheduler running");
+    workerLogs = Files.createTempDirectory("weft-workers-");
+    for (int i = 1; i <= workerCount; i++) {
+      workers.add(startWorker(i, threadsPerWorker));
+    }
+    try (Admin admin = Admin.create(kafka.connection().clientProperties())) {
+      WorkerGroup.awaitActive(admin, new WeftKafkaConfig(config).topics(), null, workerCount, Duration.ofSeconds(90));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "; worker logs are in " + workerLogs, e);
+    }
+    log.printf("%d worker processes ready (logs in %s); up in %.1f s%n", workerCount, workerLogs,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  private Process startWorker(int number, int threads) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m"));
+    String javaOptions = System.getenv(WORKER_JAVA_OPTS);
+    if (javaOptions != null && !javaOptions.isBlank()) {
+      command.addAll(List.of(javaOptions.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.weft.worker.WorkerMain"));
+    config.forEach((key, value) -> command.add(key + "=" + value));
+    command.add(WorkerConfig.NAME + "=worker-" + number);
+    command.add(WorkerConfig.THREADS + "=" + threads);
+    Path output = workerLogs.resolve("worker-" + number + ".log");
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+  }
+
+  /** The settings a client needs: Kafka and the registry. */
+  public Map<String, Object> config() {
+    return config;
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  public String registryUrl() {
+    return registry.url();
+  }
+
+  @Override
+  public void close() {
+    for (Process worker : workers) {
+      worker.destroy(); // SIGTERM: the worker finishes its running tasks and leaves its group
+    }
+    for (Process worker : workers) {
+      try {
+        if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+          worker.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        worker.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    scheduler.close();
+    registry.close();
+    kafka.close();
+    try (var files = Files.list(workerLogs)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+      Files.delete(workerLogs);
+    } catch (IOException e) {
+      log.println("could not remove " + workerLogs + ": " + e.getMessage());
+    }
+    log.println("stopped");
+  }
+}

@@ -1,0 +1,27 @@
+package dev.weft.cli;
+
+import dev.weft.broker.SchedulerService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code weft scheduler}: a broker scheduler service in the foreground, until Ctrl-C. */
+@Command(name = "scheduler", description = "Run a broker scheduler service until Ctrl-C.")
+final class SchedulerCommand implements Callable<Integer> {
+  @Mixin
+  ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    SchedulerService scheduler = SchedulerService.start(connection.config());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      scheduler.close();
+      stopped.countDown();
+    }, "weft-scheduler-shutdown"));
+    System.err.println("weft scheduler running; Ctrl-C stops it");
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.weft.cli;
+
+import dev.weft.worker.Worker;
+import dev.weft.worker.WorkerConfig;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code weft worker}: a worker of the broker scheduler in the foreground; Ctrl-C stops it gracefully. */
+@Command(name = "worker", description = "Run a broker worker until Ctrl-C (which lets its running tasks finish).")
+final class WorkerCommand implements Callable<Integer> {
+  @Mixin
+  ConnectionOptions connection;
+
+  @Option(names = "--pool", description = "The worker pool to serve (default: the default pool).")
+  String pool;
+
+  @Option(names = "--threads", description = "Tasks run at once (default: the number of processors).")
+  Integer threads;
+
+  @Option(names = "--plugins", paramLabel = "DIR", description = "Folder of plugin jars with function modules.")
+  String plugins;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, Object> config = connection.config();
+    if (pool != null) {
+      config.put(WorkerConfig.POOL, pool);
+    }
+    if (threads != null) {
+      config.put(WorkerConfig.THREADS, threads.toString());
+    }
+    if (plugins != null) {
+      config.put(WorkerConfig.PLUGIN_DIR, plugins);
+    }
+    Worker worker = Worker.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      worker.close();
+      stopped.countDown();
+    }, "weft-worker-shutdown"));
+    System.err.println("weft worker " + worker.name() + " running; Ctrl-C stops it");
+    stopped.await();
+    return 0;
+  }
+}
