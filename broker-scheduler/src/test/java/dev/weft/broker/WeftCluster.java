@@ -83,6 +83,11 @@ final class WeftCluster implements AutoCloseable {
     return process;
   }
 
+  /** The scheduler service the cluster started. */
+  SchedulerService scheduler() {
+    return scheduler;
+  }
+
   List<Process> workers() {
     return workers;
   }

@@ -55,8 +55,9 @@ final class UpCommand implements Callable<Integer> {
       correct = total == expected;
       System.out.printf(Locale.ROOT, "sum of squares of 0..%d = %d (%s)%n", tasks - 1, total,
           correct ? "correct" : "WRONG, expected " + expected);
-      System.out.printf(Locale.ROOT, "%,d tasks through Kafka (broker scheduler, %d worker processes) in %.2f s: "
-          + "%,.0f tasks/s%n", graph.size(), workers, nanos / 1e9, graph.size() / (nanos / 1e9));
+      System.out.printf(Locale.ROOT, "%,d tasks through Kafka (broker scheduler, %d worker process%s) in %.2f s: "
+          + "%,.0f tasks/s%n", graph.size(), workers, workers == 1 ? "" : "es", nanos / 1e9,
+          graph.size() / (nanos / 1e9));
     } catch (RuntimeException e) {
       machine.close();
       throw e;

@@ -103,6 +103,9 @@ final class ProcessPool implements AutoCloseable {
       socketDir = Files.createTempDirectory(shortTempRoot(), "weft-pool-",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       socketPath = socketDir.resolve("pool.sock");
+      // A JVM that exits without closing the pool still removes them (files go first: reverse order of these).
+      socketDir.toFile().deleteOnExit();
+      socketPath.toFile().deleteOnExit();
       server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       server.bind(UnixDomainSocketAddress.of(socketPath));
       selector = Selector.open();
