@@ -1,6 +1,7 @@
 package dev.weft.broker;
 
 import dev.weft.broker.internal.GraphState;
+import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
@@ -18,7 +19,6 @@ import dev.weft.graph.Task;
 import dev.weft.graph.internal.ExecutionPlan;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.value.MalformedValueException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -42,7 +42,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -468,13 +467,7 @@ public final class SchedulerService implements AutoCloseable {
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
-    LOG.warn("{}-{}@{} cannot be decoded ({}); sent to {}", record.topic(), record.partition(), record.offset(),
-        reason.getMessage(), topics.deadLetters());
-    RecordHeaders headers = new RecordHeaders();
-    headers.add("weft.reason", String.valueOf(reason.getMessage()).getBytes(StandardCharsets.UTF_8));
-    headers.add("weft.source", (record.topic() + "-" + record.partition() + "@" + record.offset())
-        .getBytes(StandardCharsets.UTF_8));
-    producer.send(new ProducerRecord<>(topics.deadLetters(), null, record.key(), record.value(), headers));
+    DeadLetters.send(producer, topics, record, reason);
   }
 
   // --- ownership and recovery

@@ -7,7 +7,7 @@ import dev.weft.registry.embedded.InMemorySchemaStore;
 import dev.weft.scheduler.ComputeOptions;
 import dev.weft.worker.WorkerConfig;
 import dev.weft.worker.WorkerGroup;
-import java.io.File;
+import dev.weft.worker.WorkerProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A whole broker deployment for a test class, on the test JVM's shared Kafka broker: an embedded schema registry, a
@@ -71,14 +70,14 @@ final class WeftCluster implements AutoCloseable {
 
   /** Starts one more worker JVM on the test's classpath (so it has the test functions). */
   Process startWorker(String... settings) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.weft.worker.WorkerMain"));
-    connection.forEach((key, value) -> command.add(key + "=" + value));
-    command.add(WorkerConfig.THREADS + "=2");
-    command.add(WorkerConfig.NAME + "=worker-" + (workers.size() + 1));
-    command.addAll(List.of(settings));
-    File log = logs.resolve(kafka.uniqueName("worker") + "-" + (workers.size() + 1) + ".log").toFile();
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    Map<String, Object> worker = new HashMap<>(connection);
+    worker.put(WorkerConfig.THREADS, "2");
+    worker.put(WorkerConfig.NAME, "worker-" + (workers.size() + 1));
+    for (String setting : settings) {
+      worker.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+    }
+    Path log = logs.resolve(kafka.uniqueName("worker") + "-" + (workers.size() + 1) + ".log");
+    Process process = WorkerProcesses.start(worker, List.of("-Xmx256m", "-XX:+UseSerialGC"), log);
     workers.add(process);
     return process;
   }
@@ -100,19 +99,7 @@ final class WeftCluster implements AutoCloseable {
   @Override
   public void close() {
     broker.close();
-    for (Process worker : workers) {
-      worker.destroy();
-    }
-    for (Process worker : workers) {
-      try {
-        if (!worker.waitFor(30, TimeUnit.SECONDS)) {
-          worker.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        worker.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    WorkerProcesses.stop(workers, Duration.ofSeconds(30));
     scheduler.close();
     registry.close();
   }

@@ -7,6 +7,7 @@ import dev.weft.registry.embedded.KafkaSchemaStore;
 import dev.weft.registry.embedded.RegistryEndpoint;
 import dev.weft.worker.WorkerConfig;
 import dev.weft.worker.WorkerGroup;
+import dev.weft.worker.WorkerProcesses;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -78,18 +78,15 @@ public final class OneMachine implements AutoCloseable {
   }
 
   private Process startWorker(int number, int threads) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m"));
-    String javaOptions = System.getenv(WORKER_JAVA_OPTS);
-    if (javaOptions != null && !javaOptions.isBlank()) {
-      command.addAll(List.of(javaOptions.trim().split("\\s+")));
+    List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m"));
+    String extra = System.getenv(WORKER_JAVA_OPTS);
+    if (extra != null && !extra.isBlank()) {
+      jvmOptions.addAll(List.of(extra.trim().split("\\s+")));
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.weft.worker.WorkerMain"));
-    config.forEach((key, value) -> command.add(key + "=" + value));
-    command.add(WorkerConfig.NAME + "=worker-" + number);
-    command.add(WorkerConfig.THREADS + "=" + threads);
-    Path output = workerLogs.resolve("worker-" + number + ".log");
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Map<String, Object> settings = new HashMap<>(config);
+    settings.put(WorkerConfig.NAME, "worker-" + number);
+    settings.put(WorkerConfig.THREADS, Integer.toString(threads));
+    return WorkerProcesses.start(settings, jvmOptions, workerLogs.resolve("worker-" + number + ".log"));
   }
 
   /** The settings a client needs: Kafka and the registry. */
@@ -107,19 +104,7 @@ public final class OneMachine implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Process worker : workers) {
-      worker.destroy(); // SIGTERM: the worker finishes its running tasks and leaves its group
-    }
-    for (Process worker : workers) {
-      try {
-        if (!worker.waitFor(30, TimeUnit.SECONDS)) {
-          worker.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        worker.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    WorkerProcesses.stop(workers, Duration.ofSeconds(30));
     scheduler.close();
     registry.close();
     kafka.close();

@@ -45,8 +45,8 @@ class MainTest {
   }
 
   @Test
-  void upRunsTheDemoAndChecksItsAnswer() {
-    assertEquals(0, Main.run("up", "--tasks", "5000"));
+  void demoRunsOnALocalSchedulerAndChecksItsAnswer() {
+    assertEquals(0, Main.run("demo", "--tasks", "5000"));
     assertTrue(out().contains("sum of squares of 0..4999 = 41654167500 (correct)"), out());
     assertTrue(out().contains("5,006 tasks on the threads scheduler"), out());
   }

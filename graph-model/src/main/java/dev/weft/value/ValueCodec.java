@@ -234,42 +234,28 @@ public final class ValueCodec {
   }
 
   private List<Object> readList(BinaryReader in, int depth) {
-    long count = blockCount(in, 1);
+    long count = in.readBlockCount(1);
     List<Object> list = new ArrayList<>((int) Math.min(count, 1024));
     while (count != 0) {
       for (long i = 0; i < count; i++) {
         list.add(readValue(in, depth));
       }
-      count = blockCount(in, 1);
+      count = in.readBlockCount(1);
     }
     return list;
   }
 
   private Map<String, Object> readMap(BinaryReader in, int depth) {
-    long count = blockCount(in, 2);
+    long count = in.readBlockCount(2);
     Map<String, Object> map = new LinkedHashMap<>((int) Math.min(count * 2, 2048));
     while (count != 0) {
       for (long i = 0; i < count; i++) {
         String key = in.readString();
         map.put(key, readValue(in, depth));
       }
-      count = blockCount(in, 2);
+      count = in.readBlockCount(2);
     }
     return map;
-  }
-
-  /** A block count, checked against the remaining input: every item takes at least {@code minItemBytes}. */
-  private static long blockCount(BinaryReader in, int minItemBytes) {
-    long count = in.readLong();
-    if (count < 0) {
-      count = -count;
-      in.readLong();
-    }
-    if (count < 0 || count > (long) in.remaining() / minItemBytes) {
-      throw new MalformedValueException("block of " + count + " items, but only " + in.remaining()
-          + " bytes remain: truncated or corrupt");
-    }
-    return count;
   }
 
   private IndexedRecord readRecord(BinaryReader in, int depth) {

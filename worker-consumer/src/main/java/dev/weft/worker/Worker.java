@@ -1,5 +1,6 @@
 package dev.weft.worker;
 
+import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.ResultFetcher;
@@ -15,7 +16,6 @@ import dev.weft.value.MalformedValueException;
 import dev.weft.worker.internal.CommitTracker;
 import dev.weft.worker.internal.FinishedGraphs;
 import dev.weft.worker.internal.ResultCache;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +41,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -414,13 +413,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
-    LOG.warn("{}-{}@{} cannot be decoded ({}); sent to {}", record.topic(), record.partition(), record.offset(),
-        reason.getMessage(), topics.deadLetters());
-    RecordHeaders headers = new RecordHeaders();
-    headers.add("weft.reason", String.valueOf(reason.getMessage()).getBytes(StandardCharsets.UTF_8));
-    headers.add("weft.source", (record.topic() + "-" + record.partition() + "@" + record.offset())
-        .getBytes(StandardCharsets.UTF_8));
-    producer.send(new ProducerRecord<>(topics.deadLetters(), null, record.key(), record.value(), headers));
+    DeadLetters.send(producer, topics, record, reason);
   }
 
   // --- group membership

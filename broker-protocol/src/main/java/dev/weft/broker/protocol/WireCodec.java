@@ -176,7 +176,7 @@ public final class WireCodec {
         out.writeInt(0);
       } else {
         out.writeInt(1);
-        writeStrings(out, submit.keys());
+        out.writeStrings(submit.keys());
       }
       writeRefs(out, submit.inputs());
       out.writeInt(submit.maxInFlight());
@@ -196,7 +196,7 @@ public final class WireCodec {
     GraphCommand command;
     if (branch == 0) {
       var graph = graphs.read(in);
-      List<String> keys = optionalBranch(in, "keys") ? readStrings(in) : null;
+      List<String> keys = optionalBranch(in, "keys") ? in.readStrings() : null;
       command = new GraphCommand.Submit(graphId, graph, keys, readRefs(in), in.readInt(), in.readBoolean(),
           in.readString());
     } else if (branch == 1) {
@@ -268,7 +268,7 @@ public final class WireCodec {
       throw new MalformedValueException("task arguments nested deeper than " + limits.maxDepth() + " levels");
     }
     List<TaskArg> args = new ArrayList<>();
-    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
+    for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
       for (long i = 0; i < count; i++) {
         int branch = in.readInt();
         switch (branch) {
@@ -360,7 +360,7 @@ public final class WireCodec {
       out.writeLong(event.problems().size());
       for (GraphValidationException.Problem problem : event.problems()) {
         out.writeString(problem.kind().name());
-        writeStrings(out, problem.keys());
+        out.writeStrings(problem.keys());
         out.writeString(problem.message());
       }
     }
@@ -383,7 +383,7 @@ public final class WireCodec {
 
   private static List<GraphValidationException.Problem> readProblems(BinaryReader in) {
     List<GraphValidationException.Problem> problems = new ArrayList<>();
-    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
+    for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
       for (long i = 0; i < count; i++) {
         String kind = in.readString();
         GraphValidationException.Kind known;
@@ -392,7 +392,7 @@ public final class WireCodec {
         } catch (IllegalArgumentException e) {
           known = GraphValidationException.Kind.UNSUPPORTED_FORMAT; // a kind of a newer Weft: keep its message
         }
-        problems.add(new GraphValidationException.Problem(known, readStrings(in), in.readString()));
+        problems.add(new GraphValidationException.Problem(known, in.readStrings(), in.readString()));
       }
     }
     return problems;
@@ -430,7 +430,7 @@ public final class WireCodec {
 
   private static Map<String, ResultRef> readRefs(BinaryReader in) {
     Map<String, ResultRef> refs = new LinkedHashMap<>();
-    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
+    for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
       for (long i = 0; i < count; i++) {
         refs.put(in.readString(), readRef(in));
       }
@@ -467,36 +467,5 @@ public final class WireCodec {
       throw new MalformedValueException("unknown branch " + branch + " of " + what);
     }
     return branch == 1;
-  }
-
-  private static void writeStrings(BinaryWriter out, List<String> strings) {
-    if (!strings.isEmpty()) {
-      out.writeLong(strings.size());
-      strings.forEach(out::writeString);
-    }
-    out.writeLong(0);
-  }
-
-  private static List<String> readStrings(BinaryReader in) {
-    List<String> strings = new ArrayList<>();
-    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
-      for (long i = 0; i < count; i++) {
-        strings.add(in.readString());
-      }
-    }
-    return strings;
-  }
-
-  private static long blockCount(BinaryReader in) {
-    long count = in.readLong();
-    if (count < 0) {
-      count = -count;
-      in.readLong();
-    }
-    if (count < 0 || count > in.remaining()) {
-      throw new MalformedValueException("block of " + count + " items, but only " + in.remaining()
-          + " bytes remain: truncated or corrupt");
-    }
-    return count;
   }
 }

@@ -114,6 +114,35 @@ public final class BinaryReader {
     return slice.asReadOnlyBuffer();
   }
 
+  /**
+   * The count of the next block of an array or map (0 ends it), skipping a negative count's byte size. Every item
+   * takes at least {@code minItemBytes}, so a count the remaining input cannot hold is refused before anything is
+   * allocated for it.
+   */
+  public long readBlockCount(int minItemBytes) {
+    long count = readLong();
+    if (count < 0) {
+      count = -count;
+      readLong();
+    }
+    if (count < 0 || count > (long) input.remaining() / minItemBytes) {
+      throw new MalformedValueException("block of " + count + " items, but only " + input.remaining()
+          + " bytes remain: truncated or corrupt");
+    }
+    return count;
+  }
+
+  /** An Avro array of strings. */
+  public java.util.List<String> readStrings() {
+    java.util.List<String> strings = new java.util.ArrayList<>();
+    for (long count = readBlockCount(1); count != 0; count = readBlockCount(1)) {
+      for (long i = 0; i < count; i++) {
+        strings.add(readString());
+      }
+    }
+    return strings;
+  }
+
   public void readFixed(byte[] target, int offset, int count) {
     need(count, "a fixed value");
     input.get(target, offset, count);

@@ -112,6 +112,15 @@ public final class BinaryWriter {
     writeRaw(utf8, 0, utf8.length);
   }
 
+  /** An Avro array of strings, in one block. */
+  public void writeStrings(List<String> strings) {
+    if (!strings.isEmpty()) {
+      writeLong(strings.size());
+      strings.forEach(this::writeString);
+    }
+    writeLong(0);
+  }
+
   /** Writes {@code value}'s remaining bytes, length first; large values are referenced, not copied. */
   public void writeBytes(ByteBuffer value) {
     int size = value.remaining();

@@ -54,7 +54,7 @@ final class WorkerProtocol {
     String key = in.readString();
     String function = in.readString();
     List<Object> args = new ArrayList<>();
-    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
+    for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
       for (long i = 0; i < count; i++) {
         args.add(values.read(in));
       }
@@ -66,8 +66,8 @@ final class WorkerProtocol {
     out.writeInt(HELLO);
     out.writeInt(worker);
     out.writeLong(pid);
-    writeStrings(out, modules);
-    writeStrings(out, functions);
+    out.writeStrings(modules);
+    out.writeStrings(functions);
   }
 
   static void writeTaskDone(BinaryWriter out, ValueCodec values, long id, Object value, long start, long end) {
@@ -96,7 +96,7 @@ final class WorkerProtocol {
     int branch = in.readInt();
     switch (branch) {
       case HELLO:
-        return new Hello(in.readInt(), in.readLong(), readStrings(in), readStrings(in));
+        return new Hello(in.readInt(), in.readLong(), in.readStrings(), in.readStrings());
       case TASK_DONE:
         return new TaskDone(in.readLong(), values.read(in), in.readLong(), in.readLong());
       case TASK_FAILED:
@@ -111,36 +111,5 @@ final class WorkerProtocol {
       default:
         throw new MalformedValueException("unknown message " + branch + " from a worker");
     }
-  }
-
-  private static void writeStrings(BinaryWriter out, List<String> strings) {
-    if (!strings.isEmpty()) {
-      out.writeLong(strings.size());
-      strings.forEach(out::writeString);
-    }
-    out.writeLong(0);
-  }
-
-  private static List<String> readStrings(BinaryReader in) {
-    List<String> strings = new ArrayList<>();
-    for (long count = blockCount(in); count != 0; count = blockCount(in)) {
-      for (long i = 0; i < count; i++) {
-        strings.add(in.readString());
-      }
-    }
-    return strings;
-  }
-
-  private static long blockCount(BinaryReader in) {
-    long count = in.readLong();
-    if (count < 0) {
-      count = -count;
-      in.readLong();
-    }
-    if (count < 0 || count > in.remaining()) {
-      throw new MalformedValueException("block of " + count + " items, but only " + in.remaining()
-          + " bytes remain");
-    }
-    return count;
   }
 }
