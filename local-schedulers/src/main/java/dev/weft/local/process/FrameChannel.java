@@ -22,6 +22,7 @@ import java.util.List;
  */
 final class FrameChannel implements AutoCloseable {
   private static final int READ_BUFFER = 64 * 1024;
+  private static final int WRITE_WINDOW = 1 << 20;
 
   private final SocketChannel channel;
   private final int maxFrameBytes;
@@ -79,6 +80,18 @@ final class FrameChannel implements AutoCloseable {
    * @throws EOFException when the peer closed the connection
    */
   List<ByteBuffer> readAvailable() throws IOException {
+    return read(false);
+  }
+
+  /**
+   * As {@link #readAvailable()}, with one read call at most: for a reader that polls several sockets in turn and would
+   * pay a second, empty call on each.
+   */
+  List<ByteBuffer> readOnceAvailable() throws IOException {
+    return read(true);
+  }
+
+  private List<ByteBuffer> read(boolean once) throws IOException {
     List<ByteBuffer> frames = new ArrayList<>(4);
     while (true) {
       ByteBuffer frame;
@@ -89,7 +102,10 @@ final class FrameChannel implements AutoCloseable {
       if (read < 0) {
         throw new EOFException(partial() ? "the connection closed inside a frame" : "the connection closed");
       }
-      if (read == 0) {
+      if (read == 0 || once) {
+        while ((frame = buffered()) != null) {
+          frames.add(frame);
+        }
         return frames;
       }
     }
@@ -173,10 +189,13 @@ final class FrameChannel implements AutoCloseable {
     }
   }
 
-  /** Writes frames, each the content of a writer, in one gathering call where the socket takes them. */
+  /**
+   * Writes frames, each the content of a writer, gathered into as few calls as the socket takes. Each call is given at
+   * most {@link #WRITE_WINDOW} bytes: the JDK copies heap buffers into a direct buffer for every write call, and a
+   * non-blocking write of a 16 MB value would otherwise copy all of what remains each time the socket takes 256 KB.
+   */
   void write(List<BinaryWriter> bodies) throws IOException {
     List<ByteBuffer> parts = new ArrayList<>(bodies.size() * 2);
-    long total = 0;
     for (BinaryWriter body : bodies) {
       long length = body.length();
       if (length > maxFrameBytes) {
@@ -186,15 +205,36 @@ final class FrameChannel implements AutoCloseable {
       for (ByteBuffer part : body.toBuffers()) {
         parts.add(part);
       }
-      total += length + 4;
     }
-    ByteBuffer[] all = parts.toArray(new ByteBuffer[0]);
     synchronized (writeLock) {
-      while (total > 0) {
-        long written = channel.write(all);
-        total -= written;
-        if (written == 0 && total > 0) {
+      int first = 0;
+      List<ByteBuffer> window = new ArrayList<>();
+      while (first < parts.size()) {
+        window.clear();
+        long windowBytes = 0;
+        for (int i = first; i < parts.size() && windowBytes < WRITE_WINDOW; i++) {
+          ByteBuffer part = parts.get(i);
+          int take = (int) Math.min(part.remaining(), WRITE_WINDOW - windowBytes);
+          ByteBuffer view = part.duplicate();
+          view.limit(part.position() + take);
+          window.add(view);
+          windowBytes += take;
+        }
+        long written = channel.write(window.toArray(new ByteBuffer[0]));
+        if (written == 0) {
           awaitWritable();
+        }
+        for (long left = written; left > 0; ) {
+          ByteBuffer part = parts.get(first);
+          int step = (int) Math.min(left, part.remaining());
+          part.position(part.position() + step);
+          left -= step;
+          if (!part.hasRemaining()) {
+            first++;
+          }
+        }
+        while (first < parts.size() && !parts.get(first).hasRemaining()) {
+          first++;
         }
       }
     }

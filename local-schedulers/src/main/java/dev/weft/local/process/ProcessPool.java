@@ -347,19 +347,27 @@ final class ProcessPool implements AutoCloseable {
     List<WorkerProcess> ended = new ArrayList<>(1);
     try {
       reading = Thread.currentThread();
-      if (block && waiter.isEmpty()) {
-        selector.select();
-      } else {
-        selector.selectNow();
-      }
-      for (SelectionKey key : selector.selectedKeys()) {
-        WorkerProcess worker = (WorkerProcess) key.attachment();
-        if (!readFrom(worker)) {
-          key.cancel();
-          ended.add(worker);
+      if (!block) {
+        // Spinning: one read call per worker costs less than asking the selector first.
+        for (WorkerProcess worker : slots) {
+          if (worker != null && worker.isReady() && !readFrom(worker, true)) {
+            ended.add(worker);
+          }
         }
+      } else {
+        if (waiter.isEmpty()) {
+          selector.select();
+        } else {
+          selector.selectNow();
+        }
+        for (SelectionKey key : selector.selectedKeys()) {
+          WorkerProcess worker = (WorkerProcess) key.attachment();
+          if (!readFrom(worker, false)) {
+            ended.add(worker);
+          }
+        }
+        selector.selectedKeys().clear();
       }
-      selector.selectedKeys().clear();
     } catch (IOException e) {
       LOG.error("the process pool's selector failed", e);
     } finally {
@@ -396,12 +404,16 @@ final class ProcessPool implements AutoCloseable {
     }
   }
 
-  /** Reads and completes what {@code worker} sent; false once its connection ended. Holds the read lock. */
-  private boolean readFrom(WorkerProcess worker) {
+  /**
+   * Reads and completes what {@code worker} sent; false once its connection ended. Holds the read lock.
+   *
+   * @param once whether to make one read call at most
+   */
+  private boolean readFrom(WorkerProcess worker, boolean once) {
     List<ByteBuffer> frames;
     boolean open = true;
     try {
-      frames = worker.channel().readAvailable();
+      frames = once ? worker.channel().readOnceAvailable() : worker.channel().readAvailable();
     } catch (IOException e) {
       return false; // died() reads what is left and says how the worker ended
     }
