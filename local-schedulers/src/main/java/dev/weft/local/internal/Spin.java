@@ -5,9 +5,9 @@ package dev.weft.local.internal;
  * and a wake-up of tens of microseconds; a task of a microsecond would then cost fifty. A short spin keeps a busy
  * pipeline (a chain of small tasks) on its threads, and an idle one parks soon after.
  */
-final class Spin {
+public final class Spin {
   /** Nanoseconds; {@code -Dweft.spin.nanos} tunes it (0 parks at once). */
-  static final long NANOS = Long.getLong("weft.spin.nanos", 50_000L);
+  public static final long NANOS = Long.getLong("weft.spin.nanos", 50_000L);
 
   private Spin() {}
 }

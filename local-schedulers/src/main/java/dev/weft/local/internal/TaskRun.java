@@ -56,6 +56,9 @@ public final class TaskRun {
     }
     Thread self = Thread.currentThread();
     synchronized (this) {
+      if (cancelled) {
+        return false; // cancelled between the check above and here: the interrupt would have missed it
+      }
       runner = self;
     }
     try {

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -25,12 +26,23 @@ final class OutputTail {
 
   void drain(InputStream stream, String prefix, PrintStream forward, String threadName) {
     Thread pump = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          String shown = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "..." : line;
-          remember(shown);
-          forward.println(prefix + shown);
+      try (Reader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+        // Lines are read by hand and cut at MAX_LINE: a task that prints gigabytes without a newline must not grow
+        // the caller's heap.
+        StringBuilder line = new StringBuilder();
+        boolean cut = false;
+        for (int c; (c = in.read()) >= 0; ) {
+          if (c == '\n') {
+            String shown = cut ? line + "..." : line.toString();
+            remember(shown);
+            forward.println(prefix + shown);
+            line.setLength(0);
+            cut = false;
+          } else if (line.length() < MAX_LINE) {
+            line.append((char) c);
+          } else {
+            cut = true;
+          }
         }
       } catch (IOException e) {
         // The worker is gone; its pipe closed under us. Nothing is lost that it printed before.

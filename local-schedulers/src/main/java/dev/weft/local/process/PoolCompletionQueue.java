@@ -1,6 +1,7 @@
 package dev.weft.local.process;
 
 import dev.weft.local.internal.CompletionQueue;
+import dev.weft.local.internal.Spin;
 import dev.weft.local.internal.TaskRun;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -11,7 +12,6 @@ import java.util.concurrent.locks.LockSupport;
  * blocking in the pool's selector, so that a chain of small tasks crosses no thread boundary on the caller's side.
  */
 final class PoolCompletionQueue implements CompletionQueue {
-  private static final long SPIN_NANOS = Long.getLong("weft.spin.nanos", 50_000L);
 
   private final ProcessPool pool;
   private final ConcurrentLinkedQueue<TaskRun> finished = new ConcurrentLinkedQueue<>();
@@ -48,7 +48,7 @@ final class PoolCompletionQueue implements CompletionQueue {
     }
     waiter = Thread.currentThread();
     try {
-      long deadline = System.nanoTime() + SPIN_NANOS;
+      long deadline = System.nanoTime() + Spin.NANOS;
       while ((run = finished.poll()) == null) {
         pool.readReplies(this, System.nanoTime() > deadline);
         if (Thread.interrupted()) {

@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -56,11 +57,15 @@ import org.slf4j.LoggerFactory;
 final class ProcessPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);
   private static final int MAX_DEPTH = 16;
+  /** Bytes queued to a busy worker: under its socket's send buffer, so a write to it never waits. */
+  private static final long PIPELINE_BYTES = 64 * 1024;
   private static final double TARGET_QUEUED_NANOS = 1_000_000;
   private static final int START_FAILURES_BEFORE_GIVING_UP = 3;
   private static final long START_TIMEOUT_SECONDS = 120;
   private static final long EXIT_WAIT_MILLIS = 5_000;
   private static final long HELLO_TIMEOUT_MILLIS = 30_000;
+  /** A waiting compute looks again at least this often, whoever is meant to wake it. */
+  private static final long FOLLOWER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** What makes two pools the same pool. */
   record Config(int workers, List<String> jvmOptions, Path pluginDir, int maxFrameBytes) {
@@ -75,7 +80,6 @@ final class ProcessPool implements AutoCloseable {
   private final Path socketPath;
   private final ServerSocketChannel server;
   private final AtomicLong taskIds = new AtomicLong();
-  private final long pipelineBytes;
 
   private final Object lock = new Object();
   private final WorkerProcess[] slots;
@@ -112,7 +116,6 @@ final class ProcessPool implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the process pool's socket", e);
     }
-    pipelineBytes = 64 * 1024;
     Thread acceptor = new Thread(this::acceptWorkers, "weft-pool-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -174,10 +177,14 @@ final class ProcessPool implements AutoCloseable {
   void submit(TaskRun run, CompletionQueue completions) {
     Assignment assignment = new Assignment(taskIds.incrementAndGet(), run, completions);
     try {
-      assignment.encode(values);
-    } catch (IllegalArgumentException notAValue) {
+      long bytes = assignment.encode(values);
+      if (bytes > config.maxFrameBytes()) {
+        throw new IllegalArgumentException("its arguments are " + bytes + " bytes encoded, over the "
+            + ProcessPoolOptions.MAX_FRAME_BYTES + " of " + config.maxFrameBytes());
+      }
+    } catch (IllegalArgumentException | IllegalStateException unsendable) {
       fail(assignment, new IllegalArgumentException("task '" + run.key + "' cannot be sent to a worker: "
-          + notAValue.getMessage()), null);
+          + unsendable.getMessage()), null);
       return;
     }
     String refusal;
@@ -229,7 +236,7 @@ final class ProcessPool implements AutoCloseable {
         continue;
       }
       int queued = worker.outstandingCount();
-      boolean fits = queued == 0 || (queued < depth && worker.outstandingBytes() + frameBytes <= pipelineBytes);
+      boolean fits = queued == 0 || (queued < depth && worker.outstandingBytes() + frameBytes <= PIPELINE_BYTES);
       if (fits && (best == null || queued < best.outstandingCount())) {
         best = worker;
       }
@@ -267,6 +274,17 @@ final class ProcessPool implements AutoCloseable {
     worker.output.drain(process.getErrorStream(), prefix, System.err, "weft-worker-" + id + "-stderr");
     starting.put(id, worker);
     process.onExit().thenRun(() -> exited(worker));
+    // A JVM that neither connects nor exits would leave the pool waiting: past the deadline it is stopped, and its
+    // exit counts as a failed start.
+    CompletableFuture.delayedExecutor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS).execute(() -> {
+      synchronized (lock) {
+        if (starting.get(id) != worker) {
+          return;
+        }
+      }
+      LOG.warn("worker JVM {} did not connect within {} s; stopping it", id, START_TIMEOUT_SECONDS);
+      process.destroyForcibly();
+    });
   }
 
   private void acceptWorkers() {
@@ -334,7 +352,7 @@ final class ProcessPool implements AutoCloseable {
         waiting.add(self);
         try {
           if (waiter.isEmpty() && readLock.isLocked()) {
-            LockSupport.park(this);
+            LockSupport.parkNanos(this, FOLLOWER_PARK_NANOS);
           }
         } finally {
           waiting.remove(self);
@@ -379,13 +397,13 @@ final class ProcessPool implements AutoCloseable {
     }
   }
 
-  /** Unlocks, and wakes a compute that waits, which then reads for the others: nobody may wait with no reader. */
+  /**
+   * Unlocks, and wakes every compute that waits: one of them reads for the others, the rest park again. Waking only one
+   * could wake one whose result just came, which then returns, and leave the others with nobody reading.
+   */
   private void releaseReadLock() {
     readLock.unlock();
-    for (Thread next : waiting) {
-      LockSupport.unpark(next);
-      break;
-    }
+    waiting.forEach(LockSupport::unpark);
   }
 
   private boolean tryLockFairly() {
@@ -411,7 +429,6 @@ final class ProcessPool implements AutoCloseable {
    */
   private boolean readFrom(WorkerProcess worker, boolean once) {
     List<ByteBuffer> frames;
-    boolean open = true;
     try {
       frames = once ? worker.channel().readOnceAvailable() : worker.channel().readAvailable();
     } catch (IOException e) {
@@ -428,7 +445,7 @@ final class ProcessPool implements AutoCloseable {
       }
       complete(worker, reply);
     }
-    return open;
+    return true;
   }
 
   private void complete(WorkerProcess worker, Object reply) {
@@ -551,12 +568,6 @@ final class ProcessPool implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       // the end of the stream, or a torn last frame: what was whole has been completed
-    }
-  }
-
-  private boolean closed() {
-    synchronized (lock) {
-      return closed;
     }
   }
 

@@ -36,6 +36,8 @@ public final class WorkerMain {
     Path socket = Path.of(args[0]);
     int workerId = Integer.parseInt(args[1]);
     int maxFrameBytes = Integer.parseInt(args[2]);
+    // A worker busy in a long task would not notice its caller's socket closing: watch the caller itself.
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
     FunctionRegistry registry = FunctionRegistry.fromClassLoader(WorkerMain.class.getClassLoader());
     if (args.length > 3) {
       registry.loadPlugins(Path.of(args[3]));
@@ -49,7 +51,7 @@ public final class WorkerMain {
       System.exit(1);
     }
     try (FrameChannel frames = new FrameChannel(channel, maxFrameBytes)) {
-      new WorkerMain.Loop(frames, registry, workerId).run();
+      new WorkerMain.Loop(frames, registry, workerId, maxFrameBytes).run();
     }
     System.exit(0);
   }
@@ -68,8 +70,10 @@ public final class WorkerMain {
     private final int workerId;
     private final ValueCodec values = new ValueCodec();
     private final BinaryWriter reply = new BinaryWriter(4096);
+    private final int maxFrameBytes;
 
-    Loop(FrameChannel frames, FunctionRegistry registry, int workerId) {
+    Loop(FrameChannel frames, FunctionRegistry registry, int workerId, int maxFrameBytes) {
+      this.maxFrameBytes = maxFrameBytes;
       this.frames = frames;
       this.registry = registry;
       this.workerId = workerId;
@@ -101,10 +105,14 @@ public final class WorkerMain {
       long end = System.nanoTime();
       try {
         WorkerProtocol.writeTaskDone(reply, values, task.id(), result, start, end);
-      } catch (IllegalArgumentException notAValue) {
+        if (reply.length() > maxFrameBytes) {
+          throw new IllegalArgumentException("it is " + reply.length() + " bytes encoded, over the "
+              + "processes.max.frame.bytes of " + maxFrameBytes);
+        }
+      } catch (IllegalArgumentException | IllegalStateException unsendable) {
         reply.reset();
         fail(task, new IllegalArgumentException("the result of task '" + task.key() + "' cannot go back to the caller: "
-            + notAValue.getMessage()), reply);
+            + unsendable.getMessage()), reply);
       }
     }
 

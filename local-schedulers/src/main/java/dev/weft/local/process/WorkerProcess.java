@@ -112,7 +112,9 @@ final class WorkerProcess {
       try {
         channel.write(frames);
       } catch (IOException e) {
-        // The worker died or is closing: the end of its stream fails or requeues the task, and replaces the worker.
+        // The connection is broken: stop the process, so that the end of its stream fails or requeues what was
+        // assigned to it and a new worker takes its place.
+        process.destroyForcibly();
       }
     }
   }

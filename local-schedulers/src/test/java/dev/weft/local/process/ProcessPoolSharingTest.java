@@ -1,0 +1,66 @@
+package dev.weft.local.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.graph.Graph;
+import dev.weft.scheduler.ComputeOptions;
+import dev.weft.scheduler.TaskFailedException;
+import dev.weft.scheduler.Weft;
+import dev.weft.testkit.Shapes;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Several computes at once on one pool, and frames over the pool's size limit. */
+class ProcessPoolSharingTest {
+  private final ProcessesScheduler scheduler = new ProcessesScheduler();
+
+  @AfterEach
+  void stop() {
+    scheduler.close();
+  }
+
+  @Test
+  void concurrentComputesShareOnePoolAndAllFinish() throws Exception {
+    ComputeOptions options = ComputeOptions.scheduler(scheduler).numWorkers(2);
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Map<String, Object>>> computes = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        Graph graph = i % 2 == 0 ? Shapes.chain(300) : Shapes.wide(500);
+        computes.add(callers.submit(() -> Weft.compute(graph, options)));
+      }
+      for (int i = 0; i < computes.size(); i++) {
+        Map<String, Object> expected = i % 2 == 0 ? Map.of("chain-299", 300L) : Map.of("sum", Shapes.wideResult(500));
+        assertEquals(expected, computes.get(i).get(2, TimeUnit.MINUTES));
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  void framesOverTheLimitFailTheirTaskClearly() {
+    ComputeOptions options = ComputeOptions.scheduler(scheduler).numWorkers(1)
+        .with(ProcessPoolOptions.MAX_FRAME_BYTES, 1 << 20);
+    TaskFailedException argument = assertThrows(TaskFailedException.class, () -> Weft.compute(
+        Graph.builder().task("big-in", "length", ByteBuffer.allocate(2 << 20)).build(), options));
+    assertTrue(argument.getMessage().contains("cannot be sent to a worker: its arguments are"), argument.getMessage());
+
+    TaskFailedException result = assertThrows(TaskFailedException.class, () -> Weft.compute(
+        Graph.builder().task("big-out", "bytes", 2L << 20).build(), options));
+    assertTrue(result.getMessage().contains("cannot go back to the caller: it is"), result.getMessage());
+
+    // Neither broke the pool.
+    assertEquals(Map.of("sum", Shapes.wideResult(100)), Weft.compute(Shapes.wide(100), options));
+  }
+}
