@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +72,12 @@ public final class Worker implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final ResultFetcher fetcher;
   private final ResultCache cache;
-  private final FinishedGraphs finished;
+  private final FinishedGraphs endedGraphs;
   private final ThreadPoolExecutor executor;
   /** One thread that decodes polled batches and reads their inputs, in the order they were polled. */
   private final ThreadPoolExecutor inputs;
   private final Duration inputTimeout;
+  private final int maxRecordBytes;
   private final long revokeWaitNanos;
   private final int capacity;
   private final Thread loop;
@@ -110,7 +112,7 @@ public final class Worker implements AutoCloseable {
     this.producer = KafkaClients.producer(clients, "weft-" + name);
     this.fetcher = new ResultFetcher(clients, topics.results(), codec, "weft-" + name + "-inputs");
     this.cache = new ResultCache(config.getLong(WorkerConfig.CACHE_BYTES));
-    this.finished = new FinishedGraphs(clients, topics.events(), codec, "weft-" + name);
+    this.endedGraphs = new FinishedGraphs(clients, topics.events(), codec, "weft-" + name);
     int threads = config.getInt(WorkerConfig.THREADS);
     this.capacity = threads * config.getInt(WorkerConfig.QUEUED_PER_THREAD);
     AtomicInteger threadNumber = new AtomicInteger();
@@ -125,6 +127,7 @@ public final class Worker implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    this.maxRecordBytes = config.getInt(WorkerConfig.MAX_RECORD_BYTES);
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
     this.loop = new Thread(this::run, "weft-" + name);
@@ -199,7 +202,8 @@ public final class Worker implements AutoCloseable {
   /** Pauses fetching while enough tasks wait; resumes when half of them ran. */
   private void throttle() {
     int waiting = queued.get();
-    if (!paused && waiting >= capacity) {
+    if (waiting >= capacity) {
+      // Again on every turn while paused: partitions assigned meanwhile must not fetch their backlog either.
       consumer.pause(consumer.assignment());
       paused = true;
     } else if (paused && waiting <= capacity / 2) {
@@ -236,14 +240,17 @@ public final class Worker implements AutoCloseable {
     }
     if (sync) {
       consumer.commitSync(offsets);
+      commits.committed(offsets);
     } else {
+      // Recorded as committed only once Kafka said so: a failed commit is tried again by the next one.
       consumer.commitAsync(offsets, (committed, error) -> {
-        if (error != null) {
-          LOG.debug("commit of {} failed ({}); a later one covers it", committed, error.toString());
+        if (error == null) {
+          commits.committed(committed);
+        } else {
+          LOG.debug("commit of {} failed ({}); the next one covers it", committed, error.toString());
         }
       });
     }
-    commits.committed(offsets);
   }
 
   // --- running a task (on a pool thread)
@@ -251,8 +258,11 @@ public final class Worker implements AutoCloseable {
   /** A task decoded, with the inputs read for its batch. */
   private record Prepared(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs) {}
 
-  /** Values read for a batch of tasks, or why they could not be read. */
-  private record Inputs(Map<ResultRef, TaskResult> read, RuntimeException failure) {}
+  /**
+   * The inputs of a batch of tasks: values read from Kafka, values found in this worker's cache (held here, since the
+   * cache may drop them before the tasks run), or why they could not be read.
+   */
+  private record Inputs(Map<ResultRef, TaskResult> read, Map<ResultRef, Object> held, RuntimeException failure) {}
 
   /**
    * Decodes a polled batch and reads the inputs that none of this worker's cache holds, for all its tasks in one pass
@@ -263,6 +273,7 @@ public final class Worker implements AutoCloseable {
     List<ConsumerRecord<String, byte[]>> runnable = new ArrayList<>(batch.size());
     List<ReadyTask> tasks = new ArrayList<>(batch.size());
     Set<ResultRef> missing = new HashSet<>();
+    Map<ResultRef, Object> held = new HashMap<>();
     for (ConsumerRecord<String, byte[]> record : batch) {
       if (!owned.contains(new TopicPartition(record.topic(), record.partition()))) {
         settle(record, false); // moved to another worker: it runs there
@@ -280,19 +291,19 @@ public final class Worker implements AutoCloseable {
         fail(e);
         return;
       }
-      if (finished.hasEnded(task.graphId())) {
+      if (endedGraphs.hasEnded(task.graphId())) {
         finished(record); // cancelled or failed: nobody needs this result
         continue;
       }
-      collectMissing(task.args(), missing);
+      collectInputs(task.args(), missing, held);
       runnable.add(record);
       tasks.add(task);
     }
     Inputs inputs;
     try {
-      inputs = new Inputs(missing.isEmpty() ? Map.of() : fetcher.fetch(missing, inputTimeout), null);
+      inputs = new Inputs(missing.isEmpty() ? Map.of() : fetcher.fetch(missing, inputTimeout), held, null);
     } catch (RuntimeException e) {
-      inputs = new Inputs(Map.of(), e);
+      inputs = new Inputs(Map.of(), held, e);
     }
     for (int i = 0; i < runnable.size(); i++) {
       Prepared prepared = new Prepared(runnable.get(i), tasks.get(i), inputs);
@@ -333,10 +344,15 @@ public final class Worker implements AutoCloseable {
     byte[] bytes;
     try {
       bytes = codec.encode(topics.results(), result);
-    } catch (IllegalArgumentException notAValue) {
+      if (bytes.length > maxRecordBytes) {
+        throw new IllegalArgumentException("it is " + bytes.length + " bytes encoded, over the "
+            + WorkerConfig.MAX_RECORD_BYTES + " of " + maxRecordBytes);
+      }
+    } catch (IllegalArgumentException | IllegalStateException unwritable) {
+      // Not a value, or too large: the task fails here rather than take down every worker it is handed to.
       result = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, result.durationNanos(),
           TaskError.of(new IllegalArgumentException("the result of task '" + task.taskKey()
-              + "' cannot be written: " + notAValue.getMessage()))).withTaskPartition(record.partition());
+              + "' cannot be written: " + unwritable.getMessage()))).withTaskPartition(record.partition());
       bytes = codec.encode(topics.results(), result);
     }
     TaskResult written = result;
@@ -367,15 +383,21 @@ public final class Worker implements AutoCloseable {
     consumer.wakeup();
   }
 
-  private void collectMissing(List<TaskArg> args, Set<ResultRef> missing) {
+  /** Sorts the inputs of {@code args} into those this worker holds (with their values) and those to read. */
+  private void collectInputs(List<TaskArg> args, Set<ResultRef> missing, Map<ResultRef, Object> held) {
     for (TaskArg arg : args) {
       if (arg instanceof TaskArg.Located) {
         ResultRef ref = ((TaskArg.Located) arg).ref();
-        if (!cache.contains(ref)) {
-          missing.add(ref);
+        if (!held.containsKey(ref) && !missing.contains(ref)) {
+          Object cached = cache.lookup(ref, MISSING);
+          if (cached == MISSING) {
+            missing.add(ref);
+          } else {
+            held.put(ref, cached);
+          }
         }
       } else if (arg instanceof TaskArg.ArgList) {
-        collectMissing(((TaskArg.ArgList) arg).items(), missing);
+        collectInputs(((TaskArg.ArgList) arg).items(), missing, held);
       }
     }
   }
@@ -404,9 +426,8 @@ public final class Worker implements AutoCloseable {
       }
       return read.value();
     }
-    Object cached = cache.get(ref, MISSING);
-    if (cached != MISSING) {
-      return cached;
+    if (inputs.held().containsKey(ref)) {
+      return inputs.held().get(ref);
     }
     throw new IllegalStateException("input at " + ref + " could not be read"
         + (inputs.failure() == null ? "" : ": " + inputs.failure().getMessage()), inputs.failure());
@@ -485,7 +506,7 @@ public final class Worker implements AutoCloseable {
       consumer.close(Duration.ofSeconds(5));
       producer.close(Duration.ofSeconds(5));
       fetcher.close();
-      finished.close();
+      endedGraphs.close();
       registry.close();
     }
   }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a worker until the process is told to stop (SIGTERM, Ctrl-C), then stops it gracefully. Arguments are
@@ -26,7 +27,13 @@ public final class WorkerMain {
     }, "weft-worker-shutdown"));
     System.out.println("weft worker " + worker.name() + " started");
     System.out.flush();
-    stopped.await();
+    // Until told to stop, unless the worker stops on its own (it cannot write results): then exit, and say why.
+    while (!stopped.await(1, TimeUnit.SECONDS)) {
+      if (worker.failure() != null) {
+        System.err.println("weft worker " + worker.name() + " stopped: " + worker.failure());
+        System.exit(1);
+      }
+    }
   }
 
   static Map<String, Object> parse(String[] args) throws IOException {

@@ -1,11 +1,15 @@
 package dev.weft.worker;
 
 import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** Workers in JVMs of their own on this machine, started from this JVM's classpath: for the one-machine mode and tests. */
@@ -18,12 +22,28 @@ public final class WorkerProcesses {
    * @param jvmOptions options of the worker's JVM, such as {@code -Xmx512m}
    */
   public static Process start(Map<String, ?> settings, List<String> jvmOptions, Path log) throws IOException {
+    // Settings may hold credentials (sasl.jaas.config): they go in a file only this user can read, not on the command
+    // line, which every local user can see.
+    Path file = Files.createTempFile("weft-worker-", ".properties",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Properties properties = new Properties();
+    settings.forEach((key, value) -> properties.setProperty(key, String.valueOf(value)));
+    try (Writer writer = Files.newBufferedWriter(file)) {
+      properties.store(writer, "settings of a Weft worker; deleted when it exits");
+    }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
-    settings.forEach((key, value) -> command.add(key + "=" + value));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(), "@" + file));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      Files.deleteIfExists(file);
+      throw e;
+    }
+    process.onExit().thenRun(() -> file.toFile().delete());
+    return process;
   }
 
   /**

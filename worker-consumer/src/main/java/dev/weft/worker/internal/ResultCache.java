@@ -35,21 +35,15 @@ public final class ResultCache {
     }
   }
 
-  /** Whether the value is here, counted as a hit or a miss. */
-  public synchronized boolean contains(ResultRef ref) {
-    boolean found = entries.containsKey(ref);
-    if (found) {
-      hits++;
-    } else {
-      misses++;
-    }
-    return found;
-  }
-
-  /** The cached value, or {@code absent} if there is none; not counted as a hit or a miss. */
-  public synchronized Object get(ResultRef ref, Object absent) {
+  /** The cached value (which may be null: a null result), or {@code absent}; counted as a hit or a miss. */
+  public synchronized Object lookup(ResultRef ref, Object absent) {
     Entry entry = entries.get(ref);
-    return entry == null ? absent : entry.value();
+    if (entry == null) {
+      misses++;
+      return absent;
+    }
+    hits++;
+    return entry.value();
   }
 
   public synchronized long hits() {
