@@ -122,6 +122,9 @@ public final class SchedulerService implements AutoCloseable {
     this.functions = config.getBoolean(SchedulerServiceConfig.VALIDATE_FUNCTIONS) ? catalog(config) : null;
     Map<String, Object> clients = config.clientProperties();
     config.createTopics(List.of());
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(clients)) {
+      topics.verifyCoPartitioned(admin);
+    }
     knownTaskTopics.add(topics.tasks(null));
     this.registry = config.registryClient();
     this.codec = new WireCodec(registry);
@@ -190,7 +193,7 @@ public final class SchedulerService implements AutoCloseable {
           }
           finishRecoveries();
         }
-        emit();
+        emit(); // what the results just made ready
         handleSendFailures();
         publishProgress();
         if (System.nanoTime() - lastCommitNanos > commitIntervalNanos) {
@@ -245,8 +248,17 @@ public final class SchedulerService implements AutoCloseable {
     }
     if (command instanceof GraphCommand.Cancel) {
       cancel((GraphCommand.Cancel) command, record.partition());
-    } else {
+      return;
+    }
+    try {
       accept((GraphCommand.Submit) command, record.partition(), record.offset());
+    } catch (RuntimeException e) {
+      // Whatever one graph does wrong must not stop the scheduler: its successor would read the graph again and stop
+      // too. The graph is rejected with the reason.
+      LOG.error("graph {} cannot be scheduled", command.graphId(), e);
+      graphs.remove(command.graphId());
+      publishFinal(record.partition(), new GraphEvent(command.graphId(), GraphEvent.Type.REJECTED, null, null,
+          "the graph cannot be scheduled: " + e, 0, 0, Map.of(), null, null, 0, List.of()));
     }
   }
 
@@ -270,7 +282,16 @@ public final class SchedulerService implements AutoCloseable {
     }
     String[] taskTopics = new String[plan.size()];
     for (int task = 0; task < plan.size(); task++) {
-      taskTopics[task] = taskTopic(plan.task(task).pool());
+      try {
+        taskTopics[task] = taskTopic(plan.task(task).pool());
+      } catch (IllegalArgumentException e) {
+        String key = plan.key(task);
+        publishFinal(partition, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null,
+            "invalid graph: task '" + key + "': " + e.getMessage(), 0, 0, Map.of(), null, null, 0,
+            List.of(new GraphValidationException.Problem(GraphValidationException.Kind.UNSUPPORTED_FORMAT,
+                List.of(key), "task '" + key + "': " + e.getMessage()))));
+        return;
+      }
     }
     Recovery recovery = recovering.get(partition);
     long resultsStart = recovery != null ? recovery.resultsStart : resultsPosition(partition);
@@ -341,6 +362,13 @@ public final class SchedulerService implements AutoCloseable {
     String topic = graph.topicOf(task);
     switch (graph.onResult(task, result.attempt(), result.succeeded(), location, result.taskPartition())) {
       case DONE:
+      case RECOVERED:
+        if (graph.isPaused()) {
+          if (graph.isComplete()) {
+            complete(graph);
+          }
+          break; // rebuilding: no events for what the previous owner already published
+        }
         poolInFlight.merge(topic, -1, Integer::sum);
         if (graph.taskEvents()) {
           publish(graph.partition(), new GraphEvent(graph.graphId(), GraphEvent.Type.TASK_DONE, result.taskKey(),
@@ -529,6 +557,9 @@ public final class SchedulerService implements AutoCloseable {
           new OffsetAndMetadata(graphsFrom, RESULTS_MARK + resultsFrom));
     }
     if (!offsets.isEmpty()) {
+      // Events and tasks sent so far must be in Kafka before the graphs they belong to are committed past:
+      // a successor does not send them again.
+      producer.flush();
       graphsConsumer.commitSync(offsets);
     }
   }

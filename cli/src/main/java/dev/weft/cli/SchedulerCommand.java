@@ -21,7 +21,13 @@ final class SchedulerCommand implements Callable<Integer> {
       stopped.countDown();
     }, "weft-scheduler-shutdown"));
     System.err.println("weft scheduler running; Ctrl-C stops it");
-    stopped.await();
+    // Until Ctrl-C, unless the loop stops on its own: then say why and exit, so a supervisor can restart it.
+    while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (scheduler.failure() != null) {
+        System.err.println("weft scheduler stopped: " + scheduler.failure());
+        return 1;
+      }
+    }
     return 0;
   }
 }

@@ -43,7 +43,13 @@ final class WorkerCommand implements Callable<Integer> {
       stopped.countDown();
     }, "weft-worker-shutdown"));
     System.err.println("weft worker " + worker.name() + " running; Ctrl-C stops it");
-    stopped.await();
+    // Until Ctrl-C, unless the loop stops on its own: then say why and exit, so a supervisor can restart it.
+    while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (worker.failure() != null) {
+        System.err.println("weft worker stopped: " + worker.failure());
+        return 1;
+      }
+    }
     return 0;
   }
 }

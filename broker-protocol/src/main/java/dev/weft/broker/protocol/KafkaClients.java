@@ -32,6 +32,9 @@ public final class KafkaClients {
     config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     config.putAll(clientProperties);
+    // Graphs, results and events are placed by the default partitioner's hash of the graph id, which is how a
+    // scheduler finds a graph's results in the partition of the same number: no other partitioner may take over.
+    config.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

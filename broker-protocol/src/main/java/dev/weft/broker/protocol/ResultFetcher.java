@@ -74,9 +74,14 @@ public final class ResultFetcher implements AutoCloseable {
       }
       List<TopicPartition> done = new ArrayList<>();
       wanted.forEach((partition, offsets) -> {
+        long position = consumer.position(partition);
         if (offsets.isEmpty()) {
           done.add(partition);
-        } else if (offsets.first() - consumer.position(partition) > SKIP_AHEAD) {
+        } else if (position > offsets.first()) {
+          // Read past it without finding it: no record there (a control record, or a location nobody wrote).
+          throw new IllegalStateException("no result at " + partition.partition() + "@" + offsets.first() + " of "
+              + topic);
+        } else if (offsets.first() - position > SKIP_AHEAD) {
           consumer.seek(partition, offsets.first());
         }
       });

@@ -85,6 +85,30 @@ public final class Topics {
   }
 
   /**
+   * Checks that the graphs, results and events topics have the same number of partitions: a scheduler reads the results
+   * and publishes the events of the graphs in the partition of the same number, and a graph whose results land elsewhere
+   * would never finish.
+   *
+   * @throws IllegalStateException naming the counts if they differ
+   */
+  public void verifyCoPartitioned(Admin admin) {
+    try {
+      Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+      admin.describeTopics(List.of(graphs(), results(), events())).allTopicNames().get()
+          .forEach((name, description) -> counts.put(name, description.partitions().size()));
+      if (counts.values().stream().distinct().count() != 1) {
+        throw new IllegalStateException("Weft's graphs, results and events topics must have the same number of "
+            + "partitions, but have " + counts);
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe Weft's topics: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing Weft's topics", e);
+    }
+  }
+
+  /**
    * Creates the topics that do not exist yet.
    *
    * @param graphPartitions partitions of the graphs, results and events topics (equal, for co-partitioning)

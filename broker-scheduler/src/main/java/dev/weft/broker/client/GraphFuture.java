@@ -18,6 +18,7 @@ public final class GraphFuture extends CompletableFuture<Map<String, Object>> {
   private volatile int done;
   private volatile int total = -1;
   private volatile Map<String, ResultRef> locations;
+  private final CompletableFuture<Map<String, ResultRef>> located = new CompletableFuture<>();
 
   GraphFuture(WeftClient client, String graphId, List<String> keys) {
     this.client = client;
@@ -56,6 +57,18 @@ public final class GraphFuture extends CompletableFuture<Map<String, Object>> {
 
   void located(Map<String, ResultRef> outputs) {
     locations = outputs;
+    located.complete(outputs);
+  }
+
+  /** Where the outputs are, as soon as the graph completed (before their values are read), or its failure. */
+  public CompletableFuture<Map<String, ResultRef>> locationsFuture() {
+    return located;
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable failure) {
+    located.completeExceptionally(failure);
+    return super.completeExceptionally(failure);
   }
 
   /** Cancels the graph on the scheduler, then this future. */
@@ -65,6 +78,7 @@ public final class GraphFuture extends CompletableFuture<Map<String, Object>> {
       return false;
     }
     client.cancel(this, "cancelled by the client");
+    located.cancel(mayInterruptIfRunning);
     return super.cancel(mayInterruptIfRunning);
   }
 

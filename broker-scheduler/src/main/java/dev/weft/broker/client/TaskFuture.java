@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 public final class TaskFuture<T> extends CompletableFuture<T> {
   private volatile GraphFuture graph;
   private volatile ResultRef location;
+  private final CompletableFuture<ResultRef> locationFuture = new CompletableFuture<>();
 
   void bind(GraphFuture submitted) {
     this.graph = submitted;
@@ -20,6 +21,18 @@ public final class TaskFuture<T> extends CompletableFuture<T> {
 
   void located(ResultRef ref) {
     this.location = ref;
+    locationFuture.complete(ref);
+  }
+
+  /** Where the result is, as soon as it is written (before its value is read back), or its failure. */
+  CompletableFuture<ResultRef> locationFuture() {
+    return locationFuture;
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable failure) {
+    locationFuture.completeExceptionally(failure);
+    return super.completeExceptionally(failure);
   }
 
   /** Where the result is, once computed; null before. */
@@ -32,12 +45,15 @@ public final class TaskFuture<T> extends CompletableFuture<T> {
     return graph;
   }
 
+  /** Cancels the task's graph if it was submitted; if not, it never will be. */
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
+    boolean cancelled = super.cancel(mayInterruptIfRunning);
+    locationFuture.cancel(mayInterruptIfRunning);
     GraphFuture submitted = graph;
     if (submitted != null) {
       submitted.cancel(mayInterruptIfRunning);
     }
-    return super.cancel(mayInterruptIfRunning);
+    return cancelled;
   }
 }

@@ -77,6 +77,10 @@ public final class WeftClient implements AutoCloseable {
   private final Thread eventThread;
   private final String name;
   private volatile boolean running = true;
+  /** Why the client stopped following events; it then refuses new graphs rather than let them wait forever. */
+  private volatile RuntimeException broken;
+  /** Graphs that completed and whose outputs are being read. */
+  private final java.util.Set<GraphFuture> reading = ConcurrentHashMap.newKeySet();
 
   private record Pending(GraphFuture future, GraphListener listener) {}
 
@@ -101,6 +105,11 @@ public final class WeftClient implements AutoCloseable {
       partitions.add(new TopicPartition(topics.events(), info.partition()));
     }
     if (partitions.isEmpty()) {
+      events.close();
+      producer.close();
+      fetcher.close();
+      readers.shutdownNow();
+      registry.close();
       throw new IllegalStateException("topic " + topics.events() + " does not exist: is a Weft scheduler running?");
     }
     events.assign(partitions);
@@ -132,12 +141,16 @@ public final class WeftClient implements AutoCloseable {
   }
 
   private GraphFuture submit(Graph graph, SubmitOptions options, Map<String, ResultRef> inputs) {
+    if (broken != null) {
+      throw new IllegalStateException("this client no longer follows graph events: " + broken.getMessage(), broken);
+    }
     String graphId = graph.id() != null ? graph.id() + "-" + UUID.randomUUID() : UUID.randomUUID().toString();
     GraphFuture future = new GraphFuture(this, graphId, options.keys());
-    pending.put(graphId, new Pending(future, options.listener()));
     GraphCommand.Submit submit = new GraphCommand.Submit(graphId, graph, options.keys(), inputs, options.maxInFlight(),
         options.taskEvents(), name);
-    producer.send(new ProducerRecord<>(topics.graphs(), graphId, codec.encode(topics.graphs(), submit)),
+    byte[] encoded = codec.encode(topics.graphs(), submit);
+    pending.put(graphId, new Pending(future, options.listener()));
+    producer.send(new ProducerRecord<>(topics.graphs(), graphId, encoded),
         (metadata, error) -> {
           if (error != null) {
             pending.remove(graphId);
@@ -158,27 +171,46 @@ public final class WeftClient implements AutoCloseable {
     for (int i = 0; i < args.length; i++) {
       converted[i] = referenceFutures(args[i], inputs);
     }
+    Graph graph = Graph.builder().task(Task.of("result", function, converted)).build();
     TaskFuture<T> result = new TaskFuture<>();
-    CompletableFuture.allOf(inputs.values().toArray(new CompletableFuture<?>[0])).whenComplete((ignored, error) -> {
-      if (error != null) {
-        result.completeExceptionally(unwrap(error));
-        return;
-      }
-      Map<String, ResultRef> locations = new LinkedHashMap<>();
-      inputs.forEach((key, input) -> locations.put(key, input.location()));
-      Graph graph = Graph.builder().task(Task.of("result", function, converted)).build();
-      GraphFuture submitted = submit(graph, SubmitOptions.defaults().keys(List.of("result")), locations);
-      result.bind(submitted);
-      submitted.whenComplete((values, failure) -> {
-        if (failure != null) {
-          result.completeExceptionally(unwrap(failure));
-        } else {
-          result.located(submitted.locations().get("result"));
-          @SuppressWarnings("unchecked")
-          T value = (T) values.get("result");
-          result.complete(value);
+    // The task needs where its inputs are, not their values: it waits for their locations only.
+    CompletableFuture<?>[] located = inputs.values().stream().map(TaskFuture::locationFuture)
+        .toArray(CompletableFuture<?>[]::new);
+    CompletableFuture.allOf(located).whenComplete((ignored, error) -> {
+      try {
+        if (error != null) {
+          result.completeExceptionally(unwrap(error));
+          return;
         }
-      });
+        if (result.isCancelled()) {
+          return;
+        }
+        Map<String, ResultRef> locations = new LinkedHashMap<>();
+        inputs.forEach((key, input) -> locations.put(key, input.location()));
+        GraphFuture submitted = submit(graph, SubmitOptions.defaults().keys(List.of("result")), locations);
+        result.bind(submitted);
+        if (result.isCancelled()) {
+          submitted.cancel(true); // cancelled while it was being submitted
+        }
+        submitted.locationsFuture().whenComplete((outputs, failure) -> {
+          if (failure != null) {
+            result.completeExceptionally(unwrap(failure));
+          } else {
+            result.located(outputs.get("result"));
+          }
+        });
+        submitted.whenComplete((values, failure) -> {
+          if (failure != null) {
+            result.completeExceptionally(unwrap(failure));
+          } else {
+            @SuppressWarnings("unchecked")
+            T value = (T) values.get("result");
+            result.complete(value);
+          }
+        });
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
     });
     return result;
   }
@@ -300,6 +332,7 @@ public final class WeftClient implements AutoCloseable {
       // closing
     } catch (RuntimeException e) {
       LOG.error("the client stopped following events", e);
+      broken = e;
       pending.values().forEach(p -> p.future().completeExceptionally(
           new IllegalStateException("the client lost the events topic: " + e.getMessage(), e)));
     }
@@ -337,6 +370,7 @@ public final class WeftClient implements AutoCloseable {
         pending.remove(event.graphId());
         future.progress(event.done(), event.total());
         future.located(event.locations());
+        reading.add(future);
         readers.execute(() -> readOutputs(future, event.locations()));
         break;
       case FAILED:
@@ -382,6 +416,8 @@ public final class WeftClient implements AutoCloseable {
       future.complete(values);
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
+    } finally {
+      reading.remove(future);
     }
   }
 
@@ -410,7 +446,9 @@ public final class WeftClient implements AutoCloseable {
     }
     events.close(Duration.ofSeconds(2));
     readers.shutdownNow();
-    pending.values().forEach(p -> p.future().completeExceptionally(new CancellationException("the client closed")));
+    CancellationException closed = new CancellationException("the client closed");
+    pending.values().forEach(p -> p.future().completeExceptionally(closed));
+    reading.forEach(future -> future.completeExceptionally(closed));
     producer.close(Duration.ofSeconds(5));
     fetcher.close();
     registry.close();

@@ -49,6 +49,11 @@ public final class GraphState {
     IGNORED,
     /** The task is done; dependents may be ready. */
     DONE,
+    /**
+     * The task is done, by a result read again while the graph is being rebuilt: another scheduler emitted it, so it
+     * held none of this scheduler's capacity.
+     */
+    RECOVERED,
     /** The attempt failed and the task will run again. */
     RETRY,
     /** The task failed for good: the graph fails. */
@@ -149,6 +154,10 @@ public final class GraphState {
 
   /** Whether a task could be emitted now, as far as this graph's own cap allows. */
   public boolean canEmit() {
+    // Tasks done by results read during a rebuild may still sit in the heap: they are not ready any more.
+    while (!ready.isEmpty() && state[plan.taskAtRank(ready.peek())] != READY) {
+      ready.poll();
+    }
     return !paused && !ready.isEmpty() && (maxInFlight <= 0 || inFlight < maxInFlight);
   }
 
@@ -185,8 +194,19 @@ public final class GraphState {
    * @param location where the result record is
    */
   public Outcome onResult(int task, int attempt, boolean succeeded, ResultRef location, int taskPartition) {
+    if (state[task] == DONE) {
+      return Outcome.IGNORED; // a duplicate: the task ran twice (a redelivery, a scheduler that took over)
+    }
     if (state[task] != EMITTED) {
-      return Outcome.IGNORED; // a duplicate (redelivered task), or one of a task this graph did not emit
+      if (!paused || !succeeded) {
+        return Outcome.IGNORED;
+      }
+      // Rebuilding after a takeover: the previous owner emitted this task and its result is here; keep it.
+      attempts[task] = Math.max(attempts[task], attempt);
+      ranFrom[task] = taskPartition;
+      inFlight++;
+      complete(task, location);
+      return Outcome.RECOVERED;
     }
     if (succeeded) {
       // Any attempt's success will do, even one we had given up waiting for.
@@ -209,7 +229,7 @@ public final class GraphState {
     resultOffsets[task] = location.offset();
     for (int d = plan.dependentsStart(task); d < plan.dependentsEnd(task); d++) {
       int dependent = plan.dependentAt(d);
-      if (--waiting[dependent] == 0) {
+      if (--waiting[dependent] == 0 && state[dependent] == WAITING) {
         state[dependent] = READY;
         ready.add(plan.rank(dependent));
       }
