@@ -41,7 +41,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,8 +199,6 @@ public final class SchedulerService implements AutoCloseable {
           commit(owned);
         }
       }
-    } catch (WakeupException e) {
-      // close() woke us
     } catch (Throwable t) {
       fatal = t;
       LOG.error("the scheduler loop stopped", t);
@@ -633,8 +630,9 @@ public final class SchedulerService implements AutoCloseable {
   /** Stops the loop, commits what it read and closes its clients. */
   @Override
   public void close() {
+    // No consumer.wakeup(): the loop sees the flag within one poll (at most 100 ms), and a wakeup it did not consume
+    // would make the final commit throw.
     running = false;
-    graphsConsumer.wakeup();
     try {
       loop.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.broker.client.GraphFuture;
 import dev.weft.broker.client.SubmitOptions;
 import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.Topics;
+import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphBuilder;
@@ -14,8 +16,12 @@ import dev.weft.kafka.junit.WithKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,5 +65,38 @@ class SchedulerHandoverTest {
         assertTrue(calls <= 150 + 8, calls + " calls for 150 tasks");
       }
     }
+  }
+
+  @Test
+  void aStoppedSchedulerCommitsHowFarItRead(TestKafka kafka) throws Exception {
+    // Periodic commits off: only the commit made while stopping can record the finished graph.
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1,
+            Map.of(SchedulerServiceConfig.COMMIT_INTERVAL_MS, String.valueOf(Duration.ofHours(1).toMillis())));
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Graph graph = Graph.builder().task("a", "inc", 1L).outputs("a").build();
+      assertEquals(Map.of("a", 2L), WeftClient.await(client.submit(graph), Duration.ofMinutes(1)));
+      cluster.scheduler().close();
+      assertEquals(null, cluster.scheduler().failure());
+
+      Topics topics = new WeftKafkaConfig(cluster.connection()).topics();
+      Map<TopicPartition, Long> ends = new HashMap<>();
+      kafka.admin().listOffsets(partitionsOf(kafka, topics.graphs()).stream()
+              .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+          .all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+      Map<TopicPartition, Long> committed = new HashMap<>();
+      kafka.admin().listConsumerGroupOffsets(topics.schedulerGroup()).partitionsToOffsetAndMetadata().get()
+          .forEach((partition, offset) -> committed.put(partition, offset.offset()));
+      ends.forEach((partition, end) -> {
+        if (end > 0) {
+          assertEquals(end, committed.get(partition), "committed offset of " + partition);
+        }
+      });
+      assertTrue(ends.values().stream().anyMatch(end -> end > 0), "the graph was submitted: " + ends);
+    }
+  }
+
+  private static List<TopicPartition> partitionsOf(TestKafka kafka, String topic) throws Exception {
+    return kafka.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+        .map(info -> new TopicPartition(topic, info.partition())).toList();
   }
 }

@@ -4,7 +4,6 @@ import dev.weft.worker.Worker;
 import dev.weft.worker.WorkerConfig;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,18 +36,12 @@ final class WorkerCommand implements Callable<Integer> {
       config.put(WorkerConfig.PLUGIN_DIR, plugins);
     }
     Worker worker = Worker.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      worker.close();
-      stopped.countDown();
-    }, "weft-worker-shutdown"));
     System.err.println("weft worker " + worker.name() + " running; Ctrl-C stops it");
-    // Until Ctrl-C, unless the loop stops on its own: then say why and exit, so a supervisor can restart it.
-    while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-      if (worker.failure() != null) {
-        System.err.println("weft worker stopped: " + worker.failure());
-        return 1;
-      }
+    Throwable failure = worker.runUntilShutdown();
+    if (failure != null) {
+      // Exit 1 so that a supervisor restarts it.
+      System.err.println("weft worker " + worker.name() + " stopped: " + failure);
+      return 1;
     }
     return 0;
   }

@@ -168,6 +168,16 @@ public final class Worker implements AutoCloseable {
     return fatal;
   }
 
+  /**
+   * Runs this worker until the JVM is told to stop (SIGTERM, Ctrl-C: a shutdown hook closes it gracefully) or it stops
+   * on its own because it cannot go on; returns the error that stopped it, or null after a graceful stop.
+   */
+  public Throwable runUntilShutdown() throws InterruptedException {
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "weft-" + name + "-shutdown"));
+    loop.join();
+    return fatal;
+  }
+
   private void run() {
     try {
       consumer.subscribe(List.of(tasksTopic), new Rebalance());
@@ -190,7 +200,7 @@ public final class Worker implements AutoCloseable {
         }
       }
     } catch (WakeupException e) {
-      // close() woke us
+      // fail() woke us; the cause is in fatal
     } catch (Throwable t) {
       fatal = t;
       LOG.error("worker {} stopped", name, t);
@@ -517,8 +527,9 @@ public final class Worker implements AutoCloseable {
    */
   @Override
   public void close() {
+    // No consumer.wakeup(): the loop sees the flag within one poll (at most 50 ms), and a wakeup it did not consume
+    // would make the final commit throw.
     running = false;
-    consumer.wakeup();
     try {
       loop.join(TimeUnit.SECONDS.toMillis(60));
     } catch (InterruptedException e) {

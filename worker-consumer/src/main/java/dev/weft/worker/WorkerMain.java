@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a worker until the process is told to stop (SIGTERM, Ctrl-C), then stops it gracefully. Arguments are
@@ -20,19 +18,12 @@ public final class WorkerMain {
   public static void main(String[] args) throws Exception {
     Map<String, Object> config = parse(args);
     Worker worker = Worker.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      worker.close();
-      stopped.countDown();
-    }, "weft-worker-shutdown"));
     System.out.println("weft worker " + worker.name() + " started");
     System.out.flush();
-    // Until told to stop, unless the worker stops on its own (it cannot write results): then exit, and say why.
-    while (!stopped.await(1, TimeUnit.SECONDS)) {
-      if (worker.failure() != null) {
-        System.err.println("weft worker " + worker.name() + " stopped: " + worker.failure());
-        System.exit(1);
-      }
+    Throwable failure = worker.runUntilShutdown();
+    if (failure != null) {
+      System.err.println("weft worker " + worker.name() + " stopped: " + failure);
+      System.exit(1);
     }
   }
 
