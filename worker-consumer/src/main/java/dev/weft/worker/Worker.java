@@ -79,6 +79,8 @@ public final class Worker implements AutoCloseable {
   private final Duration inputTimeout;
   private final int maxRecordBytes;
   private final long revokeWaitNanos;
+  private final long commitIntervalNanos;
+  private long lastCommitNanos;
   private final int capacity;
   private final Thread loop;
   private final CountDownLatch assigned = new CountDownLatch(1);
@@ -130,6 +132,8 @@ public final class Worker implements AutoCloseable {
     this.maxRecordBytes = config.getInt(WorkerConfig.MAX_RECORD_BYTES);
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
+    this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));
+    this.lastCommitNanos = System.nanoTime();
     this.loop = new Thread(this::run, "weft-" + name);
   }
 
@@ -193,7 +197,9 @@ public final class Worker implements AutoCloseable {
         }
         settleFinished();
         throttle();
-        commit(false);
+        if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
+          commit(false);
+        }
         if (paused) {
           // Nothing to fetch until tasks finish: a finishing task wakes the loop, which polls within 50 ms anyway.
           LockSupport.parkNanos(this, PAUSED_POLL_NANOS);
@@ -248,6 +254,7 @@ public final class Worker implements AutoCloseable {
     if (offsets.isEmpty()) {
       return;
     }
+    lastCommitNanos = System.nanoTime();
     if (sync) {
       consumer.commitSync(offsets);
       commits.committed(offsets);
@@ -518,6 +525,8 @@ public final class Worker implements AutoCloseable {
       fetcher.close();
       endedGraphs.close();
       registry.close();
+      LOG.info("worker {} stopped after {} tasks; inputs: {} from its cache, {} read from Kafka", name, tasksRun.get(),
+          cache.hits(), cache.misses());
     }
   }
 

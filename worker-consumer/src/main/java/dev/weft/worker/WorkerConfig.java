@@ -36,6 +36,12 @@ public final class WorkerConfig extends WeftKafkaConfig {
   private static final String REVOKE_WAIT_MS_DOC = "When partitions move to another worker, how long this one waits "
       + "for their running tasks, so that their results are committed here and the tasks do not run twice.";
 
+  public static final String COMMIT_INTERVAL_MS = "weft.worker.commit.interval.ms";
+  private static final String COMMIT_INTERVAL_MS_DOC = "How often the worker commits the tasks whose results Kafka has "
+      + "acknowledged. Each commit is a write to the group coordinator; after a crash, tasks finished since the last "
+      + "commit run again (the scheduler keeps the first result of each). A graceful stop or a rebalance commits at "
+      + "once.";
+
   public static final String NAME = "weft.worker.name";
   private static final String NAME_DOC = "Name of this worker, written with each result.";
 
@@ -50,6 +56,8 @@ public final class WorkerConfig extends WeftKafkaConfig {
         .define(INPUT_TIMEOUT_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
             INPUT_TIMEOUT_MS_DOC)
         .define(REVOKE_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.LOW, REVOKE_WAIT_MS_DOC)
+        .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(0), Importance.LOW,
+            COMMIT_INTERVAL_MS_DOC)
         .define(NAME, Type.STRING, "worker-" + ProcessHandle.current().pid(), Importance.LOW, NAME_DOC);
   }
 
