@@ -74,6 +74,7 @@ public final class SchedulerService implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> resultsConsumer;
   private final Thread loop;
   private final CountDownLatch assigned = new CountDownLatch(1);
+  private volatile int unfinishedGraphs;
   private volatile boolean running = true;
   private volatile Throwable fatal;
 
@@ -178,6 +179,11 @@ public final class SchedulerService implements AutoCloseable {
     return fatal;
   }
 
+  /** Graphs this scheduler holds that have not ended, as of its loop's last turn (those it is rebuilding too). */
+  public int unfinishedGraphs() {
+    return unfinishedGraphs;
+  }
+
   private void run() {
     try {
       graphsConsumer.subscribe(List.of(topics.graphs()), new Rebalance());
@@ -198,6 +204,7 @@ public final class SchedulerService implements AutoCloseable {
         if (System.nanoTime() - lastCommitNanos > commitIntervalNanos) {
           commit(owned);
         }
+        unfinishedGraphs = graphs.size();
       }
     } catch (Throwable t) {
       fatal = t;

@@ -1,6 +1,7 @@
 package dev.weft.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.broker.client.GraphFuture;
@@ -19,6 +20,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -63,6 +66,44 @@ class SchedulerHandoverTest {
         // (four emitted by each scheduler at most), not the graph again.
         long calls = dev.weft.testkit.TestFunctions.calls(temp.resolve("calls"));
         assertTrue(calls <= 150 + 8, calls + " calls for 150 tasks");
+      }
+    }
+  }
+
+  @Test
+  void aGraphThatFailedBeforeTheHandOverStaysFailed(TestKafka kafka) throws Exception {
+    // One graphs partition, so that the long graph keeps the failed one behind the committed position: the successor
+    // reads both again.
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1, Map.of(WeftKafkaConfig.GRAPH_PARTITIONS, "1"));
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      GraphBuilder builder = Graph.builder();
+      List<Arg> all = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        builder.task("t" + i, "count-and-sleep", temp.resolve("calls").toString(), 30L, (long) i);
+        all.add(Arg.ref("t" + i));
+      }
+      GraphFuture running = client.submit(builder.task("total", "sum", all).outputs("total").build(),
+          SubmitOptions.defaults().maxInFlight(2));
+      Graph failing = Graph.builder().task("ok", "inc", 1L).task("bad", "fail", Arg.ref("ok")).outputs("bad").build();
+      ExecutionException failed = assertThrows(ExecutionException.class,
+          () -> client.submit(failing).get(1, TimeUnit.MINUTES));
+      assertTrue(failed.getCause().getMessage().contains("'bad'"), failed.getCause().getMessage());
+      assertTrue(running.done() < 61, "the long graph still runs at the hand-over");
+
+      Map<String, Object> secondConfig = new HashMap<>(cluster.connection());
+      secondConfig.put(SchedulerServiceConfig.NAME, "second-scheduler");
+      try (SchedulerService second = SchedulerService.start(secondConfig)) {
+        cluster.scheduler().close(); // the one partition moves to the second scheduler
+        assertTrue(second.awaitAssignment(Duration.ofMinutes(1)));
+        assertEquals(Map.of("total", 60L * 59 / 2), WeftClient.await(running, Duration.ofMinutes(2)));
+        // Had the successor revived the failed graph, its failed task would be sent again, skipped by the workers
+        // (the graph ended), and the graph would never end.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (second.unfinishedGraphs() > 0) {
+          assertTrue(System.nanoTime() < deadline, second.unfinishedGraphs() + " graphs never end");
+          Thread.sleep(20);
+        }
+        assertEquals(null, second.failure());
       }
     }
   }

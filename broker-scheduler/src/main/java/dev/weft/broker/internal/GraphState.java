@@ -198,11 +198,16 @@ public final class GraphState {
       return Outcome.IGNORED; // a duplicate: the task ran twice (a redelivery, a scheduler that took over)
     }
     if (state[task] != EMITTED) {
-      if (!paused || !succeeded) {
+      if (!paused) {
         return Outcome.IGNORED;
       }
-      // Rebuilding after a takeover: the previous owner emitted this task and its result is here; keep it.
+      // Rebuilding after a takeover: the previous owner emitted this task and its result is here.
       attempts[task] = Math.max(attempts[task], attempt);
+      if (!succeeded) {
+        // Out of retries, it failed the graph there: it fails here too, rather than run again. With retries left,
+        // the previous owner sent it again: that attempt's result follows, or the task is sent from here.
+        return attempt > plan.task(task).retries() ? Outcome.FAILED : Outcome.IGNORED;
+      }
       ranFrom[task] = taskPartition;
       inFlight++;
       complete(task, location);
