@@ -12,6 +12,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -88,7 +89,8 @@ final class ProcessPool implements AutoCloseable {
   private int nextWorkerId;
   private int startFailures;
   private String brokenReason;
-  private boolean closed;
+  /** Written under {@code lock}; read without it by computes that wait for replies. */
+  private volatile boolean closed;
   private double meanTaskNanos = TARGET_QUEUED_NANOS / 2;
 
   private final Selector selector;
@@ -346,6 +348,13 @@ final class ProcessPool implements AutoCloseable {
    * otherwise (until a reply for this compute arrives or the reader leaves).
    */
   void readReplies(PoolCompletionQueue waiter, boolean block) {
+    if (closed) {
+      // No reply will be read any more: close() fails every task the workers had, which wakes the compute it is for.
+      if (block && waiter.isEmpty()) {
+        LockSupport.parkNanos(this, FOLLOWER_PARK_NANOS);
+      }
+      return;
+    }
     if (!tryLockFairly()) {
       if (block) {
         Thread self = Thread.currentThread();
@@ -386,6 +395,8 @@ final class ProcessPool implements AutoCloseable {
         }
         selector.selectedKeys().clear();
       }
+    } catch (ClosedSelectorException e) {
+      // closed meanwhile: see above
     } catch (IOException e) {
       LOG.error("the process pool's selector failed", e);
     } finally {
@@ -656,6 +667,13 @@ final class ProcessPool implements AutoCloseable {
       });
       waiting = new ArrayList<>(pending);
       pending.clear();
+      // And what the workers were running or had queued: no reply will be read for those, and a compute that waits
+      // for one must not wait forever.
+      for (WorkerProcess worker : slots) {
+        if (worker != null) {
+          waiting.addAll(worker.die());
+        }
+      }
     }
     for (Assignment assignment : waiting) {
       fail(assignment, new IllegalStateException("the process pool was closed"), "the process pool was closed");

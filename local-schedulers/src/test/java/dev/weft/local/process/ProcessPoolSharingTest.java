@@ -9,16 +9,21 @@ import dev.weft.scheduler.ComputeOptions;
 import dev.weft.scheduler.TaskFailedException;
 import dev.weft.scheduler.Weft;
 import dev.weft.testkit.Shapes;
+import dev.weft.testkit.TestFunctions;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Several computes at once on one pool, and frames over the pool's size limit. */
 class ProcessPoolSharingTest {
@@ -62,5 +67,31 @@ class ProcessPoolSharingTest {
 
     // Neither broke the pool.
     assertEquals(Map.of("sum", Shapes.wideResult(100)), Weft.compute(Shapes.wide(100), options));
+  }
+
+  @Test
+  void closingThePoolFailsTheComputesThatWaitInsteadOfHangingThem(@TempDir Path temp) throws Exception {
+    ComputeOptions options = ComputeOptions.scheduler(scheduler).numWorkers(1);
+    Path calls = temp.resolve("calls");
+    Graph graph = Graph.builder()
+        .task("long", "count-and-sleep", calls.toString(), 60_000L, "late")
+        .task("queued", "count-and-sleep", calls.toString(), 60_000L, "later")
+        .build();
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      Future<Map<String, Object>> compute = threads.submit(() -> Weft.compute(graph, options));
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      while (!Files.exists(calls) || TestFunctions.calls(calls) == 0) {
+        assertTrue(System.nanoTime() < deadline, "the task never started");
+        Thread.sleep(10);
+      }
+      Future<?> close = threads.submit(scheduler::close);
+      close.get(30, TimeUnit.SECONDS);
+      ExecutionException failed = assertThrows(ExecutionException.class, () -> compute.get(30, TimeUnit.SECONDS));
+      assertTrue(failed.getCause().getMessage().contains("the process pool was closed"),
+          failed.getCause().getMessage());
+    } finally {
+      threads.shutdownNow();
+    }
   }
 }
