@@ -76,6 +76,11 @@ public final class RecordEncoding {
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
       throw new MalformedValueException("record of schema " + schema.getFullName() + " cannot be decoded: "
           + e.getMessage(), e);
+    } catch (StackOverflowError e) {
+      // A recursive schema nests records through unions, which the decoder's depth limit does not see: a few bytes
+      // per level make a stack of any height.
+      throw new MalformedValueException("record of schema " + schema.getFullName() + " is nested too deeply to "
+          + "decode");
     }
   }
 

@@ -57,17 +57,18 @@ public final class ValueCodec {
   /**
    * Appends the encoding of {@code value} to {@code out}.
    *
-   * @throws IllegalArgumentException naming the path of a part that is not a value
+   * @throws IllegalArgumentException naming the path of a part that is not a value, or that is nested deeper than the
+   *     depth limit (what a reader would refuse is not written: a list that holds itself, say)
    */
   public void write(Object value, BinaryWriter out) {
     try {
-      writeValue(value, out);
+      writeValue(value, out, 0);
     } catch (NotAValue e) {
       throw new IllegalArgumentException("cannot encode " + e.path + ": " + e.getMessage());
     }
   }
 
-  private void writeValue(Object value, BinaryWriter out) {
+  private void writeValue(Object value, BinaryWriter out, int depth) {
     if (value instanceof Long) {
       out.writeInt(LONG);
       out.writeLong((Long) value);
@@ -95,10 +96,11 @@ public final class ValueCodec {
       out.writeInt(BYTES);
       out.writeBytes((byte[]) value);
     } else if (value instanceof List) {
-      writeList((List<?>) value, out);
+      writeList((List<?>) value, out, deeperToWrite(depth));
     } else if (value instanceof Map) {
-      writeMap((Map<?, ?>) value, out);
+      writeMap((Map<?, ?>) value, out, deeperToWrite(depth));
     } else if (value instanceof IndexedRecord) {
+      deeperToWrite(depth);
       writeRecord((IndexedRecord) value, out);
     } else if (value instanceof CharSequence) {
       out.writeInt(STRING);
@@ -111,14 +113,21 @@ public final class ValueCodec {
     }
   }
 
-  private void writeList(List<?> list, BinaryWriter out) {
+  private int deeperToWrite(int depth) {
+    if (depth + 1 > limits.maxDepth()) {
+      throw new NotAValue("value", "it is nested deeper than " + limits.maxDepth() + " levels, the most a reader takes");
+    }
+    return depth + 1;
+  }
+
+  private void writeList(List<?> list, BinaryWriter out, int depth) {
     out.writeInt(ARRAY);
     if (!list.isEmpty()) {
       out.writeLong(list.size());
       int index = 0;
       for (Object item : list) {
         try {
-          writeValue(item, out);
+          writeValue(item, out, depth);
         } catch (NotAValue e) {
           throw e.under("[" + index + "]");
         }
@@ -128,7 +137,7 @@ public final class ValueCodec {
     out.writeLong(0);
   }
 
-  private void writeMap(Map<?, ?> map, BinaryWriter out) {
+  private void writeMap(Map<?, ?> map, BinaryWriter out, int depth) {
     out.writeInt(MAP);
     if (!map.isEmpty()) {
       out.writeLong(map.size());
@@ -139,7 +148,7 @@ public final class ValueCodec {
         }
         out.writeString(key.toString());
         try {
-          writeValue(entry.getValue(), out);
+          writeValue(entry.getValue(), out, depth);
         } catch (NotAValue e) {
           throw e.under("[\"" + key + "\"]");
         }
@@ -169,6 +178,8 @@ public final class ValueCodec {
       out.writeBytes(records.data(record));
     } catch (IllegalArgumentException e) {
       throw new NotAValue("value", e.getMessage());
+    } catch (StackOverflowError e) {
+      throw new NotAValue("value", "record of schema " + schema.getFullName() + " is nested too deeply to encode");
     }
   }
 

@@ -160,6 +160,54 @@ class ValueCodecTest {
   }
 
   @Test
+  void whatAReaderWouldRefuseForItsDepthIsNotWritten() {
+    List<Object> deepest = new ArrayList<>();
+    List<Object> outer = deepest;
+    for (int i = 1; i < 64; i++) {
+      outer = new ArrayList<>(List.of(outer));
+    }
+    List<Object> sixtyFour = outer;
+    assertEquals(sixtyFour, codec.decode(codec.encode(sixtyFour)), "64 levels are written and read");
+    assertThrows(IllegalArgumentException.class, () -> codec.encode(List.of(sixtyFour)), "65 levels");
+    ValueCodec shallow = new ValueCodec(new DecodeLimits(3, 1_000), RecordSchemas.embedded());
+    Object threeLevels = List.of(Map.of("in", List.of()));
+    assertEquals(threeLevels, shallow.decode(shallow.encode(threeLevels)));
+    IllegalArgumentException tooDeep = assertThrows(IllegalArgumentException.class,
+        () -> shallow.encode(List.of(Map.of("in", List.of(List.of())))));
+    assertEquals("cannot encode value[0][\"in\"][0]: it is nested deeper than 3 levels, the most a reader takes",
+        tooDeep.getMessage());
+    List<Object> holdsItself = new ArrayList<>();
+    holdsItself.add(holdsItself);
+    IllegalArgumentException cycle = assertThrows(IllegalArgumentException.class, () -> codec.encode(holdsItself));
+    assertTrue(cycle.getMessage().endsWith("it is nested deeper than 64 levels, the most a reader takes"),
+        cycle.getMessage());
+    assertTrue(cycle.getMessage().startsWith("cannot encode value[0][0]"), cycle.getMessage());
+  }
+
+  @Test
+  void recordsNestedThroughARecursiveSchemaAreRefusedNotOverflowed() throws Exception {
+    Schema node = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Node\",\"fields\":["
+        + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+    GenericRecord head = new GenericData.Record(node);
+    for (int i = 0; i < 50_000; i++) {
+      GenericRecord previous = new GenericData.Record(node);
+      previous.put("next", head);
+      head = previous;
+    }
+    GenericRecord chain = head;
+    // Written where the stack is deep enough, as a peer with other limits might; read here, it must not overflow.
+    byte[][] bytes = new byte[1][];
+    Thread writer = new Thread(null, () -> bytes[0] = codec.encode(chain), "deep-writer", 1L << 30);
+    writer.start();
+    writer.join();
+    assertTrue(bytes[0] != null && bytes[0].length > 50_000, "the deep record was written");
+    MalformedValueException e = assertThrows(MalformedValueException.class, () -> codec.decode(bytes[0]));
+    assertEquals("record of schema Node is nested too deeply to decode", e.getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> codec.encode(chain)).getMessage()
+        .endsWith("record of schema Node is nested too deeply to encode"));
+  }
+
+  @Test
   void unknownBranchAndTrailingBytesAreRefused() {
     assertEquals("unknown value branch 11 (this reader knows 0 to 10)",
         assertThrows(MalformedValueException.class, () -> codec.decode(new byte[] {22})).getMessage());

@@ -86,9 +86,12 @@ public final class WorkerMain {
       frames.write(hello);
       ByteBuffer frame;
       while ((frame = frames.next(SPIN_NANOS)) != null) {
-        WorkerProtocol.RunTask task = WorkerProtocol.readRunTask(new BinaryReader(frame), values);
         reply.reset();
-        runInto(task, reply);
+        try {
+          runInto(WorkerProtocol.readRunTask(new BinaryReader(frame), values), reply);
+        } catch (WorkerProtocol.UnreadableArguments e) {
+          fail(e.id, e, reply);
+        }
         frames.write(reply);
       }
     }
@@ -99,7 +102,7 @@ public final class WorkerMain {
         TaskFunction function = registry.require(task.function());
         result = function.apply(task.args());
       } catch (Throwable t) {
-        fail(task, t, reply);
+        fail(task.id(), t, reply);
         return;
       }
       long end = System.nanoTime();
@@ -111,15 +114,15 @@ public final class WorkerMain {
         }
       } catch (IllegalArgumentException | IllegalStateException unsendable) {
         reply.reset();
-        fail(task, new IllegalArgumentException("the result of task '" + task.key() + "' cannot go back to the caller: "
+        fail(task.id(), new IllegalArgumentException("the result of task '" + task.key() + "' cannot go back to the caller: "
             + unsendable.getMessage()), reply);
       }
     }
 
-    private void fail(WorkerProtocol.RunTask task, Throwable error, BinaryWriter reply) {
+    private void fail(long taskId, Throwable error, BinaryWriter reply) {
       StringWriter trace = new StringWriter();
       error.printStackTrace(new PrintWriter(trace));
-      WorkerProtocol.writeTaskFailed(reply, task.id(), error.getClass().getName(), error.getMessage(),
+      WorkerProtocol.writeTaskFailed(reply, taskId, error.getClass().getName(), error.getMessage(),
           trace.toString());
     }
   }

@@ -54,12 +54,27 @@ final class WorkerProtocol {
     String key = in.readString();
     String function = in.readString();
     List<Object> args = new ArrayList<>();
-    for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
-      for (long i = 0; i < count; i++) {
-        args.add(values.read(in));
+    try {
+      for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
+        for (long i = 0; i < count; i++) {
+          args.add(values.read(in));
+        }
       }
+    } catch (MalformedValueException e) {
+      throw new UnreadableArguments(id, "the arguments of task '" + key + "' cannot be read: " + e.getMessage());
     }
     return new RunTask(id, key, function, args.toArray());
+  }
+
+  /** A task whose arguments cannot be read (beyond this worker's decode limits): it fails; the worker goes on. */
+  static final class UnreadableArguments extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    final long id;
+
+    UnreadableArguments(long id, String message) {
+      super(message);
+      this.id = id;
+    }
   }
 
   static void writeHello(BinaryWriter out, int worker, long pid, List<String> modules, List<String> functions) {

@@ -3,8 +3,11 @@ package dev.weft.local.process;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.weft.avro.Value;
+import dev.weft.value.DecodeLimits;
+import dev.weft.value.RecordSchemas;
 import dev.weft.value.ValueCodec;
 import dev.weft.value.internal.BinaryReader;
 import dev.weft.value.internal.BinaryWriter;
@@ -53,6 +56,21 @@ class WorkerProtocolTest {
     WorkerProtocol.RunTask task = WorkerProtocol.readRunTask(new BinaryReader(out.toByteArray()), values);
     assertEquals(42, task.id());
     assertArrayEquals(args, task.args());
+  }
+
+  @Test
+  void aTaskWhoseArgumentsCannotBeReadIsNamedByItsIdSoThatItFailsAlone() {
+    Object deep = List.of();
+    for (int i = 0; i < 70; i++) {
+      deep = List.of(deep);
+    }
+    BinaryWriter out = new BinaryWriter();
+    ValueCodec generous = new ValueCodec(new DecodeLimits(100, 1_000), RecordSchemas.embedded());
+    WorkerProtocol.writeRunTask(out, generous, 7, "deep", "identity", new Object[] {deep});
+    WorkerProtocol.UnreadableArguments e = assertThrows(WorkerProtocol.UnreadableArguments.class,
+        () -> WorkerProtocol.readRunTask(new BinaryReader(out.toByteArray()), values));
+    assertEquals(7, e.id);
+    assertEquals("the arguments of task 'deep' cannot be read: value nested deeper than 64 levels", e.getMessage());
   }
 
   @Test
