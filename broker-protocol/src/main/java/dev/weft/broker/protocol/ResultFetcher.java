@@ -50,45 +50,50 @@ public final class ResultFetcher implements AutoCloseable {
       return found;
     }
     consumer.assign(wanted.keySet());
-    wanted.forEach((partition, offsets) -> consumer.seek(partition, offsets.first()));
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!wanted.isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("results not found in " + topic + " within " + timeout + ": "
-            + describe(wanted));
-      }
-      Iterable<ConsumerRecord<String, byte[]>> records;
-      try {
-        records = consumer.poll(Duration.ofMillis(100));
-      } catch (OffsetOutOfRangeException e) {
-        throw new IllegalStateException("results at " + e.offsetOutOfRangePartitions()
-            + " are no longer in " + topic + " (deleted by retention?)", e);
-      }
-      for (ConsumerRecord<String, byte[]> record : records) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        NavigableSet<Long> offsets = wanted.get(partition);
-        if (offsets != null && offsets.remove(record.offset())) {
-          found.put(new ResultRef(record.partition(), record.offset()),
-              codec.decodeResult(topic, record.value(), true));
+    try {
+      wanted.forEach((partition, offsets) -> consumer.seek(partition, offsets.first()));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!wanted.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("results not found in " + topic + " within " + timeout + ": "
+              + describe(wanted));
         }
-      }
-      List<TopicPartition> done = new ArrayList<>();
-      wanted.forEach((partition, offsets) -> {
-        long position = consumer.position(partition);
-        if (offsets.isEmpty()) {
-          done.add(partition);
-        } else if (position > offsets.first()) {
-          // Read past it without finding it: no record there (a control record, or a location nobody wrote).
-          throw new IllegalStateException("no result at " + partition.partition() + "@" + offsets.first() + " of "
-              + topic);
-        } else if (offsets.first() - position > SKIP_AHEAD) {
-          consumer.seek(partition, offsets.first());
+        Iterable<ConsumerRecord<String, byte[]>> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(100));
+        } catch (OffsetOutOfRangeException e) {
+          throw new IllegalStateException("results at " + e.offsetOutOfRangePartitions()
+              + " are no longer in " + topic + " (deleted by retention?)", e);
         }
-      });
-      done.forEach(wanted::remove);
-      consumer.pause(done);
+        for (ConsumerRecord<String, byte[]> record : records) {
+          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+          NavigableSet<Long> offsets = wanted.get(partition);
+          if (offsets != null && offsets.remove(record.offset())) {
+            found.put(new ResultRef(record.partition(), record.offset()),
+                codec.decodeResult(topic, record.value(), true));
+          }
+        }
+        List<TopicPartition> done = new ArrayList<>();
+        wanted.forEach((partition, offsets) -> {
+          long position = consumer.position(partition);
+          if (offsets.isEmpty()) {
+            done.add(partition);
+          } else if (position > offsets.first()) {
+            // Read past it without finding it: no record there (a control record, or a location nobody wrote).
+            throw new IllegalStateException("no result at " + partition.partition() + "@" + offsets.first() + " of "
+                + topic);
+          } else if (offsets.first() - position > SKIP_AHEAD) {
+            consumer.seek(partition, offsets.first());
+          }
+        });
+        done.forEach(wanted::remove);
+        consumer.pause(done);
+      }
+    } finally {
+      // Whatever went wrong, the next fetch starts clean: assign() keeps the paused state of partitions that stay.
+      consumer.resume(consumer.paused());
+      consumer.assign(List.of());
     }
-    consumer.assign(List.of());
     return found;
   }
 
