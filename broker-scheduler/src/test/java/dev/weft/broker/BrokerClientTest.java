@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.broker.client.GraphFuture;
+import dev.weft.broker.client.GraphListener;
+import dev.weft.broker.client.SubmitOptions;
 import dev.weft.broker.client.TaskFuture;
 import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.ResultRef;
 import dev.weft.graph.Graph;
 import dev.weft.kafka.junit.TestKafka;
 import dev.weft.kafka.junit.WithKafka;
@@ -107,6 +110,24 @@ class BrokerClientTest {
     assertEquals(2_001, graph.total());
     assertEquals(2_001, graph.done());
     assertEquals(Shapes.wideResult(2_000), client.read(graph.locations().get("sum")));
+  }
+
+  @Test
+  void aListenerThatThrowsDoesNotStopTheClient() throws Exception {
+    GraphListener throwing = new GraphListener() {
+      @Override
+      public void accepted(int tasks) {
+        throw new AssertionError("a listener's bug");
+      }
+
+      @Override
+      public void taskDone(String key, String function, ResultRef location, String worker, long durationNanos) {
+        throw new IllegalStateException("another listener bug");
+      }
+    };
+    GraphFuture graph = client.submit(Shapes.wide(20), SubmitOptions.defaults().listener(throwing, true));
+    assertEquals(Map.of("sum", Shapes.wideResult(20)), WeftClient.await(graph, WAIT));
+    assertEquals(Map.of("sum", Shapes.wideResult(10)), client.compute(Shapes.wide(10), WAIT));
   }
 
   @Test

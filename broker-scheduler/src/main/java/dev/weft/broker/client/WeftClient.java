@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -78,7 +79,7 @@ public final class WeftClient implements AutoCloseable {
   private final String name;
   private volatile boolean running = true;
   /** Why the client stopped following events; it then refuses new graphs rather than let them wait forever. */
-  private volatile RuntimeException broken;
+  private volatile Throwable broken;
   /** Graphs that completed and whose outputs are being read. */
   private final java.util.Set<GraphFuture> reading = ConcurrentHashMap.newKeySet();
 
@@ -150,6 +151,11 @@ public final class WeftClient implements AutoCloseable {
         options.taskEvents(), name);
     byte[] encoded = codec.encode(topics.graphs(), submit);
     pending.put(graphId, new Pending(future, options.listener()));
+    if (broken != null) {
+      // The event thread stopped after the check above, perhaps without seeing this graph: nobody would complete it.
+      pending.remove(graphId);
+      throw new IllegalStateException("this client no longer follows graph events: " + broken.getMessage(), broken);
+    }
     producer.send(new ProducerRecord<>(topics.graphs(), graphId, encoded),
         (metadata, error) -> {
           if (error != null) {
@@ -317,24 +323,40 @@ public final class WeftClient implements AutoCloseable {
       while (running) {
         for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
           Pending waiting = record.key() == null ? null : pending.get(record.key());
-          if (waiting != null) {
-            try {
-              onEvent(waiting, codec.decodeEvent(record.topic(), record.value()));
-            } catch (RuntimeException e) {
-              pending.remove(record.key());
-              waiting.future().completeExceptionally(new IllegalStateException("an event of graph " + record.key()
-                  + " cannot be read: " + e.getMessage(), e));
-            }
+          if (waiting == null) {
+            continue;
           }
+          GraphEvent event;
+          try {
+            event = codec.decodeEvent(record.topic(), record.value());
+          } catch (RuntimeException e) {
+            pending.remove(record.key());
+            waiting.future().completeExceptionally(new IllegalStateException("an event of graph " + record.key()
+                + " cannot be read: " + e.getMessage(), e));
+            continue;
+          }
+          onEvent(waiting, event);
         }
       }
     } catch (WakeupException e) {
       // closing
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.error("the client stopped following events", e);
       broken = e;
       pending.values().forEach(p -> p.future().completeExceptionally(
           new IllegalStateException("the client lost the events topic: " + e.getMessage(), e)));
+    }
+  }
+
+  /** A listener that throws has a bug of its caller's, not of the graph's: it is logged, and the events go on. */
+  private static void tell(GraphEvent event, GraphListener listener, Consumer<GraphListener> call) {
+    if (listener == null) {
+      return;
+    }
+    try {
+      call.accept(listener);
+    } catch (Throwable t) {
+      LOG.warn("the listener of graph {} threw on {}; ignored", event.graphId(), event.type(), t);
     }
   }
 
@@ -344,27 +366,19 @@ public final class WeftClient implements AutoCloseable {
     switch (event.type()) {
       case ACCEPTED:
         future.progress(event.done(), event.total());
-        if (listener != null) {
-          listener.accepted(event.total());
-        }
+        tell(event, listener, l -> l.accepted(event.total()));
         break;
       case PROGRESS:
         future.progress(event.done(), event.total());
-        if (listener != null) {
-          listener.progress(event.done(), event.total());
-        }
+        tell(event, listener, l -> l.progress(event.done(), event.total()));
         break;
       case TASK_STARTED:
-        if (listener != null) {
-          listener.taskStarted(event.taskKey(), event.function());
-        }
+        tell(event, listener, l -> l.taskStarted(event.taskKey(), event.function()));
         break;
       case TASK_DONE:
         future.progress(event.done(), event.total());
-        if (listener != null) {
-          listener.taskDone(event.taskKey(), event.function(), event.locations().get(event.taskKey()),
-              event.worker(), event.durationNanos());
-        }
+        tell(event, listener, l -> l.taskDone(event.taskKey(), event.function(),
+            event.locations().get(event.taskKey()), event.worker(), event.durationNanos()));
         break;
       case COMPLETED:
         pending.remove(event.graphId());
