@@ -331,15 +331,19 @@ public final class Worker implements AutoCloseable {
   private void runTask(Prepared prepared) {
     ConsumerRecord<String, byte[]> record = prepared.record();
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    if (!owned.contains(partition)) {
-      // The partition moved to another worker before this task started: it runs there, from the uncommitted offset.
-      settle(record, false);
-      return;
-    }
+    // Counted before ownership is checked: a revocation either waits for this task or is seen by the check below.
     AtomicInteger runningHere = runningTasks.computeIfAbsent(partition, p -> new AtomicInteger());
     runningHere.incrementAndGet();
     try {
+      if (!owned.contains(partition)) {
+        // The partition moved to another worker before this task started: it runs there, from the uncommitted offset.
+        settle(record, false);
+        return;
+      }
       runOwnedTask(record, prepared.task(), prepared.inputs());
+    } catch (Throwable t) {
+      // Not even a failure result could be made (out of memory, say): stop, uncommitted; the group hands the task on.
+      fail(t);
     } finally {
       runningHere.decrementAndGet();
     }
