@@ -588,6 +588,8 @@ public final class SchedulerService implements AutoCloseable {
       }
       Map<TopicPartition, OffsetAndMetadata> committed = graphsConsumer.committed(new HashSet<>(partitions));
       Map<TopicPartition, Long> ends = graphsConsumer.endOffsets(partitions);
+      Map<TopicPartition, Long> resultsBeginnings = resultsConsumer.beginningOffsets(partitions.stream()
+          .map(partition -> new TopicPartition(topics.results(), partition.partition())).toList());
       List<TopicPartition> results = new ArrayList<>(resultsConsumer.assignment());
       List<TopicPartition> added = new ArrayList<>();
       for (TopicPartition partition : partitions) {
@@ -595,6 +597,16 @@ public final class SchedulerService implements AutoCloseable {
         long resultsStart = 0;
         if (mark != null && mark.metadata() != null && mark.metadata().startsWith(RESULTS_MARK)) {
           resultsStart = Long.parseLong(mark.metadata().substring(RESULTS_MARK.length()));
+        }
+        // Retention may have deleted results since (or the mark is missing): start at the oldest one left. The tasks
+        // whose results are gone run again.
+        long oldest = resultsBeginnings.get(new TopicPartition(topics.results(), partition.partition()));
+        if (resultsStart < oldest) {
+          if (resultsStart > 0) {
+            LOG.warn("results of partition {} from offset {} were deleted before their graphs ended; reading from {}",
+                partition.partition(), resultsStart, oldest);
+          }
+          resultsStart = oldest;
         }
         recovering.put(partition.partition(), new Recovery(ends.get(partition), resultsStart));
         owned.add(partition.partition());

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +104,40 @@ class SchedulerHandoverTest {
           assertTrue(System.nanoTime() < deadline, second.unfinishedGraphs() + " graphs never end");
           Thread.sleep(20);
         }
+        assertEquals(null, second.failure());
+      }
+    }
+  }
+
+  @Test
+  void aSuccessorWhoseResultsWereDeletedRunsTheirTasksAgain(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1, Map.of(WeftKafkaConfig.GRAPH_PARTITIONS, "1",
+            SchedulerServiceConfig.COMMIT_INTERVAL_MS, "100"));
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      GraphBuilder builder = Graph.builder();
+      List<Arg> all = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        builder.task("t" + i, "count-and-sleep", temp.resolve("calls").toString(), 30L, (long) i);
+        all.add(Arg.ref("t" + i));
+      }
+      GraphFuture running = client.submit(builder.task("total", "sum", all).outputs("total").build(),
+          SubmitOptions.defaults().maxInFlight(2));
+      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+      while (running.done() < 10) {
+        assertTrue(System.nanoTime() < deadline, "no progress");
+        Thread.sleep(20);
+      }
+      // What retention would do to a graph that runs for longer than the results topic keeps records.
+      TopicPartition results = new TopicPartition(new WeftKafkaConfig(cluster.connection()).topics().results(), 0);
+      long end = kafka.admin().listOffsets(Map.of(results, OffsetSpec.latest())).all().get().get(results).offset();
+      kafka.admin().deleteRecords(Map.of(results, RecordsToDelete.beforeOffset(end))).all().get();
+
+      Map<String, Object> secondConfig = new HashMap<>(cluster.connection());
+      secondConfig.put(SchedulerServiceConfig.NAME, "second-scheduler");
+      try (SchedulerService second = SchedulerService.start(secondConfig)) {
+        cluster.scheduler().close();
+        assertTrue(second.awaitAssignment(Duration.ofMinutes(1)));
+        assertEquals(Map.of("total", 40L * 39 / 2), WeftClient.await(running, Duration.ofMinutes(1)));
         assertEquals(null, second.failure());
       }
     }
