@@ -93,6 +93,13 @@ public final class SchedulerService implements AutoCloseable {
     }
   };
   private final ConcurrentLinkedQueue<String> sendFailures = new ConcurrentLinkedQueue<>();
+  /** Final events Kafka refused (added by producer callbacks), with the offset of their graph's command. */
+  private final ConcurrentLinkedQueue<UnsentFinal> unsentFinals = new ConcurrentLinkedQueue<>();
+
+  private record UnsentFinal(int partition, long commandOffset, GraphEvent event) {}
+
+  private static final long FINALS_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private long lastFinalsRetryNanos;
   private final Set<String> knownTaskTopics = new HashSet<>();
   private final int maxInFlightPerPool;
   private final long progressIntervalNanos;
@@ -238,14 +245,14 @@ public final class SchedulerService implements AutoCloseable {
       if (record.key() == null) {
         deadLetter(record, e);
       } else {
-        publishFinal(record.partition(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
+        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
             e.getMessage(), 0, 0, Map.of(), null, null, 0, e.problems()));
       }
       return;
     } catch (MalformedValueException e) {
       deadLetter(record, e);
       if (record.key() != null) {
-        publishFinal(record.partition(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
+        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
             "the submitted graph cannot be decoded: " + e.getMessage(), 0, 0, Map.of(), null, null, 0, List.of()));
       }
       return;
@@ -261,7 +268,7 @@ public final class SchedulerService implements AutoCloseable {
       // too. The graph is rejected with the reason.
       LOG.error("graph {} cannot be scheduled", command.graphId(), e);
       graphs.remove(command.graphId());
-      publishFinal(record.partition(), new GraphEvent(command.graphId(), GraphEvent.Type.REJECTED, null, null,
+      publishFinal(record.partition(), record.offset(), new GraphEvent(command.graphId(), GraphEvent.Type.REJECTED, null, null,
           "the graph cannot be scheduled: " + e, 0, 0, Map.of(), null, null, 0, List.of()));
     }
   }
@@ -280,7 +287,7 @@ public final class SchedulerService implements AutoCloseable {
     try {
       plan = ExecutionPlan.compile(withInputs(submit), submit.keys(), functions);
     } catch (GraphValidationException e) {
-      publishFinal(partition, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null, e.getMessage(), 0, 0,
+      publishFinal(partition, offset, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null, e.getMessage(), 0, 0,
           Map.of(), null, null, 0, e.problems()));
       return;
     }
@@ -290,7 +297,7 @@ public final class SchedulerService implements AutoCloseable {
         taskTopics[task] = taskTopic(plan.task(task).pool());
       } catch (IllegalArgumentException e) {
         String key = plan.key(task);
-        publishFinal(partition, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null,
+        publishFinal(partition, offset, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null,
             "invalid graph: task '" + key + "': " + e.getMessage(), 0, 0, Map.of(), null, null, 0,
             List.of(new GraphValidationException.Problem(GraphValidationException.Kind.UNSUPPORTED_FORMAT,
                 List.of(key), "task '" + key + "': " + e.getMessage()))));
@@ -411,7 +418,7 @@ public final class SchedulerService implements AutoCloseable {
     graph.setPaused(true);
     // What it had in flight no longer counts against its pools: nobody waits for those results.
     graph.inFlightByTopic().forEach((topic, count) -> poolInFlight.merge(topic, -count, Integer::sum));
-    publishFinal(graph.partition(), event);
+    publishFinal(graph.partition(), graph.submitOffset(), event);
   }
 
   // --- emission
@@ -459,6 +466,16 @@ public final class SchedulerService implements AutoCloseable {
 
   /** A task the producer could not write fails its graph: nothing else would ever finish it. */
   private void handleSendFailures() {
+    if (!unsentFinals.isEmpty() && System.nanoTime() - lastFinalsRetryNanos > FINALS_RETRY_NANOS) {
+      lastFinalsRetryNanos = System.nanoTime();
+      List<UnsentFinal> again = new ArrayList<>(unsentFinals);
+      unsentFinals.removeAll(again);
+      for (UnsentFinal unsent : again) {
+        if (owned.contains(unsent.partition())) {
+          publishFinal(unsent.partition(), unsent.commandOffset(), unsent.event());
+        }
+      }
+    }
     for (String failure; (failure = sendFailures.poll()) != null; ) {
       String[] parts = failure.split("\u0000", 2);
       GraphState graph = graphs.get(parts[0]);
@@ -483,9 +500,21 @@ public final class SchedulerService implements AutoCloseable {
     }
   }
 
-  private void publishFinal(int partition, GraphEvent event) {
+  /**
+   * Publishes how a graph ended. Should Kafka refuse it, it is sent again from the loop, and the commit stays at the
+   * graph's command until it is written: the client's future waits for this event.
+   */
+  private void publishFinal(int partition, long commandOffset, GraphEvent event) {
     finished.put(event.graphId(), event);
-    publish(partition, event);
+    String topic = topics.events();
+    producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
+        (metadata, error) -> {
+          if (error != null) {
+            LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
+                error.toString());
+            unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
+          }
+        });
   }
 
   private void publish(int partition, GraphEvent event) {
@@ -544,6 +573,9 @@ public final class SchedulerService implements AutoCloseable {
       return;
     }
     lastCommitNanos = System.nanoTime();
+    // Events and tasks sent so far must be in Kafka before the graphs they belong to are committed past: a successor
+    // does not send them again. Once flushed, the final events Kafka refused are known too.
+    producer.flush();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (int partition : partitions) {
       if (recovering.containsKey(partition)) {
@@ -557,13 +589,16 @@ public final class SchedulerService implements AutoCloseable {
           resultsFrom = Math.min(resultsFrom, graph.resultsStart());
         }
       }
+      for (UnsentFinal unsent : unsentFinals) {
+        if (unsent.partition() == partition) {
+          // A successor reads the graph again and ends it again, with the event this scheduler could not write.
+          graphsFrom = Math.min(graphsFrom, unsent.commandOffset());
+        }
+      }
       offsets.put(new TopicPartition(topics.graphs(), partition),
           new OffsetAndMetadata(graphsFrom, RESULTS_MARK + resultsFrom));
     }
     if (!offsets.isEmpty()) {
-      // Events and tasks sent so far must be in Kafka before the graphs they belong to are committed past:
-      // a successor does not send them again.
-      producer.flush();
       graphsConsumer.commitSync(offsets);
     }
   }

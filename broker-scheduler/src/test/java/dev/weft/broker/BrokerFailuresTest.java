@@ -28,7 +28,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +166,35 @@ class BrokerFailuresTest {
       assertEquals(Map.of("after", 1L), client.compute(Graph.builder().task("after", "inc", 0L).build(), LONG));
       long ran = TestFunctions.calls(calls);
       assertTrue(ran < 40, ran + " of 300 tasks ran; a cancelled graph must stop emitting");
+    }
+  }
+
+  @Test
+  void aFinalEventKafkaRefusedIsSentAgainUntilTheClientHasIt(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1);
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      String events = new WeftKafkaConfig(cluster.connection()).topics().events();
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, events);
+      // Room for the small events, not for the completion of a graph with 200 outputs (their locations).
+      kafka.admin().incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+          new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1500"), AlterConfigOp.OpType.SET)))).all().get();
+      GraphBuilder builder = Graph.builder();
+      List<String> outputs = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        builder.task("output-" + i, "inc", (long) i);
+        outputs.add("output-" + i);
+      }
+      GraphFuture graph = client.submit(builder.outputs(outputs.toArray(new String[0])).build());
+      await(() -> graph.total() == 200, LONG, "the graph accepted");
+      await(() -> cluster.scheduler().unfinishedGraphs() == 0, LONG, "the graph ended at the scheduler");
+      assertThrows(TimeoutException.class, () -> graph.get(2, TimeUnit.SECONDS), "no completion gets through yet");
+
+      kafka.admin().incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+          new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1048588"), AlterConfigOp.OpType.SET)))).all().get();
+      Map<String, Object> values = WeftClient.await(graph, LONG);
+      assertEquals(200, values.size());
+      assertEquals(200L, values.get("output-199"));
+      assertEquals(null, cluster.scheduler().failure());
     }
   }
 }
