@@ -69,6 +69,11 @@ class EmbeddedKafkaTest {
           () -> EmbeddedKafka.builder().logDir(logDir).start(), "a second broker on the same folder");
       assertEquals("the Kafka log folder " + logDir + " is in use by another embedded broker, in this process or"
           + " another: one folder serves one broker at a time", inUse.getMessage());
+      // The refusal above must not have dropped this JVM's lock on the folder: another process is refused too.
+      RuntimeException inUseElsewhere = assertThrows(RuntimeException.class,
+          () -> EmbeddedKafka.builder().logDir(logDir).childProcess(true).start(), "a broker in another process");
+      assertTrue(String.valueOf(inUseElsewhere.getMessage()).contains("is in use by another embedded broker"),
+          String.valueOf(inUseElsewhere.getMessage()));
     }
     assertTrue(Files.exists(logDir.resolve("meta.properties")), "a named folder is kept");
 

@@ -7,6 +7,8 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps a second broker off a log folder in use, in this process or another. Kafka locks the folder too, but in a
@@ -17,10 +19,18 @@ final class LogDirLock implements AutoCloseable {
   /** The lock file, beside Kafka's own {@code .lock}; Kafka ignores files it does not know in a log folder. */
   static final String FILE_NAME = ".weft-kafka.lock";
 
+  /**
+   * Folders locked by this JVM. A second broker in this JVM is refused here, before it opens the lock file: closing its
+   * channel would release this JVM's lock on the file (POSIX locks belong to the process), the first broker's too.
+   */
+  private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
+
+  private final Path folder;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private LogDirLock(FileChannel channel, FileLock lock) {
+  private LogDirLock(Path folder, FileChannel channel, FileLock lock) {
+    this.folder = folder;
     this.channel = channel;
     this.lock = lock;
   }
@@ -31,7 +41,25 @@ final class LogDirLock implements AutoCloseable {
    * @throws IllegalStateException if another broker holds it
    */
   static LogDirLock acquire(Path logDir) {
-    Path file = logDir.resolve(FILE_NAME);
+    Path folder;
+    try {
+      folder = logDir.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot resolve the Kafka log folder " + logDir, e);
+    }
+    if (!HELD_HERE.add(folder)) {
+      throw inUse(logDir);
+    }
+    try {
+      return lock(folder, logDir);
+    } catch (RuntimeException e) {
+      HELD_HERE.remove(folder);
+      throw e;
+    }
+  }
+
+  private static LogDirLock lock(Path folder, Path logDir) {
+    Path file = folder.resolve(FILE_NAME);
     FileChannel channel;
     try {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -48,12 +76,16 @@ final class LogDirLock implements AutoCloseable {
       throw new UncheckedIOException("cannot lock " + file, e);
     }
     if (lock == null) {
-      IllegalStateException inUse = new IllegalStateException("the Kafka log folder " + logDir + " is in use by"
-          + " another embedded broker, in this process or another: one folder serves one broker at a time");
+      IllegalStateException inUse = inUse(logDir);
       closeAfterFailure(channel, inUse);
       throw inUse;
     }
-    return new LogDirLock(channel, lock);
+    return new LogDirLock(folder, channel, lock);
+  }
+
+  private static IllegalStateException inUse(Path logDir) {
+    return new IllegalStateException("the Kafka log folder " + logDir + " is in use by another embedded broker, in"
+        + " this process or another: one folder serves one broker at a time");
   }
 
   /** Releases the folder. */
@@ -64,6 +96,8 @@ final class LogDirLock implements AutoCloseable {
       channel.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot release the lock on a Kafka log folder", e);
+    } finally {
+      HELD_HERE.remove(folder);
     }
   }
 
