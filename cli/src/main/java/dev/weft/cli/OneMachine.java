@@ -29,12 +29,13 @@ public final class OneMachine implements AutoCloseable {
   public static final String WORKER_JAVA_OPTS = "WEFT_WORKER_JAVA_OPTS";
 
   private final PrintStream log;
-  private final EmbeddedKafka kafka;
-  private final RegistryEndpoint registry;
   private final Map<String, Object> config = new HashMap<>();
-  private final SchedulerService scheduler;
   private final List<Process> workers = new ArrayList<>();
-  private final Path workerLogs;
+  // Set one by one as they start; a start that fails stops what had started.
+  private EmbeddedKafka kafka;
+  private RegistryEndpoint registry;
+  private SchedulerService scheduler;
+  private Path workerLogs;
 
   /**
    * Starts it all and waits until every worker holds partitions.
@@ -46,35 +47,40 @@ public final class OneMachine implements AutoCloseable {
   public OneMachine(int workerCount, int threadsPerWorker, Path logDir, Map<String, String> settings,
       PrintStream log) throws Exception {
     this.log = log;
-    long start = System.nanoTime();
-    EmbeddedKafka.Builder broker = EmbeddedKafka.builder().port(0);
-    if (logDir != null) {
-      broker.logDir(logDir);
+    try {
+      long start = System.nanoTime();
+      EmbeddedKafka.Builder broker = EmbeddedKafka.builder().port(0);
+      if (logDir != null) {
+        broker.logDir(logDir);
+      }
+      kafka = broker.start();
+      log.printf("Kafka %s broker at %s%n", EmbeddedKafka.KAFKA_VERSION, kafka.bootstrapServers());
+      registry = RegistryEndpoint.configuredOrEmbedded(System.getenv(ConnectionOptions.REGISTRY_ENV),
+          () -> new KafkaSchemaStore(Map.of("kafkastore.bootstrap.servers", kafka.bootstrapServers())));
+      log.printf("schema registry at %s%s%n", registry.url(), registry.embedded() ? " (embedded)" : "");
+      config.putAll(kafka.connection().clientProperties());
+      config.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry.url());
+      config.putAll(settings);
+      scheduler = SchedulerService.start(config);
+      if (!scheduler.awaitAssignment(Duration.ofSeconds(60))) {
+        throw new IllegalStateException("the scheduler got no partitions within 60 s");
+      }
+      log.println("scheduler running");
+      workerLogs = Files.createTempDirectory("weft-workers-");
+      for (int i = 1; i <= workerCount; i++) {
+        workers.add(startWorker(i, threadsPerWorker));
+      }
+      try (Admin admin = Admin.create(kafka.connection().clientProperties())) {
+        WorkerGroup.awaitActive(admin, new WeftKafkaConfig(config).topics(), null, workerCount, Duration.ofSeconds(90));
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(e.getMessage() + "; worker logs are in " + workerLogs, e);
+      }
+      log.printf("%d worker processes ready (logs in %s); up in %.1f s%n", workerCount, workerLogs,
+          (System.nanoTime() - start) / 1e9);
+    } catch (Exception | Error e) {
+      stop(false); // the worker logs stay: the error names them
+      throw e;
     }
-    kafka = broker.start();
-    log.printf("Kafka %s broker at %s%n", EmbeddedKafka.KAFKA_VERSION, kafka.bootstrapServers());
-    registry = RegistryEndpoint.configuredOrEmbedded(System.getenv(ConnectionOptions.REGISTRY_ENV),
-        () -> new KafkaSchemaStore(Map.of("kafkastore.bootstrap.servers", kafka.bootstrapServers())));
-    log.printf("schema registry at %s%s%n", registry.url(), registry.embedded() ? " (embedded)" : "");
-    config.putAll(kafka.connection().clientProperties());
-    config.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry.url());
-    config.putAll(settings);
-    scheduler = SchedulerService.start(config);
-    if (!scheduler.awaitAssignment(Duration.ofSeconds(60))) {
-      throw new IllegalStateException("the scheduler got no partitions within 60 s");
-    }
-    log.println("scheduler running");
-    workerLogs = Files.createTempDirectory("weft-workers-");
-    for (int i = 1; i <= workerCount; i++) {
-      workers.add(startWorker(i, threadsPerWorker));
-    }
-    try (Admin admin = Admin.create(kafka.connection().clientProperties())) {
-      WorkerGroup.awaitActive(admin, new WeftKafkaConfig(config).topics(), null, workerCount, Duration.ofSeconds(90));
-    } catch (IllegalStateException e) {
-      throw new IllegalStateException(e.getMessage() + "; worker logs are in " + workerLogs, e);
-    }
-    log.printf("%d worker processes ready (logs in %s); up in %.1f s%n", workerCount, workerLogs,
-        (System.nanoTime() - start) / 1e9);
   }
 
   private Process startWorker(int number, int threads) throws IOException {
@@ -104,10 +110,23 @@ public final class OneMachine implements AutoCloseable {
 
   @Override
   public void close() {
+    stop(true);
+  }
+
+  private void stop(boolean removeLogs) {
     WorkerProcesses.stop(workers, Duration.ofSeconds(30));
-    scheduler.close();
-    registry.close();
-    kafka.close();
+    if (scheduler != null) {
+      scheduler.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (!removeLogs || workerLogs == null) {
+      return;
+    }
     try (var files = Files.list(workerLogs)) {
       for (Path file : files.toList()) {
         Files.delete(file);

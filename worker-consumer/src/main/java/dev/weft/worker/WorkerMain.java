@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Runs a worker until the process is told to stop (SIGTERM, Ctrl-C), then stops it gracefully. Arguments are
- * {@code key=value} settings ({@link WorkerConfig}) or {@code @file} naming a properties file.
+ * Runs a worker until the process is told to stop (SIGTERM, Ctrl-C) or the process that started it ends, then stops
+ * it gracefully. Arguments are {@code key=value} settings ({@link WorkerConfig}) or {@code @file} naming a properties
+ * file.
  */
 public final class WorkerMain {
   private WorkerMain() {}
@@ -18,6 +19,12 @@ public final class WorkerMain {
   public static void main(String[] args) throws Exception {
     Map<String, Object> config = parse(args);
     Worker worker = Worker.start(config);
+    // Started by a Weft JVM (WorkerProcesses): should that one end without stopping us, we stop too, gracefully,
+    // rather than outlive it.
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+      System.err.println("weft worker " + worker.name() + ": the process that started it ended; stopping");
+      System.exit(0);
+    }));
     System.out.println("weft worker " + worker.name() + " started");
     System.out.flush();
     Throwable failure = worker.runUntilShutdown();
