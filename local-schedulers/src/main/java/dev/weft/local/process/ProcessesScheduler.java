@@ -35,6 +35,12 @@ public final class ProcessesScheduler extends LocalScheduler {
         options.get(ProcessPoolOptions.JVM_OPTIONS), options.get(ProcessPoolOptions.PLUGIN_DIR),
         options.get(ProcessPoolOptions.MAX_FRAME_BYTES));
     ProcessPool pool = pools.computeIfAbsent(config, ProcessPool::new);
+    if (closed) {
+      // close() ran meanwhile and may have missed this pool: nobody else would close it.
+      pools.remove(config, pool);
+      pool.close();
+      throw new IllegalStateException("the processes scheduler is closed");
+    }
     ProcessExecutor executor = new ProcessExecutor(pool);
     return new ExecutorLease() {
       @Override
