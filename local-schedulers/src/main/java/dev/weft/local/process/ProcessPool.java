@@ -297,20 +297,21 @@ final class ProcessPool implements AutoCloseable {
       } catch (IOException e) {
         return; // closed
       }
+      FrameChannel frames = null;
       try {
         channel.setOption(StandardSocketOptions.SO_SNDBUF, 256 * 1024);
-        FrameChannel frames = new FrameChannel(channel, config.maxFrameBytes());
+        frames = new FrameChannel(channel, config.maxFrameBytes());
         ByteBuffer first = frames.next(0, HELLO_TIMEOUT_MILLIS);
         Object hello = first == null ? null : WorkerProtocol.readFromWorker(new BinaryReader(first), values);
         if (!(hello instanceof WorkerProtocol.Hello)) {
           LOG.warn("a connection to the process pool did not start with a worker's hello; closed it");
-          channel.close();
+          closeQuietly(frames); // its own selector too, not only the socket
           continue;
         }
         welcome((WorkerProtocol.Hello) hello, frames);
       } catch (IOException | RuntimeException e) {
         LOG.warn("a worker's connection failed before its hello: {}", e.toString());
-        closeQuietly(channel);
+        closeQuietly(frames != null ? frames : channel);
       }
     }
   }
