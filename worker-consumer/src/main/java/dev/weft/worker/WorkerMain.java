@@ -14,6 +14,12 @@ import java.util.Properties;
  * file.
  */
 public final class WorkerMain {
+  /**
+   * Before {@code @file} arguments: delete those files once read. Settings may hold credentials, and the process that
+   * wrote them may die before it could delete them.
+   */
+  static final String DELETE_SETTINGS_FILES = "--delete-settings-files";
+
   private WorkerMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -36,11 +42,18 @@ public final class WorkerMain {
 
   static Map<String, Object> parse(String[] args) throws IOException {
     Map<String, Object> config = new HashMap<>();
+    boolean deleteFiles = false;
     for (String arg : args) {
-      if (arg.startsWith("@")) {
+      if (arg.equals(DELETE_SETTINGS_FILES)) {
+        deleteFiles = true;
+      } else if (arg.startsWith("@")) {
+        Path path = Path.of(arg.substring(1));
         Properties file = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of(arg.substring(1)))) {
+        try (Reader reader = Files.newBufferedReader(path)) {
           file.load(reader);
+        }
+        if (deleteFiles) {
+          Files.delete(path);
         }
         file.forEach((key, value) -> config.put((String) key, value));
       } else {

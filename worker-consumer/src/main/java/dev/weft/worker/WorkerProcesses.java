@@ -29,12 +29,13 @@ public final class WorkerProcesses {
     Properties properties = new Properties();
     settings.forEach((key, value) -> properties.setProperty(key, String.valueOf(value)));
     try (Writer writer = Files.newBufferedWriter(file)) {
-      properties.store(writer, "settings of a Weft worker; deleted when it exits");
+      properties.store(writer, "settings of a Weft worker; it deletes this file once read");
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(), "@" + file));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
+        WorkerMain.DELETE_SETTINGS_FILES, "@" + file));
     Process process;
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
