@@ -245,15 +245,16 @@ public final class SchedulerService implements AutoCloseable {
       if (record.key() == null) {
         deadLetter(record, e);
       } else {
-        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
-            e.getMessage(), 0, 0, Map.of(), null, null, 0, e.problems()));
+        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null,
+            null, e.getMessage(), 0, 0, Map.of(), null, null, 0, e.problems()));
       }
       return;
     } catch (MalformedValueException e) {
       deadLetter(record, e);
       if (record.key() != null) {
-        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null, null,
-            "the submitted graph cannot be decoded: " + e.getMessage(), 0, 0, Map.of(), null, null, 0, List.of()));
+        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null,
+            null, "the submitted graph cannot be decoded: " + e.getMessage(), 0, 0, Map.of(), null, null, 0,
+            List.of()));
       }
       return;
     }
@@ -268,8 +269,8 @@ public final class SchedulerService implements AutoCloseable {
       // too. The graph is rejected with the reason.
       LOG.error("graph {} cannot be scheduled", command.graphId(), e);
       graphs.remove(command.graphId());
-      publishFinal(record.partition(), record.offset(), new GraphEvent(command.graphId(), GraphEvent.Type.REJECTED, null, null,
-          "the graph cannot be scheduled: " + e, 0, 0, Map.of(), null, null, 0, List.of()));
+      publishFinal(record.partition(), record.offset(), new GraphEvent(command.graphId(), GraphEvent.Type.REJECTED,
+          null, null, "the graph cannot be scheduled: " + e, 0, 0, Map.of(), null, null, 0, List.of()));
     }
   }
 
@@ -287,8 +288,8 @@ public final class SchedulerService implements AutoCloseable {
     try {
       plan = ExecutionPlan.compile(withInputs(submit), submit.keys(), functions);
     } catch (GraphValidationException e) {
-      publishFinal(partition, offset, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null, e.getMessage(), 0, 0,
-          Map.of(), null, null, 0, e.problems()));
+      publishFinal(partition, offset, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null, e.getMessage(), 0,
+          0, Map.of(), null, null, 0, e.problems()));
       return;
     }
     String[] taskTopics = new String[plan.size()];

@@ -115,7 +115,8 @@ public final class ValueCodec {
 
   private int deeperToWrite(int depth) {
     if (depth + 1 > limits.maxDepth()) {
-      throw new NotAValue("value", "it is nested deeper than " + limits.maxDepth() + " levels, the most a reader takes");
+      throw new NotAValue("value", "it is nested deeper than " + limits.maxDepth()
+          + " levels, the most a reader takes");
     }
     return depth + 1;
   }

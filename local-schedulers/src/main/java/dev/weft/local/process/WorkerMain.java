@@ -114,8 +114,8 @@ public final class WorkerMain {
         }
       } catch (IllegalArgumentException | IllegalStateException unsendable) {
         reply.reset();
-        fail(task.id(), new IllegalArgumentException("the result of task '" + task.key() + "' cannot go back to the caller: "
-            + unsendable.getMessage()), reply);
+        fail(task.id(), new IllegalArgumentException("the result of task '" + task.key()
+            + "' cannot go back to the caller: " + unsendable.getMessage()), reply);
       }
     }
 
