@@ -38,17 +38,22 @@ class SchedulerHandoverTest {
   @TempDir
   Path temp;
 
+  /** {@code count} tasks t0, t1... that record their call and sleep, and "total", the sum of their values. */
+  private Graph sleepers(int count, long millis) {
+    GraphBuilder builder = Graph.builder();
+    List<Arg> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      builder.task("t" + i, "count-and-sleep", temp.resolve("calls").toString(), millis, (long) i);
+      all.add(Arg.ref("t" + i));
+    }
+    return builder.task("total", "sum", all).outputs("total").build();
+  }
+
   @Test
   void aGraphOutlivesTheSchedulerThatAcceptedIt(TestKafka kafka) throws Exception {
     try (WeftCluster cluster = WeftCluster.start(kafka, 2);
          WeftClient client = WeftClient.connect(cluster.connection())) {
-      GraphBuilder builder = Graph.builder();
-      List<Arg> all = new ArrayList<>();
-      for (int i = 0; i < 150; i++) {
-        builder.task("t" + i, "count-and-sleep", temp.resolve("calls").toString(), 20L, (long) i);
-        all.add(Arg.ref("t" + i));
-      }
-      Graph graph = builder.task("total", "sum", all).outputs("total").build();
+      Graph graph = sleepers(150, 20);
       // Few tasks in flight, so that most of the graph is still to be scheduled when its scheduler goes.
       GraphFuture future = client.submit(graph, SubmitOptions.defaults().maxInFlight(4));
       long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
@@ -77,14 +82,7 @@ class SchedulerHandoverTest {
     // reads both again.
     try (WeftCluster cluster = WeftCluster.start(kafka, 1, Map.of(WeftKafkaConfig.GRAPH_PARTITIONS, "1"));
          WeftClient client = WeftClient.connect(cluster.connection())) {
-      GraphBuilder builder = Graph.builder();
-      List<Arg> all = new ArrayList<>();
-      for (int i = 0; i < 60; i++) {
-        builder.task("t" + i, "count-and-sleep", temp.resolve("calls").toString(), 30L, (long) i);
-        all.add(Arg.ref("t" + i));
-      }
-      GraphFuture running = client.submit(builder.task("total", "sum", all).outputs("total").build(),
-          SubmitOptions.defaults().maxInFlight(2));
+      GraphFuture running = client.submit(sleepers(60, 30), SubmitOptions.defaults().maxInFlight(2));
       Graph failing = Graph.builder().task("ok", "inc", 1L).task("bad", "fail", Arg.ref("ok")).outputs("bad").build();
       ExecutionException failed = assertThrows(ExecutionException.class,
           () -> client.submit(failing).get(1, TimeUnit.MINUTES));
@@ -114,14 +112,7 @@ class SchedulerHandoverTest {
     try (WeftCluster cluster = WeftCluster.start(kafka, 1, Map.of(WeftKafkaConfig.GRAPH_PARTITIONS, "1",
             SchedulerServiceConfig.COMMIT_INTERVAL_MS, "100"));
          WeftClient client = WeftClient.connect(cluster.connection())) {
-      GraphBuilder builder = Graph.builder();
-      List<Arg> all = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        builder.task("t" + i, "count-and-sleep", temp.resolve("calls").toString(), 30L, (long) i);
-        all.add(Arg.ref("t" + i));
-      }
-      GraphFuture running = client.submit(builder.task("total", "sum", all).outputs("total").build(),
-          SubmitOptions.defaults().maxInFlight(2));
+      GraphFuture running = client.submit(sleepers(40, 30), SubmitOptions.defaults().maxInFlight(2));
       long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
       while (running.done() < 10) {
         assertTrue(System.nanoTime() < deadline, "no progress");
