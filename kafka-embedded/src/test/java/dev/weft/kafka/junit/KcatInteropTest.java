@@ -32,15 +32,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The broker speaks Kafka to a client nobody on this project wrote: kcat, built on librdkafka.
  *
- * <p>The setup installs kcat with apt-get when it is missing ({@code src/test/scripts/install-kcat.sh}) and fails,
+ * <p>The setup installs kcat with apt-get when it is missing ({@link AptInstall}) and fails,
  * saying why, when it cannot. {@code -Dweft.interop.skip=true} skips the test explicitly, for machines without
  * Debian's packages; it is the switch ConfluentPythonInteropTest of the schema-registry module obeys too.
  */
 @WithKafka
 class KcatInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Path INSTALL_SCRIPT = Path.of("src", "test", "scripts", "install-kcat.sh");
-  private static final boolean SKIP = Boolean.getBoolean("weft.interop.skip");
+  private static final boolean SKIP = AptInstall.SKIP;
   private static Path kcat;
 
   @BeforeAll
@@ -48,25 +47,14 @@ class KcatInteropTest {
     if (SKIP) {
       return; // reported as a skip by each test, so the count shows it
     }
-    File log = File.createTempFile("install-kcat", ".log");
-    Process install = new ProcessBuilder("bash", INSTALL_SCRIPT.toString()).redirectErrorStream(true)
-        .redirectOutput(log).start();
-    install.getOutputStream().close();
-    if (!install.waitFor(15, TimeUnit.MINUTES)) {
-      install.destroyForcibly();
-      fail("installing kcat took over 15 minutes:\n" + Files.readString(log.toPath()));
-    }
-    if (install.exitValue() != 0) {
-      fail("cannot run kcat: install-kcat.sh exited " + install.exitValue() + " (run with -Dweft.interop.skip=true"
-          + " to skip this test on purpose):\n" + Files.readString(log.toPath()));
-    }
+    AptInstall.ensure("kcat", "kcat -V", "kcat");
     // apt-get puts it in /usr/bin, which a JVM started with a trimmed PATH may not search.
     Optional<Path> found = Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "")
             .split(File.pathSeparator)), Stream.of("/usr/bin"))
         .filter(folder -> !folder.isEmpty()).map(folder -> Path.of(folder, "kcat")).filter(Files::isExecutable)
         .findFirst();
     if (found.isEmpty()) {
-      fail("install-kcat.sh succeeded, but no executable kcat is on the PATH (" + System.getenv("PATH")
+      fail("kcat was installed, but no executable kcat is on the PATH (" + System.getenv("PATH")
           + ") or in /usr/bin");
     }
     kcat = found.get();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.kafka.junit.AptInstall;
 import dev.weft.registry.RestSchemaRegistryClient;
 import dev.weft.registry.SchemaRegistryClientConfig;
 import dev.weft.registry.TestSchemas;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * Weft and a client nobody on this project wrote, Confluent's own Python client (Debian's python3-confluent-kafka),
  * against the embedded registry: each reads the schemas the other registered and decodes the bytes the other wrote.
  *
- * <p>The setup installs the client with apt-get when it is missing ({@code src/test/scripts/install-interop-deps.sh})
+ * <p>The setup installs the client with apt-get when it is missing ({@link AptInstall})
  * and fails, saying why, when it cannot. {@code -Dweft.interop.skip=true} skips the test explicitly, for machines
  * without Debian's packages.
  */
@@ -63,25 +64,17 @@ class ConfluentPythonInteropTest {
       + "\"py.test\",\"fields\":[{\"name\":\"to\",\"type\":\"string\"},{\"name\":\"weight\",\"type\":\"double\","
       + "\"default\":0.0}]}";
 
-  private static final boolean SKIP = Boolean.getBoolean("weft.interop.skip");
+  private static final boolean SKIP = AptInstall.SKIP;
 
   @BeforeAll
   static void installConfluentsClient() throws Exception {
     if (SKIP) {
       return; // reported as a skip by the test itself, so the count shows it
     }
-    File log = File.createTempFile("install-interop-deps", ".log");
-    Process install = new ProcessBuilder("bash", SCRIPTS.resolve("install-interop-deps.sh").toString())
-        .redirectErrorStream(true).redirectOutput(log).start();
-    install.getOutputStream().close();
-    if (!install.waitFor(15, TimeUnit.MINUTES)) {
-      install.destroyForcibly();
-      fail("installing Confluent's Python client took over 15 minutes:\n" + Files.readString(log.toPath()));
-    }
-    if (install.exitValue() != 0) {
-      fail("cannot run Confluent's Python client: install-interop-deps.sh exited " + install.exitValue()
-          + " (run with -Dweft.interop.skip=true to skip this test on purpose):\n" + Files.readString(log.toPath()));
-    }
+    // Debian's python3-confluent-kafka: its legacy confluent_kafka.avro module has CachedSchemaRegistryClient and
+    // MessageSerializer.
+    AptInstall.ensure("Confluent's Python client", "/usr/bin/python3 -c 'import confluent_kafka.avro, avro.schema'",
+        "python3", "python3-confluent-kafka", "python3-avro", "python3-requests");
   }
 
   private static GenericRecord reading() {
@@ -116,21 +109,25 @@ class ConfluentPythonInteropTest {
   /** Runs the Python side with {@code request} on stdin; returns what it printed. */
   private static JsonNode runPython(ObjectNode request) throws Exception {
     File stderr = File.createTempFile("confluent-interop", ".err");
-    Process python = new ProcessBuilder(PYTHON, SCRIPTS.resolve("confluent_interop.py").toString())
-        .redirectError(stderr).start();
-    try (OutputStream in = python.getOutputStream()) {
-      in.write(JSON.writeValueAsBytes(request));
+    try {
+      Process python = new ProcessBuilder(PYTHON, SCRIPTS.resolve("confluent_interop.py").toString())
+          .redirectError(stderr).start();
+      try (OutputStream in = python.getOutputStream()) {
+        in.write(JSON.writeValueAsBytes(request));
+      }
+      byte[] stdout = python.getInputStream().readAllBytes();
+      if (!python.waitFor(2, TimeUnit.MINUTES)) {
+        python.destroyForcibly();
+        fail("Confluent's Python client did not finish in 2 minutes:\n" + Files.readString(stderr.toPath()));
+      }
+      if (python.exitValue() != 0) {
+        fail("Confluent's Python client failed (exit " + python.exitValue() + "):\n"
+            + Files.readString(stderr.toPath()) + "\nstdout: " + new String(stdout, StandardCharsets.UTF_8));
+      }
+      return JSON.readTree(stdout);
+    } finally {
+      Files.deleteIfExists(stderr.toPath());
     }
-    byte[] stdout = python.getInputStream().readAllBytes();
-    if (!python.waitFor(2, TimeUnit.MINUTES)) {
-      python.destroyForcibly();
-      fail("Confluent's Python client did not finish in 2 minutes:\n" + Files.readString(stderr.toPath()));
-    }
-    if (python.exitValue() != 0) {
-      fail("Confluent's Python client failed (exit " + python.exitValue() + "):\n"
-          + Files.readString(stderr.toPath()) + "\nstdout: " + new String(stdout, StandardCharsets.UTF_8));
-    }
-    return JSON.readTree(stdout);
   }
 
   @Test
