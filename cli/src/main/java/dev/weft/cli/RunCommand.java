@@ -4,12 +4,11 @@ import dev.weft.diagnostics.ProgressBar;
 import dev.weft.graph.Graph;
 import dev.weft.scheduler.ComputeOptions;
 import dev.weft.scheduler.Weft;
-import dev.weft.value.Values;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,12 +25,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-w", "--workers"}, description = "Workers (default: the number of processors).")
   Integer workers;
 
-  @Option(names = {"-k", "--keys"}, split = ",", description = "Keys to compute (default: the graph's outputs).")
-  List<String> keys;
-
-  @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Show a progress bar on a terminal (default: on).")
-  boolean progress;
+  @Mixin
+  OutputOptions output;
 
   @Override
   public Integer call() throws Exception {
@@ -40,13 +35,11 @@ final class RunCommand implements Callable<Integer> {
     if (workers != null) {
       options = options.numWorkers(workers);
     }
-    if (progress && System.console() != null) {
+    if (output.showsProgress()) {
       options = options.callbacks(new ProgressBar());
     }
-    Map<String, Object> values = keys == null || keys.isEmpty()
-        ? Weft.compute(graph, options)
-        : Weft.compute(graph, keys, options);
-    values.forEach((key, value) -> System.out.println(key + " = " + Values.describe(value)));
+    List<String> keys = output.keysOrNull();
+    OutputOptions.print(keys == null ? Weft.compute(graph, options) : Weft.compute(graph, keys, options));
     return 0;
   }
 }

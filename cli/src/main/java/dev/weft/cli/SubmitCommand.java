@@ -6,10 +6,8 @@ import dev.weft.broker.client.SubmitOptions;
 import dev.weft.broker.client.WeftClient;
 import dev.weft.diagnostics.ProgressBar;
 import dev.weft.graph.Graph;
-import dev.weft.value.Values;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,23 +24,19 @@ final class SubmitCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The graph file (.json or .avro).")
   Path file;
 
-  @Option(names = {"-k", "--keys"}, split = ",", description = "Keys to compute (default: the graph's outputs).")
-  List<String> keys;
+  @Mixin
+  OutputOptions output;
 
   @Option(names = "--timeout", defaultValue = "PT30M",
       description = "Longest wait, ISO-8601 (default: ${DEFAULT-VALUE}); the graph is cancelled after it.")
   Duration timeout;
 
-  @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Show a progress bar on a terminal (default: on).")
-  boolean progress;
-
   @Override
   public Integer call() throws Exception {
     Graph graph = GraphFiles.read(file);
     try (WeftClient client = WeftClient.connect(connection.config())) {
-      SubmitOptions options = SubmitOptions.defaults().keys(keys);
-      TerminalProgress bar = progress && System.console() != null ? new TerminalProgress() : null;
+      SubmitOptions options = SubmitOptions.defaults().keys(output.keysOrNull());
+      TerminalProgress bar = output.showsProgress() ? new TerminalProgress() : null;
       if (bar != null) {
         options = options.listener(bar, false);
       }
@@ -55,7 +49,7 @@ final class SubmitCommand implements Callable<Integer> {
           bar.end();
         }
       }
-      values.forEach((key, value) -> System.out.println(key + " = " + Values.describe(value)));
+      OutputOptions.print(values);
     }
     return 0;
   }
