@@ -1,5 +1,6 @@
 package dev.weft.broker.protocol;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -135,12 +138,63 @@ public final class Topics {
         admin.createTopics(missing).all().get();
       }
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof RetriableException) {
+        throw (RetriableException) e.getCause(); // Kafka is away or busy: the caller may try again
+      }
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("cannot create Weft's topics: " + e.getCause().getMessage(), e.getCause());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating Weft's topics", e);
+    }
+    awaitReady(admin, wanted.stream().map(NewTopic::name).toList(), READY_TIMEOUT);
+  }
+
+  /** How long topics may take to be served after they were created. */
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Waits until every partition of {@code names} has a leader, as the brokers' metadata says. A topic whose creation
+   * has returned is not yet served everywhere: describing or writing it at once can fail with "this server does not
+   * host this topic-partition".
+   *
+   * @throws org.apache.kafka.common.errors.TimeoutException naming the topics that are not ready within
+   *     {@code timeout}: a retriable error, since Kafka may only be slow
+   */
+  public static void awaitReady(Admin admin, Collection<String> names, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String waitingFor;
+    while (true) {
+      try {
+        Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
+        List<String> leaderless = described.values().stream()
+            .filter(topic -> topic.partitions().stream().anyMatch(partition -> partition.leader() == null))
+            .map(TopicDescription::name).toList();
+        if (leaderless.isEmpty()) {
+          return;
+        }
+        waitingFor = "partitions of " + leaderless + " have no leader";
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException)) {
+          throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(),
+              e.getCause());
+        }
+        waitingFor = e.getCause().getMessage(); // not known everywhere yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for topics " + names, e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new org.apache.kafka.common.errors.TimeoutException("topics " + names + " are not ready "
+            + timeout.toSeconds() + " s after they were created: " + waitingFor);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for topics " + names, e);
+      }
     }
   }
 }

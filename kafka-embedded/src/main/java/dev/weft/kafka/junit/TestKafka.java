@@ -16,8 +16,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +123,45 @@ public final class TestKafka {
     }
     NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty());
     await(admin().createTopics(List.of(topic)).all(), "create topic " + name);
+    awaitServed(name);
     return name;
+  }
+
+  /**
+   * Waits until every partition of a topic just created has a leader: until then, describing or writing it can fail
+   * with "this server does not host this topic-partition".
+   */
+  private void awaitServed(String name) {
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        TopicDescription description = admin().describeTopics(List.of(name)).allTopicNames()
+            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
+        if (description.partitions().stream().allMatch(partition -> partition.leader() != null)) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException)) {
+          throw new IllegalStateException("cannot describe topic " + name + ": " + e.getCause().getMessage(),
+              e.getCause());
+        }
+      } catch (TimeoutException e) {
+        // the deadline below decides
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for topic " + name, e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topic " + name + " is not served " + ADMIN_TIMEOUT.toSeconds()
+            + " s after its creation");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for topic " + name, e);
+      }
+    }
   }
 
   /**
