@@ -6,10 +6,12 @@ import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.ReadyTask;
+import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.TaskResult;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
+import dev.weft.broker.protocol.WireSchemas;
 import dev.weft.function.FunctionCatalog;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.TaskFunction;
@@ -34,13 +36,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +57,18 @@ import org.slf4j.LoggerFactory;
  * graph names where each output is.
  *
  * <p>Schedulers share the work as a consumer group of the graphs topic: one owns a partition's graphs, and reads the
- * same partition of the results topic (both are keyed by graph id). All state is the loop thread's, as in Dask's
+ * same partition of the results topic. Where a graph's results and events go follows from the partition the graph was
+ * read from, which its ready tasks carry to the workers: never from a producer's partitioner, so graphs written by any
+ * Kafka client (librdkafka's default partitioner is not Java's) are found. All state is the loop thread's, as in Dask's
  * local scheduler. When a scheduler takes over a partition it rebuilds the unfinished graphs from the two topics: it
  * reads the graphs from the oldest unfinished one, then the results from where that one's could start (both recorded
  * with the group's committed offset), and only then emits the tasks that still have no result. A task that was in
  * flight may so run twice; its second result is ignored.
+ *
+ * <p>Rebalances and outages are routine: a commit Kafka refuses during a rebalance is made again after it, a Kafka call
+ * that times out is tried again, and records from outside that cannot be read go to the dead letters (or their graph
+ * is rejected). The loop stops only on what it cannot go on from (an authorization error, say); {@link #failure()}
+ * says why.
  *
  * <p>Backpressure: at most {@link SchedulerServiceConfig#MAX_IN_FLIGHT_PER_POOL} tasks of a pool are emitted and not
  * finished; the rest wait here, ready, in static order.
@@ -63,6 +77,10 @@ public final class SchedulerService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerService.class);
   private static final String RESULTS_MARK = "results=";
   private static final int REMEMBERED_FINISHED = 10_000;
+  /** How long the loop waits after Kafka or the registry failed it, before it tries again. */
+  private static final long BACKOFF_MILLIS = 500;
+  private static final long RESEND_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long QUIET_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final SchedulerServiceConfig config;
   private final Topics topics;
@@ -72,6 +90,7 @@ public final class SchedulerService implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> graphsConsumer;
   private final KafkaConsumer<String, byte[]> resultsConsumer;
+  private final DeadLetters deadLetters;
   private final Thread loop;
   private final CountDownLatch assigned = new CountDownLatch(1);
   private volatile int unfinishedGraphs;
@@ -80,8 +99,11 @@ public final class SchedulerService implements AutoCloseable {
 
   // Loop-thread state.
   private final Map<String, GraphState> graphs = new HashMap<>();
-  private final Map<Integer, Recovery> recovering = new HashMap<>();
+  /** Partitions of the graphs topic the group gave this scheduler. */
   private final Set<Integer> owned = new HashSet<>();
+  /** Owned partitions whose takeover is not set up yet: their graphs are not read until it is. */
+  private final Set<Integer> unprepared = new HashSet<>();
+  private final Map<Integer, Recovery> recovering = new HashMap<>();
   private final Map<String, Integer> poolInFlight = new HashMap<>();
   private final ArrayDeque<GraphState> emitOrder = new ArrayDeque<>();
   private final LinkedHashMap<String, GraphEvent> finished = new LinkedHashMap<>(16, 0.75f, false) {
@@ -92,14 +114,18 @@ public final class SchedulerService implements AutoCloseable {
       return size() > REMEMBERED_FINISHED;
     }
   };
-  private final ConcurrentLinkedQueue<String> sendFailures = new ConcurrentLinkedQueue<>();
+  /** Tasks whose send failed (added by producer callbacks too): sent again, or their graph fails. */
+  private final ConcurrentLinkedQueue<UnsentTask> unsentTasks = new ConcurrentLinkedQueue<>();
   /** Final events Kafka refused (added by producer callbacks), with the offset of their graph's command. */
   private final ConcurrentLinkedQueue<UnsentFinal> unsentFinals = new ConcurrentLinkedQueue<>();
+  private final Map<String, Integer> partitionCounts = new HashMap<>();
+  private final Map<Class<?>, Long> lastLogged = new HashMap<>();
+
+  private record UnsentTask(String graphId, int task, int attempt, Throwable error) {}
 
   private record UnsentFinal(int partition, long commandOffset, GraphEvent event) {}
 
-  private static final long FINALS_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private long lastFinalsRetryNanos;
+  private long lastResendNanos;
   private final Set<String> knownTaskTopics = new HashSet<>();
   private final int maxInFlightPerPool;
   private final long progressIntervalNanos;
@@ -137,6 +163,10 @@ public final class SchedulerService implements AutoCloseable {
     this.codec = new WireCodec(registry);
     String name = config.getString(SchedulerServiceConfig.NAME);
     this.producer = KafkaClients.producer(clients, "weft-" + name);
+    this.deadLetters = new DeadLetters(producer, topics, config.getInt(SchedulerServiceConfig.MAX_RECORD_BYTES));
+    // Registered now: a scheduler that cannot reach the registry says so at its start, not in its loop.
+    codec.schemaId(topics.events(), WireSchemas.Kind.GRAPH_EVENT);
+    codec.schemaId(topics.tasks(null), WireSchemas.Kind.READY_TASK);
     this.graphsConsumer = KafkaClients.groupConsumer(clients, topics.schedulerGroup(), "weft-" + name + "-graphs");
     this.resultsConsumer = KafkaClients.plainConsumer(clients, "weft-" + name + "-results");
     this.loop = new Thread(this::run, "weft-" + name);
@@ -186,6 +216,11 @@ public final class SchedulerService implements AutoCloseable {
     return fatal;
   }
 
+  /** Whether the loop runs: false once it stopped, by {@link #close()} or on its own ({@link #failure()}). */
+  public boolean isRunning() {
+    return loop.isAlive();
+  }
+
   /** Graphs this scheduler holds that have not ended, as of its loop's last turn (those it is rebuilding too). */
   public int unfinishedGraphs() {
     return unfinishedGraphs;
@@ -195,23 +230,13 @@ public final class SchedulerService implements AutoCloseable {
     try {
       graphsConsumer.subscribe(List.of(topics.graphs()), new Rebalance());
       while (running) {
-        if (resultsConsumer.assignment().isEmpty()) {
-          process(graphsConsumer.poll(Duration.ofMillis(100)));
-        } else {
-          process(graphsConsumer.poll(Duration.ZERO));
-          boolean busy = emit();
-          for (ConsumerRecord<String, byte[]> record : resultsConsumer.poll(Duration.ofMillis(busy ? 0 : 5))) {
-            onResult(record);
-          }
-          finishRecoveries();
+        try {
+          turn();
+        } catch (RetriableException | RegistryUnavailableException | RebalanceInProgressException e) {
+          // Kafka or the registry is away, or busy rebalancing: every step of a turn can be taken again.
+          logQuietly(e, "the scheduler waits for Kafka or the schema registry ({}); trying again");
+          Thread.sleep(BACKOFF_MILLIS);
         }
-        emit(); // what the results just made ready
-        handleSendFailures();
-        publishProgress();
-        if (System.nanoTime() - lastCommitNanos > commitIntervalNanos) {
-          commit(owned);
-        }
-        unfinishedGraphs = graphs.size();
       }
     } catch (Throwable t) {
       fatal = t;
@@ -229,9 +254,64 @@ public final class SchedulerService implements AutoCloseable {
     }
   }
 
-  private void process(Iterable<ConsumerRecord<String, byte[]>> records) {
+  private void turn() {
+    prepareTakeovers();
+    if (resultsConsumer.assignment().isEmpty()) {
+      process(graphsConsumer.poll(Duration.ofMillis(100)), graphsConsumer, this::onCommand);
+    } else {
+      process(graphsConsumer.poll(Duration.ZERO), graphsConsumer, this::onCommand);
+      boolean busy = emit();
+      process(resultsConsumer.poll(Duration.ofMillis(busy ? 0 : 5)), resultsConsumer, this::onResult);
+      finishRecoveries();
+    }
+    emit(); // what the results just made ready
+    resendUnsent();
+    publishProgress();
+    if (System.nanoTime() - lastCommitNanos > commitIntervalNanos) {
+      commit(owned);
+    }
+    unfinishedGraphs = graphs.size();
+  }
+
+  /**
+   * Handles polled records in order. A record a handler could not finish for a reason that is not the record's (the
+   * registry or Kafka away) is read again later with those after it, the consumer moved back to them: never skipped.
+   */
+  private static void process(ConsumerRecords<String, byte[]> records, KafkaConsumer<String, byte[]> consumer,
+      java.util.function.Consumer<ConsumerRecord<String, byte[]>> handler) {
+    Map<TopicPartition, Long> unhandled = new HashMap<>();
+    RuntimeException stopped = null;
     for (ConsumerRecord<String, byte[]> record : records) {
-      onCommand(record);
+      if (stopped == null) {
+        try {
+          handler.accept(record);
+          continue;
+        } catch (RuntimeException e) {
+          stopped = e;
+        }
+      }
+      unhandled.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
+    }
+    if (stopped != null) {
+      unhandled.forEach(consumer::seek);
+      throw stopped;
+    }
+  }
+
+  /** Logs what the loop waits for, once per kind of exception every ten seconds: an outage is one message, not many. */
+  private void logQuietly(Throwable e, String message) {
+    long now = System.nanoTime();
+    Long last = lastLogged.get(e.getClass());
+    boolean routine = e instanceof RebalanceInProgressException || e instanceof CommitFailedException;
+    if (last == null || now - last > QUIET_LOG_NANOS) {
+      lastLogged.put(e.getClass(), now);
+      if (routine) {
+        LOG.info(message, e.toString());
+      } else {
+        LOG.warn(message, e.toString());
+      }
+    } else {
+      LOG.debug(message, e.toString());
     }
   }
 
@@ -242,35 +322,58 @@ public final class SchedulerService implements AutoCloseable {
     try {
       command = codec.decodeCommand(record.topic(), record.value());
     } catch (GraphValidationException e) {
-      if (record.key() == null) {
-        deadLetter(record, e);
-      } else {
-        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null,
-            null, e.getMessage(), 0, 0, Map.of(), null, null, 0, e.problems()));
-      }
+      refuse(record, record.key(), e.getMessage(), e.problems(), e);
       return;
     } catch (MalformedValueException e) {
-      deadLetter(record, e);
-      if (record.key() != null) {
-        publishFinal(record.partition(), record.offset(), new GraphEvent(record.key(), GraphEvent.Type.REJECTED, null,
-            null, "the submitted graph cannot be decoded: " + e.getMessage(), 0, 0, Map.of(), null, null, 0,
-            List.of()));
-      }
+      refuse(record, record.key(), "the submitted graph cannot be decoded: " + e.getMessage(), List.of(), e);
+      return;
+    }
+    if (!command.graphId().equals(record.key())) {
+      // A graph's records must be keyed by its id, so that its cancellation lands where its submission did, whatever
+      // partitioner wrote them; one keyed otherwise could not be cancelled.
+      MalformedValueException badKey = new MalformedValueException("a record of " + record.topic() + " for graph '"
+          + command.graphId() + "' is keyed " + (record.key() == null ? "null" : "'" + record.key() + "'")
+          + "; a graph's records must be keyed by its id");
+      refuse(record, command instanceof GraphCommand.Submit ? command.graphId() : null, badKey.getMessage(),
+          List.of(), badKey);
       return;
     }
     if (command instanceof GraphCommand.Cancel) {
-      cancel((GraphCommand.Cancel) command, record.partition());
+      cancel((GraphCommand.Cancel) command);
       return;
     }
     try {
       accept((GraphCommand.Submit) command, record.partition(), record.offset());
+    } catch (KafkaException | RegistryUnavailableException e) {
+      throw e; // not the graph's fault: its record is read again once Kafka or the registry is back
     } catch (RuntimeException e) {
       // Whatever one graph does wrong must not stop the scheduler: its successor would read the graph again and stop
       // too. The graph is rejected with the reason.
       LOG.error("graph {} cannot be scheduled", command.graphId(), e);
-      graphs.remove(command.graphId());
+      GraphState accepted = graphs.remove(command.graphId());
+      if (accepted != null) {
+        emitOrder.remove(accepted);
+        accepted.inFlightByTopic().forEach((topic, count) -> poolInFlight.merge(topic, -count, Integer::sum));
+      }
       publishFinal(record.partition(), record.offset(), new GraphEvent(command.graphId(), GraphEvent.Type.REJECTED,
           null, null, "the graph cannot be scheduled: " + e, 0, 0, Map.of(), null, null, 0, List.of()));
+    }
+  }
+
+  /**
+   * Answers a graph record that cannot run. When it names a graph that no running graph has the id of, with a rejection
+   * that says why, so that its sender hears it (a forged record must not end someone else's graph); bytes that are no
+   * graph at all, or name no graph that can be told, are put aside too.
+   */
+  private void refuse(ConsumerRecord<String, byte[]> record, String graphId, String message,
+      List<GraphValidationException.Problem> problems, RuntimeException reason) {
+    boolean rejectable = graphId != null && !graphs.containsKey(graphId);
+    if (!rejectable || reason instanceof MalformedValueException) {
+      putAside(record, reason);
+    }
+    if (rejectable) {
+      publishFinal(record.partition(), record.offset(), new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null,
+          message, 0, 0, Map.of(), null, null, 0, problems));
     }
   }
 
@@ -336,16 +439,18 @@ public final class SchedulerService implements AutoCloseable {
 
   private String taskTopic(String pool) {
     String topic = topics.tasks(pool);
-    if (knownTaskTopics.add(topic)) {
+    if (!knownTaskTopics.contains(topic)) {
       config.createTopics(List.of(pool));
+      knownTaskTopics.add(topic);
     }
     return topic;
   }
 
-  private void cancel(GraphCommand.Cancel cancel, int partition) {
+  private void cancel(GraphCommand.Cancel cancel) {
     GraphState graph = graphs.get(cancel.graphId());
     if (graph == null) {
-      return; // unknown or already ended
+      LOG.debug("cancel of graph {}, which is not running here (it ended, or never ran)", cancel.graphId());
+      return;
     }
     end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.CANCELLED, null, null, cancel.reason(), graph.done(),
         graph.size(), Map.of(), null, null, 0, List.of()));
@@ -358,7 +463,7 @@ public final class SchedulerService implements AutoCloseable {
     try {
       result = codec.decodeResult(record.topic(), record.value(), false);
     } catch (MalformedValueException e) {
-      deadLetter(record, e);
+      putAside(record, e);
       return;
     }
     GraphState graph = graphs.get(result.graphId());
@@ -372,7 +477,9 @@ public final class SchedulerService implements AutoCloseable {
     }
     ResultRef location = new ResultRef(record.partition(), record.offset());
     String topic = graph.topicOf(task);
-    switch (graph.onResult(task, result.attempt(), result.succeeded(), location, result.taskPartition())) {
+    boolean retriable = result.succeeded() || result.error().retriable();
+    switch (graph.onResult(task, result.attempt(), result.succeeded(), retriable, location,
+        result.taskPartition())) {
       case DONE:
       case RECOVERED:
         if (graph.isPaused()) {
@@ -446,44 +553,81 @@ public final class SchedulerService implements AutoCloseable {
     return emitted;
   }
 
+  /**
+   * Writes an attempt of a task to its pool's topic, with its graph's partition, where its result must go. Never
+   * throws: a send the producer refuses is tried again from the loop, one Kafka fails for good fails the graph.
+   */
   private void send(GraphState graph, int task, int attempt) {
     Task spec = graph.plan().task(task);
-    ReadyTask ready = new ReadyTask(graph.graphId(), spec.key(), attempt, spec.function(),
-        WireCodec.locate(spec.args(), key -> graph.location(graph.plan().indexOf(key))));
-    String topic = graph.topicOf(task);
     String graphId = graph.graphId();
-    int partition = graph.preferredPartition(task);
-    producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, ready.recordKey(),
-        codec.encode(topic, ready)), (metadata, error) -> {
-      if (error != null) {
-        sendFailures.add(graphId + "\u0000" + error);
-      }
-    });
+    try {
+      ReadyTask ready = new ReadyTask(graphId, spec.key(), attempt, spec.function(),
+          WireCodec.locate(spec.args(), key -> graph.location(graph.plan().indexOf(key))), graph.partition());
+      String topic = graph.topicOf(task);
+      int partition = graph.preferredPartition(task);
+      Integer chosen = partition >= 0 && partition < partitionCount(topic) ? partition : null;
+      producer.send(new ProducerRecord<>(topic, chosen, ready.recordKey(), codec.encode(topic, ready)),
+          (metadata, error) -> {
+            if (error != null) {
+              unsentTasks.add(new UnsentTask(graphId, task, attempt, error));
+            }
+          });
+    } catch (RuntimeException e) {
+      unsentTasks.add(new UnsentTask(graphId, task, attempt, e));
+      return;
+    }
     if (graph.taskEvents()) {
       publish(graph.partition(), new GraphEvent(graphId, GraphEvent.Type.TASK_STARTED, spec.key(), spec.function(),
           null, graph.done(), graph.size(), Map.of(), null, null, 0, List.of()));
     }
   }
 
-  /** A task the producer could not write fails its graph: nothing else would ever finish it. */
-  private void handleSendFailures() {
-    if (!unsentFinals.isEmpty() && System.nanoTime() - lastFinalsRetryNanos > FINALS_RETRY_NANOS) {
-      lastFinalsRetryNanos = System.nanoTime();
-      List<UnsentFinal> again = new ArrayList<>(unsentFinals);
-      unsentFinals.removeAll(again);
-      for (UnsentFinal unsent : again) {
-        if (owned.contains(unsent.partition())) {
-          publishFinal(unsent.partition(), unsent.commandOffset(), unsent.event());
-        }
+  /**
+   * Partitions of a tasks topic: a task goes to a partition named by a result (where its input was made) only if the
+   * topic has it, so that a forged or stale result cannot make the producer wait for a partition that does not exist.
+   */
+  private int partitionCount(String topic) {
+    Integer count = partitionCounts.get(topic);
+    if (count == null) {
+      count = producer.partitionsFor(topic).size();
+      partitionCounts.put(topic, count);
+    }
+    return count;
+  }
+
+  /**
+   * Sends again, at most once a second, what the producer refused (a full buffer, the registry away) or Kafka failed
+   * with an error a retry may mend; a task Kafka refuses for good (too large for its topic, say) fails its graph:
+   * nothing else would ever finish it. Final events Kafka refused are sent again too.
+   */
+  private void resendUnsent() {
+    if (unsentTasks.isEmpty() && unsentFinals.isEmpty()
+        || System.nanoTime() - lastResendNanos < RESEND_INTERVAL_NANOS) {
+      return;
+    }
+    lastResendNanos = System.nanoTime();
+    List<UnsentFinal> finals = new ArrayList<>(unsentFinals);
+    unsentFinals.removeAll(finals);
+    for (UnsentFinal unsent : finals) {
+      if (owned.contains(unsent.partition())) {
+        publishFinal(unsent.partition(), unsent.commandOffset(), unsent.event());
       }
     }
-    for (String failure; (failure = sendFailures.poll()) != null; ) {
-      String[] parts = failure.split("\u0000", 2);
-      GraphState graph = graphs.get(parts[0]);
-      if (graph != null) {
-        end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.FAILED, null, null,
-            "a task of the graph could not be written to Kafka: " + parts[1], graph.done(), graph.size(), Map.of(),
-            null, null, 0, List.of()));
+    List<UnsentTask> tasks = new ArrayList<>(unsentTasks);
+    unsentTasks.removeAll(tasks);
+    for (UnsentTask unsent : tasks) {
+      GraphState graph = graphs.get(unsent.graphId());
+      if (graph == null || !graph.isInFlight(unsent.task(), unsent.attempt())) {
+        continue; // ended, or its attempt is over
+      }
+      if (unsent.error() instanceof KafkaException && !(unsent.error() instanceof RetriableException)) {
+        end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.FAILED, graph.plan().key(unsent.task()),
+            graph.plan().task(unsent.task()).function(), "task '" + graph.plan().key(unsent.task())
+                + "' could not be written to Kafka: " + unsent.error(), graph.done(), graph.size(), Map.of(), null,
+            null, 0, List.of()));
+      } else {
+        logQuietly(unsent.error(), "a task could not be written ({}); it is sent again");
+        send(graph, unsent.task(), unsent.attempt());
       }
     }
   }
@@ -508,34 +652,99 @@ public final class SchedulerService implements AutoCloseable {
   private void publishFinal(int partition, long commandOffset, GraphEvent event) {
     finished.put(event.graphId(), event);
     String topic = topics.events();
-    producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
-        (metadata, error) -> {
-          if (error != null) {
-            LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
-                error.toString());
-            unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
-          }
-        });
+    try {
+      producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
+          (metadata, error) -> {
+            if (error != null) {
+              LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
+                  error.toString());
+              unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.warn("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
+          e.toString());
+      unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
+    }
   }
 
+  /** Publishes an event that a later one supersedes; one Kafka refuses is logged, not sent again. */
   private void publish(int partition, GraphEvent event) {
     String topic = topics.events();
-    producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
-        (metadata, error) -> {
-          if (error != null) {
-            LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
-          }
-        });
+    try {
+      producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
+          (metadata, error) -> {
+            if (error != null) {
+              LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.warn("could not publish {} of graph {}: {}", event.type(), event.graphId(), e.toString());
+    }
   }
 
-  private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
-    DeadLetters.send(producer, topics, record, reason);
+  /** Puts a record aside; the commit that follows flushes the producer, so it is written before it is passed. */
+  private void putAside(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+    deadLetters.send(record, reason, () -> { });
   }
 
   // --- ownership and recovery
 
   private long resultsPosition(int partition) {
     return resultsConsumer.position(new TopicPartition(topics.results(), partition));
+  }
+
+  /**
+   * Sets up the takeover of partitions the group gave this scheduler: where their unfinished graphs and their results
+   * start (recorded with the group's committed offset) and where they end now. Done here rather than in the rebalance
+   * listener, so that a Kafka call that fails is tried again on the next turn instead of stopping the loop; until then
+   * the partitions' graphs are not read.
+   */
+  private void prepareTakeovers() {
+    if (unprepared.isEmpty()) {
+      return;
+    }
+    List<TopicPartition> partitions = unprepared.stream().map(p -> new TopicPartition(topics.graphs(), p)).toList();
+    Map<TopicPartition, OffsetAndMetadata> committed = graphsConsumer.committed(new HashSet<>(partitions));
+    Map<TopicPartition, Long> ends = graphsConsumer.endOffsets(partitions);
+    Map<TopicPartition, Long> resultsBeginnings = resultsConsumer.beginningOffsets(partitions.stream()
+        .map(partition -> new TopicPartition(topics.results(), partition.partition())).toList());
+    // Every call that can fail is made: from here on, only bookkeeping.
+    List<TopicPartition> results = new ArrayList<>(resultsConsumer.assignment());
+    List<TopicPartition> added = new ArrayList<>();
+    for (TopicPartition partition : partitions) {
+      OffsetAndMetadata mark = committed.get(partition);
+      long resultsStart = 0;
+      if (mark != null && mark.metadata() != null && mark.metadata().startsWith(RESULTS_MARK)) {
+        resultsStart = Long.parseLong(mark.metadata().substring(RESULTS_MARK.length()));
+      }
+      // Retention may have deleted results since (or the mark is missing): start at the oldest one left. The tasks
+      // whose results are gone run again.
+      long oldest = resultsBeginnings.get(new TopicPartition(topics.results(), partition.partition()));
+      if (resultsStart < oldest) {
+        if (resultsStart > 0) {
+          LOG.warn("results of partition {} from offset {} were deleted before their graphs ended; reading from {}",
+              partition.partition(), resultsStart, oldest);
+        }
+        resultsStart = oldest;
+      }
+      recovering.put(partition.partition(), new Recovery(ends.get(partition), resultsStart));
+      TopicPartition resultsPartition = new TopicPartition(topics.results(), partition.partition());
+      if (!results.contains(resultsPartition)) {
+        results.add(resultsPartition);
+      }
+      added.add(resultsPartition);
+    }
+    resultsConsumer.assign(results);
+    for (TopicPartition resultsPartition : added) {
+      resultsConsumer.seek(resultsPartition, recovering.get(resultsPartition.partition()).resultsStart);
+    }
+    // Results wait until the partition's graphs are known again.
+    resultsConsumer.pause(added);
+    graphsConsumer.resume(partitions);
+    unprepared.clear();
+    LOG.info("taking over graph partitions {}", partitions.stream().map(TopicPartition::partition).toList());
+    assigned.countDown();
   }
 
   /** Moves partitions whose graphs and results have been read again from recovery to live. */
@@ -568,7 +777,10 @@ public final class SchedulerService implements AutoCloseable {
     }
   }
 
-  /** Records, per partition, the oldest unfinished graph and where its results can start. */
+  /**
+   * Records, per partition, the oldest unfinished graph and where its results can start. A commit Kafka refuses while
+   * the group rebalances, or cannot take now, is made again at the next interval, from the partitions then owned.
+   */
   private void commit(Collection<Integer> partitions) {
     if (partitions.isEmpty()) {
       return;
@@ -579,7 +791,7 @@ public final class SchedulerService implements AutoCloseable {
     producer.flush();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (int partition : partitions) {
-      if (recovering.containsKey(partition)) {
+      if (recovering.containsKey(partition) || unprepared.contains(partition)) {
         continue; // nothing new is known; the committed position stands
       }
       long graphsFrom = graphsConsumer.position(new TopicPartition(topics.graphs(), partition));
@@ -599,8 +811,15 @@ public final class SchedulerService implements AutoCloseable {
       offsets.put(new TopicPartition(topics.graphs(), partition),
           new OffsetAndMetadata(graphsFrom, RESULTS_MARK + resultsFrom));
     }
-    if (!offsets.isEmpty()) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
       graphsConsumer.commitSync(offsets);
+    } catch (RebalanceInProgressException | CommitFailedException | RetriableException e) {
+      // The group is moving partitions, or Kafka is away: a successor would read from the last commit, which is safe,
+      // and this scheduler commits again at the next interval what it still owns.
+      logQuietly(e, "a commit of the graphs read waits for the group ({}); made again later");
     }
   }
 
@@ -608,7 +827,12 @@ public final class SchedulerService implements AutoCloseable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
-      commit(numbers);
+      try {
+        commit(numbers);
+      } catch (RuntimeException e) {
+        // The successor reads from the last commit that got through: more than needed, nothing missed.
+        LOG.warn("could not commit partitions {} before handing them over: {}", numbers, e.toString());
+      }
       drop(numbers);
     }
 
@@ -622,47 +846,18 @@ public final class SchedulerService implements AutoCloseable {
       if (partitions.isEmpty()) {
         return;
       }
-      Map<TopicPartition, OffsetAndMetadata> committed = graphsConsumer.committed(new HashSet<>(partitions));
-      Map<TopicPartition, Long> ends = graphsConsumer.endOffsets(partitions);
-      Map<TopicPartition, Long> resultsBeginnings = resultsConsumer.beginningOffsets(partitions.stream()
-          .map(partition -> new TopicPartition(topics.results(), partition.partition())).toList());
-      List<TopicPartition> results = new ArrayList<>(resultsConsumer.assignment());
-      List<TopicPartition> added = new ArrayList<>();
       for (TopicPartition partition : partitions) {
-        OffsetAndMetadata mark = committed.get(partition);
-        long resultsStart = 0;
-        if (mark != null && mark.metadata() != null && mark.metadata().startsWith(RESULTS_MARK)) {
-          resultsStart = Long.parseLong(mark.metadata().substring(RESULTS_MARK.length()));
-        }
-        // Retention may have deleted results since (or the mark is missing): start at the oldest one left. The tasks
-        // whose results are gone run again.
-        long oldest = resultsBeginnings.get(new TopicPartition(topics.results(), partition.partition()));
-        if (resultsStart < oldest) {
-          if (resultsStart > 0) {
-            LOG.warn("results of partition {} from offset {} were deleted before their graphs ended; reading from {}",
-                partition.partition(), resultsStart, oldest);
-          }
-          resultsStart = oldest;
-        }
-        recovering.put(partition.partition(), new Recovery(ends.get(partition), resultsStart));
         owned.add(partition.partition());
-        TopicPartition resultsPartition = new TopicPartition(topics.results(), partition.partition());
-        results.add(resultsPartition);
-        added.add(resultsPartition);
+        unprepared.add(partition.partition());
       }
-      resultsConsumer.assign(results);
-      for (TopicPartition resultsPartition : added) {
-        resultsConsumer.seek(resultsPartition, recovering.get(resultsPartition.partition()).resultsStart);
-      }
-      // Results wait until the partition's graphs are known again.
-      resultsConsumer.pause(added);
+      graphsConsumer.pause(partitions); // until prepareTakeovers() knows where their graphs and results start
       LOG.info("assigned graph partitions {}", partitions.stream().map(TopicPartition::partition).toList());
-      assigned.countDown();
     }
 
     private void drop(List<Integer> partitions) {
       for (int partition : partitions) {
         owned.remove(partition);
+        unprepared.remove(partition);
         recovering.remove(partition);
         for (GraphState graph : new ArrayList<>(graphs.values())) {
           if (graph.partition() == partition) {

@@ -76,6 +76,47 @@ class SchedulerHandoverTest {
     }
   }
 
+  /**
+   * Drill: a second and a third scheduler join and leave while twenty graphs run. Every rebalance moves partitions
+   * between running loops, with commits in flight; none of it may stop a loop or lose a graph.
+   */
+  @Test
+  void schedulersJoiningAndLeavingWhileTwentyGraphsRunLoseNothing(TestKafka kafka) throws Exception {
+    Map<String, Object> frequentCommits = Map.of(SchedulerServiceConfig.COMMIT_INTERVAL_MS, "20");
+    try (WeftCluster cluster = WeftCluster.start(kafka, 2, frequentCommits);
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Drill drill = new Drill("schedulers-join-and-leave");
+      List<GraphFuture> graphs = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        graphs.add(drill.track(client.submit(sleepers(40, 15), SubmitOptions.defaults().maxInFlight(3)), "total",
+            40L * 39 / 2));
+      }
+      Drill.awaitProgress(graphs.get(0), 3, Duration.ofMinutes(1));
+      List<SchedulerService> all = new ArrayList<>(List.of(cluster.scheduler()));
+      int rebalances = 0;
+      for (int round = 0; round < 3; round++) {
+        Map<String, Object> config = new HashMap<>(cluster.connection());
+        config.putAll(frequentCommits);
+        config.put(SchedulerServiceConfig.NAME, "joining-" + round);
+        SchedulerService second = SchedulerService.start(config);
+        all.add(second);
+        assertTrue(second.awaitAssignment(Duration.ofMinutes(1)), "the joining scheduler got partitions");
+        config.put(SchedulerServiceConfig.NAME, "joining-" + round + "-b");
+        SchedulerService third = SchedulerService.start(config);
+        all.add(third);
+        assertTrue(third.awaitAssignment(Duration.ofMinutes(1)), "the third scheduler got partitions");
+        second.close();
+        third.close();
+        rebalances += 4;
+      }
+      drill.note("%d rebalances", rebalances);
+      drill.awaitAll(Duration.ofMinutes(3));
+      for (SchedulerService scheduler : all) {
+        assertEquals(null, scheduler.failure(), "a scheduler's loop stopped");
+      }
+    }
+  }
+
   @Test
   void aGraphThatFailedBeforeTheHandOverStaysFailed(TestKafka kafka) throws Exception {
     // One graphs partition, so that the long graph keeps the failed one behind the committed position: the successor

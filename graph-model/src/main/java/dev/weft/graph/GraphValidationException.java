@@ -25,7 +25,9 @@ public class GraphValidationException extends RuntimeException {
     /** The caller asked for a key that no task of the graph has. */
     UNKNOWN_OUTPUT,
     /** The graph's encoding is of a version or form this reader does not know. */
-    UNSUPPORTED_FORMAT
+    UNSUPPORTED_FORMAT,
+    /** A task's own fields are out of range, such as negative retries: the key is the task's. */
+    INVALID_TASK
   }
 
   /** One problem: its kind, the keys it concerns, and a sentence that names them. */

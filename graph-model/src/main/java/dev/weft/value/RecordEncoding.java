@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -92,7 +91,9 @@ public final class RecordEncoding {
     if (schema == null && schemaJson != null) {
       try {
         schema = new Schema.Parser().parse(schemaJson);
-      } catch (SchemaParseException e) {
+      } catch (AvroRuntimeException | IllegalArgumentException | NullPointerException e) {
+        // Not only SchemaParseException: a schema that parses can still be refused (AvroTypeException for a default
+        // of the wrong type), and the JSON comes from outside.
         throw new MalformedValueException("record value with an invalid embedded schema: " + e.getMessage(), e);
       }
       long actual = RecordSchemas.fingerprint(schema);

@@ -3,6 +3,7 @@ package dev.weft.worker;
 import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.ReadyTask;
+import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.TaskArg;
@@ -10,6 +11,7 @@ import dev.weft.broker.protocol.TaskError;
 import dev.weft.broker.protocol.TaskResult;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
+import dev.weft.broker.protocol.WireSchemas;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.value.MalformedValueException;
@@ -41,6 +43,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +64,8 @@ public final class Worker implements AutoCloseable {
   private static final Object MISSING = new Object();
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
   private static final long PAUSED_POLL_NANOS = POLL_TIMEOUT.toNanos();
+  private static final long REGISTRY_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long SEND_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final String name;
   private final Topics topics;
@@ -71,6 +76,8 @@ public final class Worker implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final ResultFetcher fetcher;
+  private final DeadLetters deadLetters;
+  private final int resultsPartitions;
   private final ResultCache cache;
   private final FinishedGraphs endedGraphs;
   private final ThreadPoolExecutor executor;
@@ -112,6 +119,10 @@ public final class Worker implements AutoCloseable {
     this.codec = new WireCodec(registry);
     this.consumer = KafkaClients.groupConsumer(clients, topics.workerGroup(pool), "weft-" + name);
     this.producer = KafkaClients.producer(clients, "weft-" + name);
+    this.deadLetters = new DeadLetters(producer, topics, config.getInt(WorkerConfig.MAX_RECORD_BYTES));
+    // Registered now, so that a registry away later never stands between a task and its result.
+    codec.schemaId(topics.results(), WireSchemas.Kind.TASK_RESULT);
+    this.resultsPartitions = producer.partitionsFor(topics.results()).size();
     this.fetcher = new ResultFetcher(clients, topics.results(), codec, "weft-" + name + "-inputs");
     this.cache = new ResultCache(config.getLong(WorkerConfig.CACHE_BYTES));
     this.endedGraphs = new FinishedGraphs(clients, topics.events(), codec, "weft-" + name);
@@ -296,17 +307,12 @@ public final class Worker implements AutoCloseable {
         settle(record, false); // moved to another worker: it runs there
         continue;
       }
-      ReadyTask task;
-      try {
-        task = codec.decodeTask(record.topic(), record.value());
-      } catch (MalformedValueException e) {
-        deadLetter(record, e);
-        finished(record);
-        continue;
-      } catch (RuntimeException e) {
-        // Not the record's fault (the registry cannot be reached): stop uncommitted; the group hands the tasks on.
-        fail(e);
-        return;
+      ReadyTask task = decode(record);
+      if (task == null) {
+        if (!running) {
+          settle(record, false);
+        }
+        continue; // put aside, or the worker stops
       }
       if (endedGraphs.hasEnded(task.graphId())) {
         finished(record); // cancelled or failed: nobody needs this result
@@ -326,6 +332,27 @@ public final class Worker implements AutoCloseable {
       Prepared prepared = new Prepared(runnable.get(i), tasks.get(i), inputs);
       executor.execute(() -> runTask(prepared));
     }
+  }
+
+  /**
+   * The task a record holds; null if it is not one (it goes to the dead letters, and is settled once it is there) or
+   * the worker stopped while the registry could not be reached. Waits for the registry as long as the worker runs: a
+   * record is never put aside for the registry's outage.
+   */
+  private ReadyTask decode(ConsumerRecord<String, byte[]> record) {
+    while (running) {
+      try {
+        return codec.decodeTask(record.topic(), record.value());
+      } catch (MalformedValueException e) {
+        deadLetters.send(record, e, () -> finished(record));
+        return null;
+      } catch (RegistryUnavailableException e) {
+        LOG.warn("worker {} waits for the schema registry to read {}-{}@{}: {}", name, record.topic(),
+            record.partition(), record.offset(), e.getMessage());
+        LockSupport.parkNanos(REGISTRY_RETRY_NANOS);
+      }
+    }
+    return null;
   }
 
   private void runTask(Prepared prepared) {
@@ -369,6 +396,8 @@ public final class Worker implements AutoCloseable {
         throw new IllegalArgumentException("it is " + bytes.length + " bytes encoded, over the "
             + WorkerConfig.MAX_RECORD_BYTES + " of " + maxRecordBytes);
       }
+    } catch (RegistryUnavailableException e) {
+      throw e; // not the result's fault: the worker stops, uncommitted, and the task runs elsewhere
     } catch (IllegalArgumentException | IllegalStateException unwritable) {
       // Not a value, or too large: the task fails here rather than take down every worker it is handed to.
       result = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, result.durationNanos(),
@@ -376,25 +405,55 @@ public final class Worker implements AutoCloseable {
               + "' cannot be written: " + unwritable.getMessage()))).withTaskPartition(record.partition());
       bytes = codec.encode(topics.results(), result);
     }
-    TaskResult written = result;
+    write(record, task, result, bytes, true);
+  }
+
+  /**
+   * Writes a task's result to the results partition of its graph's number (the partition the scheduler that owns the
+   * graph reads), and settles the task once Kafka has it. A send the producer cannot take now (its buffer full while
+   * Kafka is away) is tried again; one Kafka refuses for good (too large for the topic, say) is replaced by a failure
+   * that says so, so that the task fails rather than take down every worker it is handed to.
+   */
+  private void write(ConsumerRecord<String, byte[]> record, ReadyTask task, TaskResult result, byte[] bytes,
+      boolean firstTry) {
+    // A partition the topic does not have (a forged task) would make the producer wait for it: the key decides then.
+    Integer partition = task.graphPartition() >= 0 && task.graphPartition() < resultsPartitions
+        ? task.graphPartition() : null;
     long size = bytes.length;
-    producer.send(new ProducerRecord<>(topics.results(), task.graphId(), bytes), (metadata, error) -> {
-      // This runs on the producer's network thread: whatever goes wrong here must not escape and kill it.
+    while (true) {
       try {
-        if (error != null) {
-          // Without its result the task must run again: stop, uncommitted, so the group hands it on.
-          fail(new IllegalStateException("cannot write the result of task '" + written.taskKey() + "' of graph "
-              + written.graphId() + ": " + error.getMessage(), error));
-          return;
+        producer.send(new ProducerRecord<>(topics.results(), partition, task.graphId(), bytes), (metadata, error) -> {
+          // This runs on the producer's network thread: whatever goes wrong here must not escape and kill it.
+          try {
+            if (error == null) {
+              if (result.succeeded()) {
+                cache.put(new ResultRef(metadata.partition(), metadata.offset()), result.value(), size);
+              }
+              finished(record);
+            } else if (firstTry && !(error instanceof RetriableException)) {
+              TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name,
+                  result.durationNanos(), TaskError.of(new IllegalStateException("the result of task '"
+                      + task.taskKey() + "' could not be written to " + topics.results() + ": " + error)))
+                  .withTaskPartition(record.partition());
+              write(record, task, failure, codec.encode(topics.results(), failure), false);
+            } else {
+              // Without its result the task must run again: stop, uncommitted, so the group hands it on.
+              fail(new IllegalStateException("cannot write the result of task '" + task.taskKey() + "' of graph "
+                  + task.graphId() + ": " + error.getMessage(), error));
+            }
+          } catch (Throwable t) {
+            fail(t);
+          }
+        });
+        return;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (!running || fatal != null) {
+          throw e;
         }
-        if (written.succeeded()) {
-          cache.put(new ResultRef(metadata.partition(), metadata.offset()), written.value(), size);
-        }
-        finished(record);
-      } catch (Throwable t) {
-        fail(t);
+        LOG.warn("worker {} waits for Kafka to take the result of task '{}': {}", name, task.taskKey(), e.getMessage());
+        LockSupport.parkNanos(SEND_RETRY_NANOS);
       }
-    });
+    }
   }
 
   private void fail(Throwable cause) {
@@ -452,10 +511,6 @@ public final class Worker implements AutoCloseable {
     }
     throw new IllegalStateException("input at " + ref + " could not be read"
         + (inputs.failure() == null ? "" : ": " + inputs.failure().getMessage()), inputs.failure());
-  }
-
-  private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
-    DeadLetters.send(producer, topics, record, reason);
   }
 
   // --- group membership

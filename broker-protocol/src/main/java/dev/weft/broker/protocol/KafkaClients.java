@@ -24,11 +24,17 @@ public final class KafkaClients {
    * An idempotent producer that waits for all in-sync replicas: a result acknowledged is a result kept, and a retried
    * send is not written twice. {@code linger.ms} is 0 so that a chain of tasks pays no batching delay; batches still
    * form while earlier sends are in flight.
+   *
+   * <p>A send is retried until Kafka takes it, however long the brokers are away ({@code delivery.timeout.ms} is
+   * unbounded): a task, result or event given up after Kafka's default two minutes would be lost, and its graph would
+   * hang. Errors that no retry can mend (a record too large, a topic this client may not write) still fail the send at
+   * once. Order within a partition holds across the outage, as it would not if Weft re-sent what the producer gave up.
    */
   public static KafkaProducer<String, byte[]> producer(Map<String, Object> clientProperties, String clientId) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
     config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     config.putAll(clientProperties);

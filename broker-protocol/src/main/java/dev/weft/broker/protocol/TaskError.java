@@ -4,8 +4,18 @@ import dev.weft.scheduler.RemoteTaskException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** An exception a task threw, as text: its class name, message and stack trace. */
-public record TaskError(String type, String message, String stackTrace) {
+/**
+ * An exception a task threw, as text: its class name, message and stack trace.
+ *
+ * @param retriable false when running the task again would do the same harm (it took down the workers that ran it):
+ *     the scheduler then fails it whatever retries it has left
+ */
+public record TaskError(String type, String message, String stackTrace, boolean retriable) {
+  /** An error a retry may mend. */
+  public TaskError(String type, String message, String stackTrace) {
+    this(type, message, stackTrace, true);
+  }
+
   public static TaskError of(Throwable error) {
     StringWriter trace = new StringWriter();
     error.printStackTrace(new PrintWriter(trace));

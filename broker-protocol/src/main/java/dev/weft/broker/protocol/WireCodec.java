@@ -75,7 +75,20 @@ public final class WireCodec {
   /** Registers (once) this version's schema of {@code kind} under the topic's subject and returns its id. */
   public int schemaId(String topic, Kind kind) {
     Integer id = ids.get(topic);
-    return id != null ? id : ids.computeIfAbsent(topic, t -> registry.register(t + "-value", schemas.schema(kind)));
+    return id != null ? id : ids.computeIfAbsent(topic, t -> register(t + "-value", kind));
+  }
+
+  private int register(String subject, Kind kind) {
+    try {
+      return registry.register(subject, schemas.schema(kind));
+    } catch (SchemaRegistryException e) {
+      int status = e.status();
+      if (status == SchemaRegistryException.NO_RESPONSE || status >= 500) {
+        throw new RegistryUnavailableException("the schema registry cannot register " + subject + ": "
+            + e.getMessage(), e);
+      }
+      throw e;
+    }
   }
 
   private BinaryWriter start(String topic, Kind kind) {
@@ -115,18 +128,41 @@ public final class WireCodec {
   }
 
   /**
-   * The schema a record names. An id the registry does not know makes the record malformed; a registry that cannot be
-   * asked is not the record's fault, and the caller must not treat the record as bad (it retries or stops).
+   * The schema a record names. An id the registry does not know, or a schema it holds that Avro refuses, makes the
+   * record malformed; a registry that cannot be asked (no answer, a server error, this client refused) is not the
+   * record's fault: {@link RegistryUnavailableException}, and the caller tries again later.
    */
   private Schema writerSchema(int id) {
     try {
       return registry.schemaById(id);
     } catch (SchemaRegistryException e) {
-      if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
-        throw new MalformedValueException("a record names schema id " + id + ", which the registry does not know",
-            e);
+      int status = e.status();
+      if (status == SchemaRegistryException.NO_RESPONSE || status >= 500 || status == 401 || status == 403) {
+        throw new RegistryUnavailableException("the schema registry cannot give schema id " + id + ": "
+            + e.getMessage(), e);
       }
-      throw new IllegalStateException("the schema registry cannot give schema id " + id + ": " + e.getMessage(), e);
+      throw new MalformedValueException("a record names schema id " + id + ", which the registry "
+          + (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND ? "does not know" : "refuses: " + e.getMessage()),
+          e);
+    } catch (AvroRuntimeException e) {
+      throw new MalformedValueException("a record names schema id " + id + ", whose schema Avro refuses: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs a decode of outside bytes so that only refusals come out: a {@link MalformedValueException} (the record is put
+   * aside), a {@link GraphValidationException} (the graph is rejected) or a {@link RegistryUnavailableException} (try
+   * again later). Anything else a decoder throws on crafted bytes would stop the loop that read them, and every loop
+   * that read them after.
+   */
+  private static <T> T refusingAllElse(String topic, java.util.function.Supplier<T> decode) {
+    try {
+      return decode.get();
+    } catch (MalformedValueException | GraphValidationException | RegistryUnavailableException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new MalformedValueException("a record of " + topic + " cannot be decoded: " + e, e);
     }
   }
 
@@ -190,6 +226,10 @@ public final class WireCodec {
   }
 
   public GraphCommand decodeCommand(String topic, byte[] data) {
+    return refusingAllElse(topic, () -> decodeCommandUnchecked(topic, data));
+  }
+
+  private GraphCommand decodeCommandUnchecked(String topic, byte[] data) {
     BinaryReader in = body(topic, Kind.GRAPH_COMMAND, data);
     String graphId = in.readString();
     int branch = in.readInt();
@@ -216,12 +256,18 @@ public final class WireCodec {
     out.writeInt(task.attempt());
     out.writeString(task.function());
     writeArgs(out, task.args());
+    out.writeInt(task.graphPartition());
     return out.toByteArray();
   }
 
   public ReadyTask decodeTask(String topic, byte[] data) {
+    return refusingAllElse(topic, () -> decodeTaskUnchecked(topic, data));
+  }
+
+  private ReadyTask decodeTaskUnchecked(String topic, byte[] data) {
     BinaryReader in = body(topic, Kind.READY_TASK, data);
-    ReadyTask task = new ReadyTask(in.readString(), in.readString(), in.readInt(), in.readString(), readArgs(in, 0));
+    ReadyTask task = new ReadyTask(in.readString(), in.readString(), in.readInt(), in.readString(), readArgs(in, 0),
+        in.readInt());
     return finished(in, task);
   }
 
@@ -314,6 +360,10 @@ public final class WireCodec {
    * needs (and so never holds).
    */
   public TaskResult decodeResult(String topic, byte[] data, boolean withValue) {
+    return refusingAllElse(topic, () -> decodeResultUnchecked(topic, data, withValue));
+  }
+
+  private TaskResult decodeResultUnchecked(String topic, byte[] data, boolean withValue) {
     BinaryReader in = body(topic, Kind.TASK_RESULT, data);
     String graphId = in.readString();
     String taskKey = in.readString();
@@ -369,6 +419,10 @@ public final class WireCodec {
   }
 
   public GraphEvent decodeEvent(String topic, byte[] data) {
+    return refusingAllElse(topic, () -> decodeEventUnchecked(topic, data));
+  }
+
+  private GraphEvent decodeEventUnchecked(String topic, byte[] data) {
     BinaryReader in = body(topic, Kind.GRAPH_EVENT, data);
     String graphId = in.readString();
     int type = in.readInt();
@@ -442,10 +496,11 @@ public final class WireCodec {
     out.writeString(error.type());
     writeOptional(out, error.message());
     out.writeString(error.stackTrace());
+    out.writeBoolean(error.retriable());
   }
 
   private static TaskError readError(BinaryReader in) {
-    return new TaskError(in.readString(), readOptional(in), in.readString());
+    return new TaskError(in.readString(), readOptional(in), in.readString(), in.readBoolean());
   }
 
   private static void writeOptional(BinaryWriter out, String text) {

@@ -151,7 +151,7 @@ class WireCodecTest {
         new TaskArg.Located(new ResultRef(3, 123_456_789_012L)),
         new TaskArg.ArgList(List.of(new TaskArg.Literal("x"), new TaskArg.Located(new ResultRef(0, 1)),
             new TaskArg.ArgList(List.of(new TaskArg.Literal(5L), new TaskArg.ArgList(List.of()))))));
-    return new ReadyTask("graph-1", "c", 2, "list", args);
+    return new ReadyTask("graph-1", "c", 2, "list", args, 5);
   }
 
   private static TaskResult success() {
@@ -166,7 +166,7 @@ class WireCodecTest {
 
   private static GraphEvent event() {
     return new GraphEvent("graph-1", GraphEvent.Type.FAILED, "d", "div", "task d failed", 3, 5, locations(),
-        new TaskError("java.lang.IllegalStateException", null, "trace"), "worker-1", 42L,
+        new TaskError("java.lang.IllegalStateException", null, "trace", false), "worker-1", 42L,
         List.of(new GraphValidationException.Problem(GraphValidationException.Kind.CYCLE, List.of("a", "b"),
             "a and b depend on each other"),
             new GraphValidationException.Problem(GraphValidationException.Kind.UNKNOWN_FUNCTION, List.of(),
@@ -192,7 +192,7 @@ class WireCodecTest {
 
     ReadyTask task = readyTask();
     assertEquals(task, codec.decodeTask(TASKS, codec.encode(TASKS, task)));
-    ReadyTask noArgs = new ReadyTask("graph-1", "a", 0, "now", List.of());
+    ReadyTask noArgs = new ReadyTask("graph-1", "a", 0, "now", List.of(), -1);
     assertEquals(noArgs, codec.decodeTask(TASKS, codec.encode(TASKS, noArgs)));
 
     TaskResult success = success();

@@ -19,6 +19,8 @@ public final class GraphFuture extends CompletableFuture<Map<String, Object>> {
   private volatile int total = -1;
   private volatile Map<String, ResultRef> locations;
   private final CompletableFuture<Map<String, ResultRef>> located = new CompletableFuture<>();
+  /** The partition of the graphs topic the submission went to: its cancellation must go there too. */
+  private final CompletableFuture<Integer> partition = new CompletableFuture<>();
 
   GraphFuture(WeftClient client, String graphId, List<String> keys) {
     this.client = client;
@@ -53,6 +55,15 @@ public final class GraphFuture extends CompletableFuture<Map<String, Object>> {
   void progress(int finished, int tasks) {
     done = finished;
     total = tasks;
+  }
+
+  void submittedTo(int graphsPartition) {
+    partition.complete(graphsPartition);
+  }
+
+  /** Where the submission went, once Kafka took it. */
+  CompletableFuture<Integer> partitionFuture() {
+    return partition;
   }
 
   void located(Map<String, ResultRef> outputs) {

@@ -3,6 +3,7 @@ package dev.weft.broker.client;
 import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.TaskResult;
@@ -15,6 +16,7 @@ import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.Task;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.scheduler.TaskFailedException;
+import dev.weft.value.MalformedValueException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -162,6 +164,8 @@ public final class WeftClient implements AutoCloseable {
             pending.remove(graphId);
             future.completeExceptionally(new IllegalStateException("the graph could not be submitted: "
                 + error.getMessage(), error));
+          } else {
+            future.submittedTo(metadata.partition());
           }
         });
     return future;
@@ -304,11 +308,19 @@ public final class WeftClient implements AutoCloseable {
     };
   }
 
-  /** Asks the scheduler to cancel a graph: it stops emitting its tasks; workers skip those already emitted. */
+  /**
+   * Asks the scheduler to cancel a graph: it stops emitting its tasks; workers skip those already emitted. The request
+   * goes to the partition the graph was submitted to, once Kafka has the submission.
+   */
   public void cancel(GraphFuture future, String reason) {
     GraphCommand.Cancel cancel = new GraphCommand.Cancel(future.graphId(), reason);
-    producer.send(new ProducerRecord<>(topics.graphs(), future.graphId(), codec.encode(topics.graphs(), cancel)));
-    producer.flush();
+    byte[] encoded = codec.encode(topics.graphs(), cancel);
+    future.partitionFuture().thenAccept(partition -> producer.send(new ProducerRecord<>(topics.graphs(), partition,
+        future.graphId(), encoded), (metadata, error) -> {
+          if (error != null) {
+            LOG.warn("could not ask for graph {} to be cancelled: {}", future.graphId(), error.toString());
+          }
+        }));
   }
 
   /** The value of a result, read from the results topic. */
@@ -321,21 +333,37 @@ public final class WeftClient implements AutoCloseable {
   private void followEvents() {
     try {
       while (running) {
+        Map<TopicPartition, Long> unread = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
+          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
           Pending waiting = record.key() == null ? null : pending.get(record.key());
-          if (waiting == null) {
+          if (waiting == null || unread.containsKey(partition)) {
             continue;
           }
           GraphEvent event;
           try {
             event = codec.decodeEvent(record.topic(), record.value());
-          } catch (RuntimeException e) {
-            pending.remove(record.key());
-            waiting.future().completeExceptionally(new IllegalStateException("an event of graph " + record.key()
-                + " cannot be read: " + e.getMessage(), e));
+          } catch (RegistryUnavailableException e) {
+            // Read it again once the registry answers; what follows it in its partition waits behind it.
+            LOG.warn("waiting for the schema registry to read an event of graph {}: {}", record.key(), e.getMessage());
+            unread.put(partition, record.offset());
+            continue;
+          } catch (MalformedValueException e) {
+            // Not the scheduler's: it writes what this client reads. Anyone's junk must not end a graph running fine.
+            LOG.warn("skipped an event for graph {} that cannot be read, at {}-{}@{}: {}", record.key(),
+                record.topic(), record.partition(), record.offset(), e.getMessage());
+            continue;
+          }
+          if (!event.graphId().equals(record.key())) {
+            LOG.warn("skipped an event for graph {} keyed {}, at {}-{}@{}", event.graphId(), record.key(),
+                record.topic(), record.partition(), record.offset());
             continue;
           }
           onEvent(waiting, event);
+        }
+        if (!unread.isEmpty()) {
+          unread.forEach(events::seek);
+          Thread.sleep(1_000);
         }
       }
     } catch (WakeupException e) {

@@ -188,12 +188,19 @@ public final class GraphState {
     return attempts[task];
   }
 
+  /** Whether {@code attempt} of {@code task} is the one emitted and waited for. */
+  public boolean isInFlight(int task, int attempt) {
+    return state[task] == EMITTED && attempts[task] == attempt;
+  }
+
   /**
    * Applies a result of {@code task}.
    *
+   * @param retriable false for a failure that no retry may follow (the task took down the workers that ran it)
    * @param location where the result record is
    */
-  public Outcome onResult(int task, int attempt, boolean succeeded, ResultRef location, int taskPartition) {
+  public Outcome onResult(int task, int attempt, boolean succeeded, boolean retriable, ResultRef location,
+      int taskPartition) {
     if (state[task] == DONE) {
       return Outcome.IGNORED; // a duplicate: the task ran twice (a redelivery, a scheduler that took over)
     }
@@ -206,7 +213,7 @@ public final class GraphState {
       if (!succeeded) {
         // Out of retries, it failed the graph there: it fails here too, rather than run again. With retries left,
         // the previous owner sent it again: that attempt's result follows, or the task is sent from here.
-        return attempt > plan.task(task).retries() ? Outcome.FAILED : Outcome.IGNORED;
+        return attempt > plan.task(task).retries() || !retriable ? Outcome.FAILED : Outcome.IGNORED;
       }
       ranFrom[task] = taskPartition;
       inFlight++;
@@ -223,7 +230,7 @@ public final class GraphState {
     if (attempt != attempts[task]) {
       return Outcome.IGNORED; // a failure of an attempt already retried
     }
-    return attempts[task] <= plan.task(task).retries() ? Outcome.RETRY : Outcome.FAILED;
+    return retriable && attempts[task] <= plan.task(task).retries() ? Outcome.RETRY : Outcome.FAILED;
   }
 
   private void complete(int task, ResultRef location) {

@@ -92,7 +92,7 @@ public final class GraphCodec {
       throw new MalformedValueException("graph encoding has " + decoder.reader().remaining()
           + " bytes after its end");
     }
-    return fromSpec(spec);
+    return checkedFromSpec(spec);
   }
 
   public Graph decode(byte[] bytes) {
@@ -119,7 +119,21 @@ public final class GraphCodec {
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
       throw new MalformedValueException("not an encoded graph: " + e.getMessage(), e);
     }
-    return fromSpec(spec);
+    return checkedFromSpec(spec);
+  }
+
+  /**
+   * {@link #fromSpec}, for bytes from outside: whatever goes wrong is the bytes' fault and is said so, as a refusal
+   * the caller can answer, never as an exception that would stop the caller's loop.
+   */
+  private Graph checkedFromSpec(GraphSpec spec) {
+    try {
+      return fromSpec(spec);
+    } catch (MalformedValueException | GraphValidationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new MalformedValueException("not a graph this reader can build: " + e, e);
+    }
   }
 
   /** The Avro record of {@code graph}. */
@@ -144,13 +158,21 @@ public final class GraphCodec {
               + FORMAT_VERSION));
     }
     List<Task> tasks = new ArrayList<>(spec.getTasks().size());
+    List<Problem> invalid = new ArrayList<>();
     for (TaskSpec task : spec.getTasks()) {
       List<Arg> args = new ArrayList<>(task.getArgs().size());
       for (Argument argument : task.getArgs()) {
         args.add(fromArgument(argument, 0));
       }
-      tasks.add(new Task(task.getKey(), task.getFunction(), args, task.getPriority(), task.getRetries(),
-          task.getPool(), Map.copyOf(task.getResources())));
+      try {
+        tasks.add(new Task(task.getKey(), task.getFunction(), args, task.getPriority(), task.getRetries(),
+            task.getPool(), Map.copyOf(task.getResources())));
+      } catch (IllegalArgumentException e) {
+        invalid.add(new Problem(Kind.INVALID_TASK, List.of(task.getKey()), e.getMessage()));
+      }
+    }
+    if (!invalid.isEmpty()) {
+      throw new GraphValidationException(invalid);
     }
     return Graph.of(spec.getId(), tasks, List.copyOf(spec.getOutputs()));
   }
