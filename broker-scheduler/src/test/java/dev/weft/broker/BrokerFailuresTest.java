@@ -143,13 +143,135 @@ class BrokerFailuresTest {
           ((GraphValidationException) unknown.getCause()).problems().get(0).kind());
 
       // Bytes that are no graph at all: the scheduler answers with a rejection and keeps the record aside.
-      String graphs = new WeftKafkaConfig(cluster.connection()).topics().graphs();
-      String deadLetters = new WeftKafkaConfig(cluster.connection()).topics().deadLetters();
-      GarbageProbe probe = new GarbageProbe(cluster.connection(), graphs, deadLetters);
-      assertTrue(probe.sendGarbageAndAwaitRejection("garbage-graph").contains("cannot be decoded"));
-      assertTrue(probe.deadLetterReason("garbage-graph").contains("magic byte"));
+      try (GarbageProbe probe = new GarbageProbe(cluster.connection())) {
+        assertTrue(probe.sendGarbageAndAwaitRejection("garbage-graph").contains("cannot be decoded"));
+        assertTrue(probe.deadLetterReason("garbage-graph").contains("magic byte"));
+      }
       // And the scheduler goes on.
       assertEquals(Map.of("ok", 2L), client.compute(Graph.builder().task("ok", "inc", 1L).build(), LONG));
+    }
+  }
+
+  /** A record value whose embedded schema has a default Avro refuses ("Invalid default for field x"). */
+  private static final String GOOD_DEFAULT = "{\"type\":\"record\",\"name\":\"Poison\",\"namespace\":\"drill\","
+      + "\"fields\":[{\"name\":\"x\",\"type\":\"int\",\"default\":12}]}";
+  private static final String BAD_DEFAULT = GOOD_DEFAULT.replace("\"default\":12", "\"default\":\"\"");
+
+  /** {@code encoded} with its embedded Poison schema made invalid (same length, so every length prefix holds). */
+  private static byte[] poisoned(byte[] encoded) {
+    byte[] from = GOOD_DEFAULT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] to = BAD_DEFAULT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(encoded, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int at = text.indexOf(new String(from, java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertTrue(at >= 0, "the record embeds the schema");
+    byte[] crafted = encoded.clone();
+    System.arraycopy(to, 0, crafted, at, to.length);
+    return crafted;
+  }
+
+  private static org.apache.avro.generic.GenericRecord poisonValue() {
+    org.apache.avro.generic.GenericRecord value = new org.apache.avro.generic.GenericData.Record(
+        new org.apache.avro.Schema.Parser().parse(GOOD_DEFAULT));
+    value.put("x", 1);
+    return value;
+  }
+
+  /**
+   * Drill: a crafted record on every topic, each in valid Confluent wire format, whose embedded record schema Avro
+   * refuses (once this stopped every scheduler, fresh ones too, or every worker), a graph with negative retries, and
+   * plain garbage. Each is put aside or rejected, with its reason; schedulers and workers stay up, and graphs go on.
+   */
+  @Test
+  void aCraftedPoisonRecordOnEveryTopicIsPutAsideAndEverythingGoesOn(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 2);
+         WeftClient client = WeftClient.connect(cluster.connection());
+         GarbageProbe probe = new GarbageProbe(cluster.connection())) {
+      dev.weft.broker.protocol.Topics topics = new WeftKafkaConfig(cluster.connection()).topics();
+      dev.weft.broker.protocol.WireCodec codec = probe.codec();
+      Drill drill = new Drill("poison-records");
+      GraphFuture before = drill.track(client.submit(sleepers(30, 50, temp.resolve("before"))), "total", 30L * 29 / 2);
+
+      Graph carrier = Graph.builder().task("a", "identity", poisonValue()).build();
+      probe.send(topics.graphs(), "poison-graph", poisoned(codec.encode(topics.graphs(),
+          new dev.weft.broker.protocol.GraphCommand.Submit("poison-graph", carrier, null, Map.of(), 0, false, "x"))));
+      String task = topics.tasks(null);
+      probe.send(task, "poison-task", poisoned(codec.encode(task, new dev.weft.broker.protocol.ReadyTask("poison-task",
+          "a", 1, "identity", List.of(new dev.weft.broker.protocol.TaskArg.Literal(poisonValue())), 0))));
+      probe.send(task, "garbage-task", new byte[] {0, 0x7f, 0, 0, 1, 2, 3});
+      probe.send(topics.results(), "garbage-result", new byte[] {0, 0x7f, 0, 0, 9});
+      probe.send(topics.events(), "garbage-event", new byte[] {0, 1, 2});
+      GraphFuture after = drill.track(client.submit(sleepers(10, 10, temp.resolve("after"))), "total", 10L * 9 / 2);
+
+      assertTrue(probe.awaitRejection("poison-graph").contains("Invalid default for field x"));
+      assertTrue(probe.deadLetterReason("poison-graph").contains("Invalid default for field x"));
+      assertTrue(probe.deadLetterReason("poison-task").contains("Invalid default for field x"));
+      assertTrue(probe.deadLetterReason("garbage-task").contains("does not know"));
+      assertTrue(probe.deadLetterReason("garbage-result").contains("does not know"));
+      drill.awaitAll(LONG);
+      assertEquals(null, cluster.scheduler().failure());
+      for (Process worker : cluster.workers()) {
+        assertTrue(worker.isAlive(), "a worker stopped");
+      }
+      // A graph with negative retries is a graph that cannot run: rejected, naming the task.
+      dev.weft.avro.TaskSpec negative = new dev.weft.avro.TaskSpec("a", "inc", List.of(new dev.weft.avro.Argument(
+          new dev.weft.avro.Value(1L))), 0, -1, null, Map.of());
+      java.io.ByteArrayOutputStream spec = new java.io.ByteArrayOutputStream();
+      org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(spec, null);
+      new org.apache.avro.specific.SpecificDatumWriter<>(dev.weft.avro.GraphSpec.class).write(
+          new dev.weft.avro.GraphSpec(1, null, List.of(negative), List.of()), encoder);
+      encoder.flush();
+      byte[] valid = codec.encode(topics.graphs(), new dev.weft.broker.protocol.GraphCommand.Submit("negative",
+          Graph.builder().task("a", "inc", 1L).build(), null, Map.of(), 0, false, "x"));
+      byte[] ownSpec = new dev.weft.graph.codec.GraphCodec().encode(Graph.builder().task("a", "inc", 1L).build());
+      int at = indexOf(valid, ownSpec);
+      byte[] crafted = new byte[valid.length - ownSpec.length + spec.size()];
+      System.arraycopy(valid, 0, crafted, 0, at);
+      System.arraycopy(spec.toByteArray(), 0, crafted, at, spec.size());
+      System.arraycopy(valid, at + ownSpec.length, crafted, at + spec.size(), valid.length - at - ownSpec.length);
+      probe.send(topics.graphs(), "negative", crafted);
+      assertTrue(probe.awaitRejection("negative").contains("retries must be >= 0, was -1"));
+      assertEquals(Map.of("ok", 2L), client.compute(Graph.builder().task("ok", "inc", 1L).build(), LONG));
+      assertEquals(null, cluster.scheduler().failure());
+    }
+  }
+
+  private static int indexOf(byte[] bytes, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= bytes.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (bytes[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("not found");
+  }
+
+  /**
+   * A record too large for the dead-letter topic is put there truncated, with its reason and where it was: once only a
+   * log line told of it.
+   */
+  @Test
+  void aRecordTooLargeForTheDeadLettersGoesThereTruncated(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1);
+         GarbageProbe probe = new GarbageProbe(cluster.connection())) {
+      dev.weft.broker.protocol.Topics topics = new WeftKafkaConfig(cluster.connection()).topics();
+      ConfigResource deadLetters = new ConfigResource(ConfigResource.Type.TOPIC, topics.deadLetters());
+      kafka.admin().incrementalAlterConfigs(Map.of(deadLetters, List.of(new AlterConfigOp(
+          new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(1 << 20)),
+          AlterConfigOp.OpType.SET)))).all().get();
+      byte[] large = new byte[3 << 20];
+      java.util.Arrays.fill(large, (byte) 7); // not the magic byte: undecodable
+      probe.send(topics.tasks(null), "too-large", large);
+
+      org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> letter = probe.awaitDeadLetter("too-large");
+      assertEquals(dev.weft.broker.protocol.DeadLetters.TRUNCATED_VALUE_BYTES, letter.value().length);
+      assertTrue(GarbageProbe.header(letter, "weft.truncated").contains("had " + large.length + " bytes"),
+          GarbageProbe.header(letter, "weft.truncated"));
+      assertTrue(GarbageProbe.header(letter, "weft.reason").contains("magic byte"));
+      assertTrue(GarbageProbe.header(letter, "weft.source").startsWith(topics.tasks(null) + "-"));
+      assertTrue(cluster.workers().get(0).isAlive());
     }
   }
 

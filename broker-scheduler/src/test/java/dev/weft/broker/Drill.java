@@ -3,13 +3,13 @@ package dev.weft.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.broker.client.GraphFuture;
-import dev.weft.broker.client.WeftClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class Drill {
   private final String name;
-  private final List<GraphFuture> graphs = new ArrayList<>();
+  private final List<CompletableFuture<Map<String, Object>>> graphs = new ArrayList<>();
+  private final List<String> names = new ArrayList<>();
   private final List<Object> expected = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private int right;
@@ -35,9 +36,15 @@ final class Drill {
 
   /** A graph whose output {@code key} must come out as {@code value}. */
   GraphFuture track(GraphFuture graph, String key, Object value) {
-    graphs.add(graph);
-    expected.add(Map.of(key, value));
+    track(graph.graphId(), graph, key, value);
     return graph;
+  }
+
+  /** A graph followed some other way than by a client's future (submitted by another program, say). */
+  void track(String graphId, CompletableFuture<Map<String, Object>> outputs, String key, Object value) {
+    graphs.add(outputs);
+    names.add(graphId);
+    expected.add(Map.of(key, value));
   }
 
   /** Something measured, such as a recovery time, for the report line. */
@@ -50,21 +57,23 @@ final class Drill {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < graphs.size(); i++) {
-      GraphFuture graph = graphs.get(i);
+      CompletableFuture<Map<String, Object>> graph = graphs.get(i);
+      String id = names.get(i);
       try {
         Object values = graph.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (expected.get(i).equals(values)) {
           right++;
         } else {
           wrong++;
-          problems.add(graph.graphId() + " computed " + values + ", not " + expected.get(i));
+          problems.add(id + " computed " + values + ", not " + expected.get(i));
         }
       } catch (ExecutionException | CancellationException e) {
         failed++;
-        problems.add(graph.graphId() + " failed: " + (e.getCause() != null ? e.getCause() : e));
+        problems.add(id + " failed: " + (e.getCause() != null ? e.getCause() : e));
       } catch (TimeoutException e) {
         hung++;
-        problems.add(graph.graphId() + " hung at " + graph.done() + "/" + graph.total());
+        problems.add(id + " hung" + (graph instanceof GraphFuture
+            ? " at " + ((GraphFuture) graph).done() + "/" + ((GraphFuture) graph).total() : ""));
       }
     }
     report();
@@ -92,10 +101,5 @@ final class Drill {
       }
       Thread.sleep(20);
     }
-  }
-
-  /** The client's await, for symmetry with the figures above. */
-  static Map<String, Object> await(GraphFuture graph, Duration timeout) {
-    return WeftClient.await(graph, timeout);
   }
 }
