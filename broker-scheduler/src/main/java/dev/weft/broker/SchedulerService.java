@@ -221,6 +221,16 @@ public final class SchedulerService implements AutoCloseable {
     return loop.isAlive();
   }
 
+  /**
+   * Runs this scheduler until the JVM is told to stop (SIGTERM, Ctrl-C: a shutdown hook closes it gracefully) or its
+   * loop stops on its own because it cannot go on; returns the error that stopped it, or null after a graceful stop.
+   */
+  public Throwable runUntilShutdown() throws InterruptedException {
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, loop.getName() + "-shutdown"));
+    loop.join();
+    return fatal;
+  }
+
   /** Graphs this scheduler holds that have not ended, as of its loop's last turn (those it is rebuilding too). */
   public int unfinishedGraphs() {
     return unfinishedGraphs;

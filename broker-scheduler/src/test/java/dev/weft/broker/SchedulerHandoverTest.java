@@ -117,6 +117,73 @@ class SchedulerHandoverTest {
     }
   }
 
+  /** Members of the schedulers' group that hold partitions. */
+  private static int activeSchedulers(TestKafka kafka, Topics topics) throws Exception {
+    String group = topics.schedulerGroup();
+    try {
+      return (int) kafka.admin().describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+          .filter(member -> !member.assignment().topicPartitions().isEmpty()).count();
+    } catch (ExecutionException e) {
+      return 0;
+    }
+  }
+
+  private static void awaitActiveSchedulers(TestKafka kafka, Topics topics, int count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (activeSchedulers(kafka, topics) != count) {
+      assertTrue(System.nanoTime() < deadline, count + " schedulers never held partitions");
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * Drill: kill -9 of a scheduler that owns running graphs, with a standby present, in two trials. The standby takes
+   * over the dead one's partitions once its session expires, rebuilds their graphs and finishes them: no graph may be
+   * left unowned. Recovery: from the kill until every unfinished graph has progressed again.
+   */
+  @Test
+  void aStandbyFinishesTheGraphsOfASchedulerKilledWithSigkill(TestKafka kafka) throws Exception {
+    for (int trial = 1; trial <= 2; trial++) {
+      try (WeftCluster cluster = WeftCluster.withoutScheduler(kafka, 2, Map.of());
+           WeftClient client = WeftClient.connect(cluster.connection())) {
+        Topics topics = new WeftKafkaConfig(cluster.connection()).topics();
+        Process first = cluster.startSchedulerProcess("first");
+        awaitActiveSchedulers(kafka, topics, 1);
+        cluster.startSchedulerProcess("standby");
+        awaitActiveSchedulers(kafka, topics, 2);
+        Drill drill = new Drill("scheduler-sigkill-with-standby-" + trial);
+        List<GraphFuture> graphs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          graphs.add(drill.track(client.submit(sleepers(60, 40), SubmitOptions.defaults().maxInFlight(2)), "total",
+              60L * 59 / 2));
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (graphs.stream().mapToInt(GraphFuture::done).sum() < 6 * 61 / 4) {
+          assertTrue(System.nanoTime() < deadline, "no progress before the kill");
+          Thread.sleep(20);
+        }
+        int[] atKill = graphs.stream().mapToInt(GraphFuture::done).toArray();
+        first.destroyForcibly();
+        long killed = System.nanoTime();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, first.exitValue(), "killed with SIGKILL");
+        while (true) {
+          boolean allMoved = true;
+          for (int i = 0; i < graphs.size(); i++) {
+            allMoved &= graphs.get(i).isDone() || graphs.get(i).done() > atKill[i];
+          }
+          if (allMoved) {
+            break;
+          }
+          assertTrue(System.nanoTime() - killed < Duration.ofMinutes(2).toNanos(), "graphs never moved again");
+          Thread.sleep(20);
+        }
+        drill.note("every graph progressing again %.1f s after the kill", Drill.secondsSince(killed));
+        drill.awaitAll(Duration.ofMinutes(2));
+      }
+    }
+  }
+
   @Test
   void aGraphThatFailedBeforeTheHandOverStaysFailed(TestKafka kafka) throws Exception {
     // One graphs partition, so that the long graph keeps the failed one behind the committed position: the successor

@@ -1,5 +1,6 @@
 package dev.weft.broker;
 
+import dev.weft.broker.protocol.ServiceProcesses;
 import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.kafka.junit.TestKafka;
 import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
@@ -28,10 +29,12 @@ final class WeftCluster implements AutoCloseable {
   private final Map<String, Object> connection;
   private final SchedulerService scheduler;
   private final List<Process> workers = new ArrayList<>();
+  private final List<Process> schedulers = new ArrayList<>();
   private final BrokerScheduler broker = new BrokerScheduler();
   private final Path logs;
 
-  private WeftCluster(TestKafka kafka, int workerProcesses, Map<String, Object> extra) throws Exception {
+  private WeftCluster(TestKafka kafka, int workerProcesses, Map<String, Object> extra, boolean inJvmScheduler)
+      throws Exception {
     this.kafka = kafka;
     this.registry = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
     this.connection = new HashMap<>(kafka.clientProperties());
@@ -40,9 +43,14 @@ final class WeftCluster implements AutoCloseable {
     connection.put(WeftKafkaConfig.GRAPH_PARTITIONS, "4");
     connection.put(WeftKafkaConfig.TASK_PARTITIONS, "8");
     connection.putAll(extra);
-    this.scheduler = SchedulerService.start(connection);
-    if (!scheduler.awaitAssignment(Duration.ofSeconds(60))) {
-      throw new IllegalStateException("the scheduler got no partitions within 60 s");
+    if (inJvmScheduler) {
+      this.scheduler = SchedulerService.start(connection);
+      if (!scheduler.awaitAssignment(Duration.ofSeconds(60))) {
+        throw new IllegalStateException("the scheduler got no partitions within 60 s");
+      }
+    } else {
+      this.scheduler = null;
+      new WeftKafkaConfig(connection).createTopics(List.of()); // for the workers and clients that start first
     }
     this.logs = Files.createDirectories(Path.of("target", "worker-logs"));
     for (int i = 0; i < workerProcesses; i++) {
@@ -52,11 +60,17 @@ final class WeftCluster implements AutoCloseable {
   }
 
   static WeftCluster start(TestKafka kafka, int workerProcesses) throws Exception {
-    return new WeftCluster(kafka, workerProcesses, Map.of());
+    return new WeftCluster(kafka, workerProcesses, Map.of(), true);
   }
 
   static WeftCluster start(TestKafka kafka, int workerProcesses, Map<String, Object> extra) throws Exception {
-    return new WeftCluster(kafka, workerProcesses, extra);
+    return new WeftCluster(kafka, workerProcesses, extra, true);
+  }
+
+  /** A cluster whose schedulers the test starts itself, in JVMs of their own ({@link #startSchedulerProcess}). */
+  static WeftCluster withoutScheduler(TestKafka kafka, int workerProcesses, Map<String, Object> extra)
+      throws Exception {
+    return new WeftCluster(kafka, workerProcesses, extra, false);
   }
 
   /** Options that select this cluster's broker scheduler. */
@@ -82,7 +96,20 @@ final class WeftCluster implements AutoCloseable {
     return process;
   }
 
-  /** The scheduler service the cluster started. */
+  /**
+   * Starts a scheduler service in a JVM of its own ({@link SchedulerMain}), which a test can kill like a crashing
+   * machine; it is stopped with the cluster.
+   */
+  Process startSchedulerProcess(String name) throws IOException {
+    Map<String, Object> settings = new HashMap<>(connection);
+    settings.put(SchedulerServiceConfig.NAME, name);
+    Process process = ServiceProcesses.start(SchedulerMain.class, settings, List.of("-Xmx256m", "-XX:+UseSerialGC"),
+        logs.resolve(kafka.uniqueName(name) + ".log"));
+    schedulers.add(process);
+    return process;
+  }
+
+  /** The scheduler service the cluster started in this JVM (null if it started none). */
   SchedulerService scheduler() {
     return scheduler;
   }
@@ -100,7 +127,10 @@ final class WeftCluster implements AutoCloseable {
   public void close() {
     broker.close();
     WorkerProcesses.stop(workers, Duration.ofSeconds(30));
-    scheduler.close();
+    ServiceProcesses.stop(schedulers, Duration.ofSeconds(30));
+    if (scheduler != null) {
+      scheduler.close();
+    }
     registry.close();
   }
 }

@@ -2,7 +2,6 @@ package dev.weft.cli;
 
 import dev.weft.broker.SchedulerService;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -15,18 +14,12 @@ final class SchedulerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     SchedulerService scheduler = SchedulerService.start(connection.config());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      scheduler.close();
-      stopped.countDown();
-    }, "weft-scheduler-shutdown"));
     System.err.println("weft scheduler running; Ctrl-C stops it");
-    // Until Ctrl-C, unless the loop stops on its own: then say why and exit, so a supervisor can restart it.
-    while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-      if (scheduler.failure() != null) {
-        System.err.println("weft scheduler stopped: " + scheduler.failure());
-        return 1;
-      }
+    // Until Ctrl-C, unless the loop stops on its own: then say why and exit 1, so a supervisor can restart it.
+    Throwable failure = scheduler.runUntilShutdown();
+    if (failure != null) {
+      System.err.println("weft scheduler stopped: " + failure);
+      return 1;
     }
     return 0;
   }

@@ -1,4 +1,4 @@
-package dev.weft.worker;
+package dev.weft.broker.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class WorkerMainTest {
+class ServiceProcessesTest {
   @TempDir
   Path temp;
 
@@ -20,13 +20,13 @@ class WorkerMainTest {
     Path kept = Files.writeString(temp.resolve("kept.properties"), "weft.worker.threads=3\n");
     Path secret = Files.writeString(temp.resolve("secret.properties"), "sasl.jaas.config=secret\n");
 
-    Map<String, Object> config = WorkerMain.parse(new String[] {"weft.worker.pool=gpu", "@" + kept,
-        WorkerMain.DELETE_SETTINGS_FILES, "@" + secret});
+    Map<String, Object> config = ServiceProcesses.parseArguments(new String[] {"weft.worker.pool=gpu", "@" + kept,
+        ServiceProcesses.DELETE_SETTINGS_FILES, "@" + secret});
 
     assertEquals(Map.of("weft.worker.pool", "gpu", "weft.worker.threads", "3", "sasl.jaas.config", "secret"), config);
     assertTrue(Files.exists(kept), "a file named before the flag is the user's: kept");
     assertFalse(Files.exists(secret), "a file named after the flag is deleted once read");
     assertEquals("'nonsense' is not key=value or @file", assertThrows(IllegalArgumentException.class,
-        () -> WorkerMain.parse(new String[] {"nonsense"})).getMessage());
+        () -> ServiceProcesses.parseArguments(new String[] {"nonsense"})).getMessage());
   }
 }
