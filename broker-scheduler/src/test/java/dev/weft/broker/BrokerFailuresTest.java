@@ -114,6 +114,48 @@ class BrokerFailuresTest {
     }
   }
 
+  /**
+   * Drill: a task that halts the JVM of every worker it is handed to. Each worker that dies is replaced (as a
+   * supervisor would); after its partition's workers died twice in a row, its tasks run alone, and the task that takes
+   * down a worker alone fails its graph with KilledWorkerException. Every other graph completes. Before, the task went
+   * from worker to worker until none was left.
+   */
+  @Test
+  void aTaskThatHaltsItsWorkerFailsItsGraphAndThePoolLives(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 2, Map.of("session.timeout.ms", "6000"));
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      java.util.concurrent.atomic.AtomicInteger replaced = cluster.superviseWorkers();
+      Drill drill = new Drill("task-that-halts-its-worker");
+      GraphBuilder poison = Graph.builder();
+      List<Arg> all = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        poison.task("fine-" + i, "sleep", 20L, (long) i);
+        all.add(ref("fine-" + i));
+      }
+      poison.task("halts", "exit", 3);
+      all.add(ref("halts"));
+      long start = System.nanoTime();
+      GraphFuture doomed = client.submit(poison.task("total", "sum", all).outputs("total").build());
+      List<GraphFuture> others = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        others.add(drill.track(client.submit(sleepers(30, 20, temp.resolve("other-" + i))), "total", 30L * 29 / 2));
+      }
+      ExecutionException failed = assertThrows(ExecutionException.class, () -> doomed.get(3, TimeUnit.MINUTES));
+      dev.weft.scheduler.TaskFailedException cause = assertInstanceOf(dev.weft.scheduler.TaskFailedException.class,
+          failed.getCause());
+      assertEquals("halts", cause.key());
+      dev.weft.scheduler.RemoteTaskException remote = assertInstanceOf(dev.weft.scheduler.RemoteTaskException.class,
+          cause.getCause());
+      assertEquals("dev.weft.worker.KilledWorkerException", remote.remoteType());
+      drill.note("the graph of the halting task failed with KilledWorkerException after %.1f s and %d worker deaths",
+          Drill.secondsSince(start), replaced.get());
+      drill.awaitAll(LONG);
+      assertTrue(replaced.get() >= 1 && replaced.get() <= 4, replaced.get() + " workers died");
+      // And the pool still works.
+      assertEquals(Map.of("after", 1L), client.compute(Graph.builder().task("after", "inc", 0L).build(), LONG));
+    }
+  }
+
   @Test
   void aTaskLongerThanMaxPollIntervalRunsOnce(TestKafka kafka) throws Exception {
     // Workers that must poll every 3 s; the task takes 6 s.

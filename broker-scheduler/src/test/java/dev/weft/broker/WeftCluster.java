@@ -30,6 +30,8 @@ final class WeftCluster implements AutoCloseable {
   private final SchedulerService scheduler;
   private final List<Process> workers = new ArrayList<>();
   private final List<Process> schedulers = new ArrayList<>();
+  private final List<Map<String, Object>> workerSettings = new ArrayList<>();
+  private volatile boolean closed;
   private final BrokerScheduler broker = new BrokerScheduler();
   private final Path logs;
 
@@ -82,18 +84,59 @@ final class WeftCluster implements AutoCloseable {
     return connection;
   }
 
+  /**
+   * Replaces every worker JVM that ends, as a supervisor (systemd, Kubernetes) would, until the cluster closes; returns
+   * how many it replaced so far.
+   */
+  java.util.concurrent.atomic.AtomicInteger superviseWorkers() {
+    java.util.concurrent.atomic.AtomicInteger replaced = new java.util.concurrent.atomic.AtomicInteger();
+    Thread supervisor = new Thread(() -> {
+      while (!closed) {
+        synchronized (workers) {
+          for (int i = 0; i < workers.size(); i++) {
+            if (!workers.get(i).isAlive() && !closed) {
+              try {
+                workers.set(i, launchWorker(i));
+                replaced.incrementAndGet();
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          }
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "worker-supervisor");
+    supervisor.setDaemon(true);
+    supervisor.start();
+    return replaced;
+  }
+
   /** Starts one more worker JVM on the test's classpath (so it has the test functions). */
   Process startWorker(String... settings) throws IOException {
     Map<String, Object> worker = new HashMap<>(connection);
     worker.put(WorkerConfig.THREADS, "2");
-    worker.put(WorkerConfig.NAME, "worker-" + (workers.size() + 1));
     for (String setting : settings) {
       worker.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
     }
-    Path log = logs.resolve(kafka.uniqueName("worker") + "-" + (workers.size() + 1) + ".log");
-    Process process = WorkerProcesses.start(worker, List.of("-Xmx256m", "-XX:+UseSerialGC"), log);
-    workers.add(process);
-    return process;
+    synchronized (workers) {
+      workerSettings.add(worker);
+      Process process = launchWorker(workers.size());
+      workers.add(process);
+      return process;
+    }
+  }
+
+  /** Starts worker {@code index} (from 0) again, with its settings, named worker-{index + 1}. */
+  private Process launchWorker(int index) throws IOException {
+    Map<String, Object> worker = new HashMap<>(workerSettings.get(index));
+    worker.put(WorkerConfig.NAME, "worker-" + (index + 1));
+    Path log = logs.resolve(kafka.uniqueName("worker") + "-" + (index + 1) + "-" + System.nanoTime() + ".log");
+    return WorkerProcesses.start(worker, List.of("-Xmx256m", "-XX:+UseSerialGC"), log);
   }
 
   /**
@@ -125,8 +168,11 @@ final class WeftCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     broker.close();
-    WorkerProcesses.stop(workers, Duration.ofSeconds(30));
+    synchronized (workers) {
+      WorkerProcesses.stop(workers, Duration.ofSeconds(30));
+    }
     ServiceProcesses.stop(schedulers, Duration.ofSeconds(30));
     if (scheduler != null) {
       scheduler.close();

@@ -13,13 +13,16 @@ import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.broker.protocol.WireSchemas;
 import dev.weft.function.FunctionRegistry;
+import dev.weft.function.TaskContext;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.value.MalformedValueException;
 import dev.weft.worker.internal.CommitTracker;
+import dev.weft.worker.internal.DeathWatch;
 import dev.weft.worker.internal.FinishedGraphs;
 import dev.weft.worker.internal.ResultCache;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,7 +38,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +48,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -99,6 +105,13 @@ public final class Worker implements AutoCloseable {
   private final AtomicLong tasksRun = new AtomicLong();
   private final AtomicInteger queued = new AtomicInteger();
   private final CommitTracker commits = new CommitTracker();
+  private final DeathWatch deaths;
+  /** Records that run alone (or not at all), in the order polled; poll thread only. */
+  private final ArrayDeque<ConsumerRecord<String, byte[]>> alone = new ArrayDeque<>();
+  /** The record running alone, or null; poll thread only. */
+  private ConsumerRecord<String, byte[]> runningAlone;
+  /** Task threads take it to run a task; one that runs alone takes it exclusively. Fair: a waiting one goes next. */
+  private final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock(true);
   private volatile boolean running = true;
   private volatile Throwable fatal;
   private volatile boolean paused;
@@ -144,6 +157,7 @@ public final class Worker implements AutoCloseable {
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));
+    this.deaths = new DeathWatch(config.getInt(WorkerConfig.MAX_TASK_DEATHS));
     this.lastCommitNanos = System.nanoTime();
     this.loop = new Thread(this::run, "weft-" + name);
   }
@@ -197,23 +211,12 @@ public final class Worker implements AutoCloseable {
     try {
       consumer.subscribe(List.of(tasksTopic), new Rebalance());
       while (running && fatal == null) {
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(paused ? Duration.ZERO : POLL_TIMEOUT)) {
-          commits.started(new TopicPartition(record.topic(), record.partition()), record.offset());
-          queued.incrementAndGet();
-          batch.add(record);
-        }
-        if (!batch.isEmpty()) {
-          inputs.execute(() -> prepare(batch));
-        }
-        settleFinished();
-        throttle();
-        if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
-          commit(false);
-        }
-        if (paused) {
-          // Nothing to fetch until tasks finish: a finishing task wakes the loop, which polls within 50 ms anyway.
-          LockSupport.parkNanos(this, PAUSED_POLL_NANOS);
+        try {
+          turn();
+        } catch (RetriableException | RebalanceInProgressException e) {
+          // Kafka is away or the group is moving partitions: every step of a turn can be taken again.
+          LOG.warn("worker {} waits for Kafka ({}); trying again", name, e.toString());
+          Thread.sleep(500);
         }
       }
     } catch (WakeupException e) {
@@ -223,6 +226,64 @@ public final class Worker implements AutoCloseable {
       LOG.error("worker {} stopped", name, t);
     } finally {
       shutDown();
+    }
+  }
+
+  private void turn() {
+    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(paused ? Duration.ZERO : POLL_TIMEOUT)) {
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      commits.started(partition, record.offset());
+      queued.incrementAndGet();
+      if (deaths.roleOf(partition, record.offset()) == DeathWatch.Role.AS_USUAL) {
+        batch.add(record);
+      } else {
+        alone.add(record);
+      }
+    }
+    if (!batch.isEmpty()) {
+      inputs.execute(() -> prepare(batch, DeathWatch.Role.AS_USUAL));
+    }
+    settleFinished();
+    runAlone();
+    throttle();
+    if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
+      commit(false);
+    }
+    if (paused) {
+      // Nothing to fetch until tasks finish: a finishing task wakes the loop, which polls within 50 ms anyway.
+      LockSupport.parkNanos(this, PAUSED_POLL_NANOS);
+    }
+  }
+
+  /**
+   * Starts the next record that must run alone, once the last one is over: named in a commit first, so that should
+   * the worker die running it, its successor knows which record took it down. A record that took down enough workers
+   * so is not run: its task fails.
+   */
+  private void runAlone() {
+    while (runningAlone == null && !alone.isEmpty()) {
+      ConsumerRecord<String, byte[]> record = alone.peek();
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      if (!owned.contains(partition)) {
+        alone.poll();
+        settle(record, false); // moved to another worker: it runs there
+        continue;
+      }
+      DeathWatch.Role role = deaths.roleOf(partition, record.offset());
+      if (role == DeathWatch.Role.ALONE) {
+        deaths.runningAlone(partition, record.offset());
+        try {
+          commit(true);
+        } catch (RuntimeException e) {
+          deaths.ranAlone(partition, record.offset()); // not named, so not run yet: tried again next turn
+          throw e;
+        }
+        LOG.debug("worker {} runs {}-{}@{} alone", name, record.topic(), record.partition(), record.offset());
+      }
+      alone.poll();
+      runningAlone = record;
+      inputs.execute(() -> prepare(List.of(record), role));
     }
   }
 
@@ -242,8 +303,13 @@ public final class Worker implements AutoCloseable {
   private void settleFinished() {
     for (Map.Entry<ConsumerRecord<String, byte[]>, Boolean> entry; (entry = settled.poll()) != null; ) {
       ConsumerRecord<String, byte[]> record = entry.getKey();
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
       if (entry.getValue()) {
-        commits.finished(new TopicPartition(record.topic(), record.partition()), record.offset());
+        commits.finished(partition, record.offset());
+      }
+      if (record == runningAlone) {
+        deaths.ranAlone(partition, record.offset());
+        runningAlone = null;
       }
       queued.decrementAndGet();
     }
@@ -261,7 +327,13 @@ public final class Worker implements AutoCloseable {
   }
 
   private void commit(boolean sync) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = commits.toCommit();
+    commit(sync, false);
+  }
+
+  /** @param handedOver whether the partitions are handed over gracefully: no death for their next owner to count */
+  private void commit(boolean sync, boolean handedOver) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = commits.toCommit(
+        (partition, offset) -> deaths.mark(partition, offset, handedOver));
     if (offsets.isEmpty()) {
       return;
     }
@@ -283,8 +355,8 @@ public final class Worker implements AutoCloseable {
 
   // --- running a task (on a pool thread)
 
-  /** A task decoded, with the inputs read for its batch. */
-  private record Prepared(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs) {}
+  /** A task decoded, with the inputs read for its batch, and how it is to be run. */
+  private record Prepared(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs, DeathWatch.Role role) {}
 
   /**
    * The inputs of a batch of tasks: values read from Kafka, values found in this worker's cache (held here, since the
@@ -297,7 +369,7 @@ public final class Worker implements AutoCloseable {
    * (a task's inputs are mostly on other partitions' records; one read per task would cost a broker round trip each),
    * then hands the tasks to the task threads. Runs on the single input thread.
    */
-  private void prepare(List<ConsumerRecord<String, byte[]>> batch) {
+  private void prepare(List<ConsumerRecord<String, byte[]>> batch, DeathWatch.Role role) {
     List<ConsumerRecord<String, byte[]>> runnable = new ArrayList<>(batch.size());
     List<ReadyTask> tasks = new ArrayList<>(batch.size());
     Set<ResultRef> missing = new HashSet<>();
@@ -329,7 +401,7 @@ public final class Worker implements AutoCloseable {
       inputs = new Inputs(Map.of(), held, e);
     }
     for (int i = 0; i < runnable.size(); i++) {
-      Prepared prepared = new Prepared(runnable.get(i), tasks.get(i), inputs);
+      Prepared prepared = new Prepared(runnable.get(i), tasks.get(i), inputs, role);
       executor.execute(() -> runTask(prepared));
     }
   }
@@ -367,7 +439,17 @@ public final class Worker implements AutoCloseable {
         settle(record, false);
         return;
       }
-      runOwnedTask(record, prepared.task(), prepared.inputs());
+      Lock lock = prepared.role() == DeathWatch.Role.AS_USUAL ? isolation.readLock() : isolation.writeLock();
+      lock.lock();
+      try {
+        if (prepared.role() == DeathWatch.Role.KILLED_WORKERS) {
+          failKilledWorkers(record, prepared.task());
+        } else {
+          runOwnedTask(record, prepared.task(), prepared.inputs());
+        }
+      } finally {
+        lock.unlock();
+      }
     } catch (Throwable t) {
       // Not even a failure result could be made (out of memory, say): stop, uncommitted; the group hands the task on.
       fail(t);
@@ -376,11 +458,25 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /** Fails, without running it, a task that took down the workers that ran it alone: its graph fails, the pool lives. */
+  private void failKilledWorkers(ConsumerRecord<String, byte[]> record, ReadyTask task) {
+    int died = deaths.deathsOf(new TopicPartition(record.topic(), record.partition()), record.offset());
+    KilledWorkerException killed = new KilledWorkerException("task '" + task.taskKey() + "' of graph " + task.graphId()
+        + " took down " + died + " worker" + (died == 1 ? "" : "s") + " that ran it alone, after its partition's"
+        + " workers had died " + DeathWatch.DEATHS_BEFORE_RUNNING_ALONE + " times in a row; it is not run again ("
+        + WorkerConfig.MAX_TASK_DEATHS + " is " + died + ")");
+    LOG.error("worker {}: {}", name, killed.getMessage());
+    TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, 0,
+        TaskError.notRetriable(killed)).withTaskPartition(record.partition());
+    write(record, task, failure, codec.encode(topics.results(), failure), false);
+  }
+
   private void runOwnedTask(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs) {
     long start = System.nanoTime();
     TaskResult result;
     try {
-      Object value = functions.require(task.function()).apply(values(task.args(), inputs).toArray());
+      Object value = new TaskContext(task.taskKey(), "broker", maxRecordBytes).call(
+          functions.require(task.function()), values(task.args(), inputs).toArray());
       result = TaskResult.success(task.graphId(), task.taskKey(), task.attempt(), name, System.nanoTime() - start,
           value);
     } catch (Throwable t) { // a task's Error fails the task, not the worker's thread
@@ -532,27 +628,72 @@ public final class Worker implements AutoCloseable {
       }
       producer.flush();
       settleFinished();
-      try {
-        commit(true);
-      } catch (RuntimeException e) {
-        LOG.warn("could not commit revoked partitions {}: {}", partitions, e.toString());
-      }
-      partitions.forEach(commits::forget);
+      if (fatal == null) {
+        try {
+          commit(true, true);
+        } catch (RuntimeException e) {
+          LOG.warn("could not commit revoked partitions {}: {}", partitions, e.toString());
+        }
+      } // else the worker dies of it: the last commit stands, and its successor counts the death
+      forget(partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       owned.removeAll(partitions);
-      partitions.forEach(commits::forget);
+      forget(partitions);
     }
 
+    private void forget(Collection<TopicPartition> partitions) {
+      partitions.forEach(commits::forget);
+      partitions.forEach(deaths::forget);
+      for (java.util.Iterator<ConsumerRecord<String, byte[]>> it = alone.iterator(); it.hasNext(); ) {
+        ConsumerRecord<String, byte[]> record = it.next();
+        if (partitions.contains(new TopicPartition(record.topic(), record.partition()))) {
+          it.remove();
+          settle(record, false);
+        }
+      }
+    }
+
+    /**
+     * Reads what the previous owners of these partitions left in their commits: whether they died, and of which
+     * record. A death is recorded at once, before any record of the partition runs here.
+     */
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       owned.addAll(partitions);
-      if (!partitions.isEmpty()) {
-        LOG.info("worker {} took partitions {}", name, partitions.stream().map(TopicPartition::partition).toList());
-        assigned.countDown();
+      if (partitions.isEmpty()) {
+        return;
       }
+      Map<TopicPartition, OffsetAndMetadata> committed = Map.of();
+      try {
+        committed = consumer.committed(new HashSet<>(partitions));
+      } catch (RuntimeException e) {
+        LOG.warn("worker {} cannot read how its new partitions were left ({}); deaths of their previous owners are"
+            + " not counted", name, e.toString());
+      }
+      Map<TopicPartition, OffsetAndMetadata> marks = new HashMap<>();
+      for (TopicPartition partition : partitions) {
+        OffsetAndMetadata previous = committed.get(partition);
+        String mark = deaths.takeOver(partition, previous);
+        if (mark != null) {
+          marks.put(partition, new OffsetAndMetadata(previous.offset(), mark));
+        }
+      }
+      if (!marks.isEmpty()) {
+        LOG.warn("worker {} takes over partitions whose previous workers died: {} (from {} deaths in a row, their next"
+            + " {} tasks run alone, one at a time)", name, marks, DeathWatch.DEATHS_BEFORE_RUNNING_ALONE,
+            DeathWatch.ALONE_WINDOW);
+        try {
+          consumer.commitSync(marks);
+          commits.committed(marks);
+        } catch (RuntimeException e) {
+          LOG.warn("worker {} could not record the deaths ({}); they may be counted once less", name, e.toString());
+        }
+      }
+      LOG.info("worker {} took partitions {}", name, partitions.stream().map(TopicPartition::partition).toList());
+      assigned.countDown();
     }
   }
 
@@ -570,7 +711,7 @@ public final class Worker implements AutoCloseable {
       producer.flush();
       settleFinished();
       if (fatal == null) {
-        commit(true);
+        commit(true, true);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

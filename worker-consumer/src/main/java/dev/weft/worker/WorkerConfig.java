@@ -42,6 +42,12 @@ public final class WorkerConfig extends WeftKafkaConfig {
       + "commit run again (the scheduler keeps the first result of each). A graceful stop or a rebalance commits at "
       + "once.";
 
+  public static final String MAX_TASK_DEATHS = "weft.worker.max.task.deaths";
+  private static final String MAX_TASK_DEATHS_DOC = "How many workers a task may take down (exit, run out of memory, "
+      + "be killed) while it runs alone before it fails with KilledWorkerException instead of being handed to the next "
+      + "worker. Tasks of a partition run alone, one at a time, once the workers running them died "
+      + "twice in a row without getting past them, so that the one at fault is known.";
+
   public static final String NAME = "weft.worker.name";
   private static final String NAME_DOC = "Name of this worker, written with each result.";
 
@@ -58,6 +64,7 @@ public final class WorkerConfig extends WeftKafkaConfig {
         .define(REVOKE_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.LOW, REVOKE_WAIT_MS_DOC)
         .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(0), Importance.LOW,
             COMMIT_INTERVAL_MS_DOC)
+        .define(MAX_TASK_DEATHS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW, MAX_TASK_DEATHS_DOC)
         .define(NAME, Type.STRING, "worker-" + ProcessHandle.current().pid(), Importance.LOW, NAME_DOC);
   }
 

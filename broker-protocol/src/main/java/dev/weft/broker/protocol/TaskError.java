@@ -17,9 +17,18 @@ public record TaskError(String type, String message, String stackTrace, boolean 
   }
 
   public static TaskError of(Throwable error) {
+    return new TaskError(error.getClass().getName(), error.getMessage(), stackTrace(error));
+  }
+
+  /** An error no retry may follow: running the task again would do the same harm. */
+  public static TaskError notRetriable(Throwable error) {
+    return new TaskError(error.getClass().getName(), error.getMessage(), stackTrace(error), false);
+  }
+
+  private static String stackTrace(Throwable error) {
     StringWriter trace = new StringWriter();
     error.printStackTrace(new PrintWriter(trace));
-    return new TaskError(error.getClass().getName(), error.getMessage(), trace.toString());
+    return trace.toString();
   }
 
   /** The error as an exception the client can throw as a cause; never an instance of the original class. */

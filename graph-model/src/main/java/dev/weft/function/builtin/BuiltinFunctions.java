@@ -6,6 +6,7 @@ import dev.weft.function.FnN;
 import dev.weft.function.FunctionModule;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.NamedFunction;
+import dev.weft.function.TaskContext;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -204,6 +205,8 @@ public final class BuiltinFunctions implements FunctionModule {
     if (count < 0 || count > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("range needs 0 <= n < 2^31, got " + count);
     }
+    // Two bytes encoded (branch and varint) and a boxed Long with its reference on the heap, at the least.
+    TaskContext.refuseResultsLargerThanCarried("range(" + count + ")", 2 * count, 24 * count);
     List<Long> values = new ArrayList<>((int) count);
     for (long i = 0; i < count; i++) {
       values.add(i);
@@ -216,6 +219,7 @@ public final class BuiltinFunctions implements FunctionModule {
     if (size < 0 || size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("bytes needs 0 <= n < 2^31, got " + size);
     }
+    TaskContext.refuseResultsLargerThanCarried("bytes(" + size + ")", size, size);
     return ByteBuffer.allocate((int) size);
   }
 

@@ -118,7 +118,7 @@ public final class SchedulingLoop {
       callback.pretask(run, key);
     }
     TaskRun taskRun = new TaskRun(task, key, plan.task(task).function(), plan.function(task),
-        plan.arguments(task, results), attempt, timed);
+        plan.arguments(task, results), attempt, timed, run.scheduler());
     if (inFlight != null) {
       inFlight[task] = taskRun;
     }

@@ -1,5 +1,6 @@
 package dev.weft.local.internal;
 
+import dev.weft.function.TaskContext;
 import dev.weft.function.TaskFunction;
 
 /**
@@ -19,6 +20,8 @@ public final class TaskRun {
   public final int attempt;
   /** Whether to record start and end times (only when callbacks listen). */
   public final boolean timed;
+  /** The scheduler's name, for the task's {@link TaskContext}. */
+  private final String scheduler;
 
   private Object result;
   private Throwable error;
@@ -30,7 +33,8 @@ public final class TaskRun {
   private Thread runner;
 
   public TaskRun(int task, String key, String functionName, TaskFunction function, Object[] args, int attempt,
-      boolean timed) {
+      boolean timed, String scheduler) {
+    this.scheduler = scheduler;
     this.task = task;
     this.key = key;
     this.functionName = functionName;
@@ -80,7 +84,8 @@ public final class TaskRun {
       worker = self.getName();
     }
     try {
-      result = function.apply(args);
+      // In this JVM results pass by reference: no encoding limits them.
+      result = new TaskContext(key, scheduler, Long.MAX_VALUE).call(function, args);
     } catch (Throwable t) { // an Error in a task fails the task, not the thread that ran it
       error = t;
     }

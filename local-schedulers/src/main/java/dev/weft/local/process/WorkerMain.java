@@ -1,6 +1,7 @@
 package dev.weft.local.process;
 
 import dev.weft.function.FunctionRegistry;
+import dev.weft.function.TaskContext;
 import dev.weft.function.TaskFunction;
 import dev.weft.value.ValueCodec;
 import dev.weft.value.internal.BinaryReader;
@@ -100,7 +101,7 @@ public final class WorkerMain {
       Object result;
       try {
         TaskFunction function = registry.require(task.function());
-        result = function.apply(task.args());
+        result = new TaskContext(task.key(), "processes", maxFrameBytes).call(function, task.args());
       } catch (Throwable t) {
         fail(task.id(), t, reply);
         return;

@@ -3,6 +3,7 @@ package dev.weft.worker.internal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -13,7 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class CommitTracker {
   private final Map<TopicPartition, TreeSet<Long>> unfinished = new HashMap<>();
   private final Map<TopicPartition, Long> nextToRead = new HashMap<>();
-  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
 
   public void started(TopicPartition partition, long offset) {
     unfinished.computeIfAbsent(partition, p -> new TreeSet<>()).add(offset);
@@ -27,21 +28,25 @@ public final class CommitTracker {
     }
   }
 
-  /** Offsets to commit now: per partition, the first unfinished task, or past the last read; only what moved. */
-  public Map<TopicPartition, OffsetAndMetadata> toCommit() {
+  /**
+   * Offsets to commit now: per partition, the first unfinished task, or past the last read, with the mark
+   * {@code marks} gives for it; only those whose offset or mark changed since they were last committed.
+   */
+  public Map<TopicPartition, OffsetAndMetadata> toCommit(BiFunction<TopicPartition, Long, String> marks) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     nextToRead.forEach((partition, next) -> {
       TreeSet<Long> open = unfinished.get(partition);
       long commit = open == null || open.isEmpty() ? next : open.first();
-      if (!Long.valueOf(commit).equals(committed.get(partition))) {
-        offsets.put(partition, new OffsetAndMetadata(commit));
+      OffsetAndMetadata offset = new OffsetAndMetadata(commit, marks.apply(partition, commit));
+      if (!offset.equals(committed.get(partition))) {
+        offsets.put(partition, offset);
       }
     });
     return offsets;
   }
 
   public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+    committed.putAll(offsets);
   }
 
   /** Forgets a partition that moved to another worker. */

@@ -1,0 +1,84 @@
+package dev.weft.function;
+
+/**
+ * What a running task may know of where it runs: its key, its scheduler, and how large a result that scheduler can
+ * carry. Every scheduler calls functions through {@link #call}, so {@link #current()} is the task's context on the
+ * thread that runs it, and null on any other thread (outside a task).
+ *
+ * <p>Schedulers use it too: a compute started while a task runs on this thread is a nested compute (it gets a pool of
+ * its own, and not the global or scoped callbacks).
+ */
+public final class TaskContext {
+  private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
+
+  private final String key;
+  private final String scheduler;
+  private final long maxResultBytes;
+
+  /**
+   * @param maxResultBytes the largest result the scheduler can carry, encoded ({@code Long.MAX_VALUE} when it passes
+   *     results by reference)
+   */
+  public TaskContext(String key, String scheduler, long maxResultBytes) {
+    this.key = key;
+    this.scheduler = scheduler;
+    this.maxResultBytes = maxResultBytes;
+  }
+
+  /** The context of the task running on this thread, or null. */
+  public static TaskContext current() {
+    return CURRENT.get();
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** The name of the scheduler that runs the task: {@code sync}, {@code threads}, {@code processes}, {@code broker}. */
+  public String scheduler() {
+    return scheduler;
+  }
+
+  /** The largest result the scheduler can carry, encoded; {@code Long.MAX_VALUE} if it has no such limit. */
+  public long maxResultBytes() {
+    return maxResultBytes;
+  }
+
+  /** Calls {@code function} on {@code args} as this task: {@link #current()} is this context until it returns. */
+  public Object call(TaskFunction function, Object[] args) throws Exception {
+    TaskContext outer = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      return function.apply(args);
+    } finally {
+      if (outer == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(outer);
+      }
+    }
+  }
+
+  /**
+   * Refuses a result before a function builds it, if it could not be carried or held: more than the scheduler of the
+   * running task carries, or more than half of this JVM's heap. A worker that ran out of memory building a result
+   * would die, and so would every worker the task went to next.
+   *
+   * @param what the call, for the message: {@code bytes(500000000)}
+   * @param encodedBytes the least the result takes encoded
+   * @param heapBytes about what it takes on the heap
+   * @throws IllegalArgumentException naming the call, the size and the limit
+   */
+  public static void refuseResultsLargerThanCarried(String what, long encodedBytes, long heapBytes) {
+    TaskContext context = current();
+    if (context != null && encodedBytes > context.maxResultBytes) {
+      throw new IllegalArgumentException(what + " would be at least " + encodedBytes + " bytes encoded, over the "
+          + context.maxResultBytes + " that the " + context.scheduler + " scheduler carries");
+    }
+    long heap = Runtime.getRuntime().maxMemory();
+    if (heapBytes > heap / 2) {
+      throw new IllegalArgumentException(what + " would take about " + (heapBytes >> 20) + " MiB of heap, more than "
+          + "half of the " + (heap >> 20) + " MiB this JVM has (-Xmx)");
+    }
+  }
+}
