@@ -40,11 +40,17 @@ class ResultFetcherTest {
       ResultRef notYet = new ResultRef(0, 0); // partition 0 is empty: the read waits for it
 
       try (ResultFetcher fetcher = new ResultFetcher(clients, topic, codec, "fetcher")) {
-        // The result on partition 1 is found (and its partition paused) before the wait for partition 0 times out.
-        IllegalStateException timedOut = assertThrows(IllegalStateException.class,
-            () -> fetcher.fetch(List.of(there, notYet), Duration.ofSeconds(1)));
-        assertTrue(timedOut.getMessage().startsWith("results not found in"), timedOut.getMessage());
+        // The result on partition 1 is found (and its partition paused) before the wait for partition 0 ends: at its
+        // end, where nothing will come.
+        IllegalStateException nothing = assertThrows(IllegalStateException.class,
+            () -> fetcher.fetch(List.of(there, notYet), Duration.ofSeconds(20)));
+        assertEquals("no result at 0@0 of " + topic + ": the partition ends at 0", nothing.getMessage());
+        assertEquals(42L, fetcher.value(there, Duration.ofSeconds(20)));
 
+        // Nor does a partition the topic does not have make a read wait (for its metadata).
+        IllegalStateException nowhere = assertThrows(IllegalStateException.class,
+            () -> fetcher.fetch(List.of(there, new ResultRef(999, 5)), Duration.ofSeconds(20)));
+        assertEquals("no result at 999@5: " + topic + " has 2 partitions", nowhere.getMessage());
         assertEquals(42L, fetcher.value(there, Duration.ofSeconds(20)));
       }
     }

@@ -24,7 +24,10 @@ import java.util.Map;
  * other's records.
  */
 final class WeftCluster implements AutoCloseable {
-  private final TestKafka kafka;
+  /** Names this cluster's topics, groups and logs: unique to the test that made it. */
+  private final java.util.function.UnaryOperator<String> names;
+  private final Map<String, Object> kafkaClients;
+  private org.apache.kafka.clients.admin.Admin admin;
   private final EmbeddedSchemaRegistry registry;
   private final Map<String, Object> connection;
   private final SchedulerService scheduler;
@@ -35,13 +38,14 @@ final class WeftCluster implements AutoCloseable {
   private final BrokerScheduler broker = new BrokerScheduler();
   private final Path logs;
 
-  private WeftCluster(TestKafka kafka, int workerProcesses, Map<String, Object> extra, boolean inJvmScheduler)
-      throws Exception {
-    this.kafka = kafka;
+  private WeftCluster(Map<String, Object> kafkaClients, java.util.function.UnaryOperator<String> names,
+      int workerProcesses, Map<String, Object> extra, boolean inJvmScheduler) throws Exception {
+    this.names = names;
+    this.kafkaClients = kafkaClients;
     this.registry = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
-    this.connection = new HashMap<>(kafka.clientProperties());
+    this.connection = new HashMap<>(kafkaClients);
     connection.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry.url());
-    connection.put(WeftKafkaConfig.TOPIC_PREFIX, kafka.uniqueName("weft") + ".");
+    connection.put(WeftKafkaConfig.TOPIC_PREFIX, names.apply("weft") + ".");
     connection.put(WeftKafkaConfig.GRAPH_PARTITIONS, "4");
     connection.put(WeftKafkaConfig.TASK_PARTITIONS, "8");
     connection.putAll(extra);
@@ -62,17 +66,23 @@ final class WeftCluster implements AutoCloseable {
   }
 
   static WeftCluster start(TestKafka kafka, int workerProcesses) throws Exception {
-    return new WeftCluster(kafka, workerProcesses, Map.of(), true);
+    return start(kafka, workerProcesses, Map.of());
   }
 
   static WeftCluster start(TestKafka kafka, int workerProcesses, Map<String, Object> extra) throws Exception {
-    return new WeftCluster(kafka, workerProcesses, extra, true);
+    return new WeftCluster(kafka.clientProperties(), kafka::uniqueName, workerProcesses, extra, true);
   }
 
   /** A cluster whose schedulers the test starts itself, in JVMs of their own ({@link #startSchedulerProcess}). */
   static WeftCluster withoutScheduler(TestKafka kafka, int workerProcesses, Map<String, Object> extra)
       throws Exception {
-    return new WeftCluster(kafka, workerProcesses, extra, false);
+    return new WeftCluster(kafka.clientProperties(), kafka::uniqueName, workerProcesses, extra, false);
+  }
+
+  /** A cluster on a broker of the test's own (one it kills and restarts, say). */
+  static WeftCluster on(dev.weft.kafka.KafkaConnection kafka, String name, int workerProcesses,
+      Map<String, Object> extra) throws Exception {
+    return new WeftCluster(kafka.clientProperties(), base -> base + "-" + name, workerProcesses, extra, true);
   }
 
   /** Options that select this cluster's broker scheduler. */
@@ -135,7 +145,7 @@ final class WeftCluster implements AutoCloseable {
   private Process launchWorker(int index) throws IOException {
     Map<String, Object> worker = new HashMap<>(workerSettings.get(index));
     worker.put(WorkerConfig.NAME, "worker-" + (index + 1));
-    Path log = logs.resolve(kafka.uniqueName("worker") + "-" + (index + 1) + "-" + System.nanoTime() + ".log");
+    Path log = logs.resolve(names.apply("worker") + "-" + (index + 1) + "-" + System.nanoTime() + ".log");
     return WorkerProcesses.start(worker, List.of("-Xmx256m", "-XX:+UseSerialGC"), log);
   }
 
@@ -147,7 +157,7 @@ final class WeftCluster implements AutoCloseable {
     Map<String, Object> settings = new HashMap<>(connection);
     settings.put(SchedulerServiceConfig.NAME, name);
     Process process = ServiceProcesses.start(SchedulerMain.class, settings, List.of("-Xmx256m", "-XX:+UseSerialGC"),
-        logs.resolve(kafka.uniqueName(name) + ".log"));
+        logs.resolve(names.apply(name) + ".log"));
     schedulers.add(process);
     return process;
   }
@@ -163,7 +173,14 @@ final class WeftCluster implements AutoCloseable {
 
   /** Waits until the workers' group has {@code members} members that hold partitions. */
   void awaitWorkers(int members) throws Exception {
-    WorkerGroup.awaitActive(kafka.admin(), new WorkerConfig(connection).topics(), null, members, Duration.ofSeconds(90));
+    WorkerGroup.awaitActive(admin(), new WorkerConfig(connection).topics(), null, members, Duration.ofSeconds(90));
+  }
+
+  private synchronized org.apache.kafka.clients.admin.Admin admin() {
+    if (admin == null) {
+      admin = org.apache.kafka.clients.admin.Admin.create(kafkaClients);
+    }
+    return admin;
   }
 
   @Override
@@ -178,5 +195,8 @@ final class WeftCluster implements AutoCloseable {
       scheduler.close();
     }
     registry.close();
+    if (admin != null) {
+      admin.close();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.weft.cli;
 
 import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.graph.Graph;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +64,8 @@ final class UpCommand implements Callable<Integer> {
       throw e;
     }
     if (keepRunning) {
-      System.err.printf("%nrunning; in another terminal:%n  export WEFT_KAFKA_BOOTSTRAP=%s WEFT_REGISTRY_URL=%s%n"
-          + "  ./weft submit graph.json%nCtrl-C stops everything%n", machine.bootstrapServers(), machine.registryUrl());
+      System.err.printf("%nrunning; in another terminal:%n%sCtrl-C stops everything%n",
+          howToSubmit(machine.bootstrapServers(), machine.registryUrl(), settings));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         machine.close();
@@ -75,5 +76,20 @@ final class UpCommand implements Callable<Integer> {
       machine.close();
     }
     return correct ? 0 : 1;
+  }
+
+  /**
+   * The lines that tell how to submit to what runs, as it runs: where Kafka and the registry are, and every other
+   * setting given with {@code -c}, which a client needs too.
+   */
+  static String howToSubmit(String bootstrap, String registry, Map<String, String> settings) {
+    StringBuilder submit = new StringBuilder("./weft submit");
+    settings.forEach((key, value) -> {
+      if (!key.equals(WeftKafkaConfig.BOOTSTRAP_SERVERS) && !key.equals(WeftKafkaConfig.SCHEMA_REGISTRY_URL)) {
+        submit.append(" -c ").append(key).append('=').append(value);
+      }
+    });
+    return String.format(Locale.ROOT, "  export WEFT_KAFKA_BOOTSTRAP=%s WEFT_REGISTRY_URL=%s%n  %s graph.json%n",
+        bootstrap, registry, submit);
   }
 }

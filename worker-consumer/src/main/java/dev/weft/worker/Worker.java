@@ -6,6 +6,7 @@ import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.ResultsUnavailableException;
 import dev.weft.broker.protocol.TaskArg;
 import dev.weft.broker.protocol.TaskError;
 import dev.weft.broker.protocol.TaskResult;
@@ -105,6 +106,8 @@ public final class Worker implements AutoCloseable {
   private final AtomicLong tasksRun = new AtomicLong();
   private final AtomicInteger queued = new AtomicInteger();
   private final CommitTracker commits = new CommitTracker();
+  /** Results Kafka gave up on, to send again from the poll thread. */
+  private final ConcurrentLinkedQueue<Runnable> resends = new ConcurrentLinkedQueue<>();
   private final DeathWatch deaths;
   /** Records that run alone (or not at all), in the order polled; poll thread only. */
   private final ArrayDeque<ConsumerRecord<String, byte[]>> alone = new ArrayDeque<>();
@@ -245,6 +248,9 @@ public final class Worker implements AutoCloseable {
       inputs.execute(() -> prepare(batch, DeathWatch.Role.AS_USUAL));
     }
     settleFinished();
+    for (Runnable resend; (resend = resends.poll()) != null; ) {
+      resend.run();
+    }
     runAlone();
     throttle();
     if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
@@ -394,12 +400,7 @@ public final class Worker implements AutoCloseable {
       runnable.add(record);
       tasks.add(task);
     }
-    Inputs inputs;
-    try {
-      inputs = new Inputs(missing.isEmpty() ? Map.of() : fetcher.fetch(missing, inputTimeout), held, null);
-    } catch (RuntimeException e) {
-      inputs = new Inputs(Map.of(), held, e);
-    }
+    Inputs inputs = readInputs(missing, held);
     for (int i = 0; i < runnable.size(); i++) {
       Prepared prepared = new Prepared(runnable.get(i), tasks.get(i), inputs, role);
       executor.execute(() -> runTask(prepared));
@@ -425,6 +426,29 @@ public final class Worker implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * Reads the inputs that no cache holds. While Kafka cannot give them (it is away), the read is tried again, as long
+   * as the worker runs: a task must not fail for an outage. An input that is not there and never will be fails the
+   * tasks that need it.
+   */
+  private Inputs readInputs(Set<ResultRef> missing, Map<ResultRef, Object> held) {
+    if (missing.isEmpty()) {
+      return new Inputs(Map.of(), held, null);
+    }
+    while (true) {
+      try {
+        return new Inputs(fetcher.fetch(missing, inputTimeout), held, null);
+      } catch (ResultsUnavailableException e) {
+        if (!running || fatal != null) {
+          return new Inputs(Map.of(), held, e);
+        }
+        LOG.warn("worker {} waits for Kafka to read inputs: {}", name, e.getMessage());
+      } catch (RuntimeException e) {
+        return new Inputs(Map.of(), held, e);
+      }
+    }
   }
 
   private void runTask(Prepared prepared) {
@@ -526,7 +550,12 @@ public final class Worker implements AutoCloseable {
                 cache.put(new ResultRef(metadata.partition(), metadata.offset()), result.value(), size);
               }
               finished(record);
-            } else if (firstTry && !(error instanceof RetriableException)) {
+            } else if (error instanceof RetriableException) {
+              // Kafka gave up on it (a delivery timeout shorter than an outage): sent again from the poll loop, not
+              // from this thread, whose send could wait for buffer space only this thread frees.
+              resends.add(() -> write(record, task, result, bytes, firstTry));
+              LockSupport.unpark(loop);
+            } else if (firstTry) {
               TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name,
                   result.durationNanos(), TaskError.of(new IllegalStateException("the result of task '"
                       + task.taskKey() + "' could not be written to " + topics.results() + ": " + error)))

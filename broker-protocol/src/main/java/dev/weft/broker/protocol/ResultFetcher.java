@@ -23,6 +23,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class ResultFetcher implements AutoCloseable {
   /** Past this many unneeded records, seeking is cheaper than reading through them. */
   private static final long SKIP_AHEAD = 2_000;
+  /** A read still waiting after this long asks where its partitions end. */
+  private static final long CHECK_ENDS_AFTER_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
@@ -37,8 +39,10 @@ public final class ResultFetcher implements AutoCloseable {
   /**
    * The results at {@code refs}, with their values.
    *
-   * @throws IllegalStateException if a result is no longer in the topic, is not there within {@code timeout}, or
-   *     cannot be decoded
+   * @throws ResultsUnavailableException if Kafka did not give them within {@code timeout}, though they may be there:
+   *     the caller may try again
+   * @throws IllegalStateException if a result is not there and never will be (a partition the topic does not have, an
+   *     offset past its end, a record deleted by retention), or cannot be decoded
    */
   public synchronized Map<ResultRef, TaskResult> fetch(Collection<ResultRef> refs, Duration timeout) {
     Map<ResultRef, TaskResult> found = new HashMap<>();
@@ -49,21 +53,40 @@ public final class ResultFetcher implements AutoCloseable {
     if (wanted.isEmpty()) {
       return found;
     }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int partitions;
+    try {
+      partitions = consumer.partitionsFor(topic, timeout).size();
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new ResultsUnavailableException("the partitions of " + topic + " are not known within " + timeout, e);
+    }
+    for (Map.Entry<TopicPartition, NavigableSet<Long>> entry : wanted.entrySet()) {
+      int partition = entry.getKey().partition();
+      if (partition < 0 || partition >= partitions) {
+        // A location no scheduler gave: waiting for its metadata would stall every read behind it.
+        throw new IllegalStateException("no result at " + partition + "@" + entry.getValue().first() + ": " + topic
+            + " has " + partitions + " partitions");
+      }
+    }
     consumer.assign(wanted.keySet());
     try {
       wanted.forEach((partition, offsets) -> consumer.seek(partition, offsets.first()));
-      long deadline = System.nanoTime() + timeout.toNanos();
+      long checkEndsAt = System.nanoTime() + CHECK_ENDS_AFTER_NANOS;
       while (!wanted.isEmpty()) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("results not found in " + topic + " within " + timeout + ": "
-              + describe(wanted));
+          throw new ResultsUnavailableException("results not found in " + topic + " within " + timeout + ": "
+              + describe(wanted), null);
+        }
+        if (System.nanoTime() > checkEndsAt) {
+          checkEndsAt = Long.MAX_VALUE;
+          refuseLocationsPastTheEnd(wanted);
         }
         Iterable<ConsumerRecord<String, byte[]>> records;
         try {
           records = consumer.poll(Duration.ofMillis(100));
         } catch (OffsetOutOfRangeException e) {
           throw new IllegalStateException("results at " + e.offsetOutOfRangePartitions()
-              + " are no longer in " + topic + " (deleted by retention?)", e);
+              + " are not in " + topic + ": deleted by retention, or past the end of their partition", e);
         }
         for (ConsumerRecord<String, byte[]> record : records) {
           TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -95,6 +118,26 @@ public final class ResultFetcher implements AutoCloseable {
       consumer.assign(List.of());
     }
     return found;
+  }
+
+  /**
+   * Fails at once for a location past the end of its partition, which no wait can fill (a result that has been
+   * located was written first). Asked only when a read takes long, so that a fast one costs no extra round trip.
+   */
+  private void refuseLocationsPastTheEnd(Map<TopicPartition, NavigableSet<Long>> wanted) {
+    Map<TopicPartition, Long> ends;
+    try {
+      ends = consumer.endOffsets(wanted.keySet(), Duration.ofSeconds(5));
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      return; // Kafka is slow or away: the deadline decides
+    }
+    wanted.forEach((partition, offsets) -> {
+      Long end = ends.get(partition);
+      if (end != null && offsets.last() >= end) {
+        throw new IllegalStateException("no result at " + partition.partition() + "@" + offsets.last() + " of " + topic
+            + ": the partition ends at " + end);
+      }
+    });
   }
 
   /** The value of one result. */

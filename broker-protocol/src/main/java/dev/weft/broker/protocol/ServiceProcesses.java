@@ -29,7 +29,7 @@ public final class ServiceProcesses {
   private ServiceProcesses() {}
 
   /**
-   * Starts {@code mainClass} with {@code settings}, its output going to {@code log}.
+   * Starts {@code mainClass} with {@code settings}, its output appended to {@code log}.
    *
    * @param jvmOptions options of the service's JVM, such as {@code -Xmx512m}
    */
@@ -51,7 +51,9 @@ public final class ServiceProcesses {
         "@" + file));
     Process process;
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      // Appended: a service started again by a supervisor adds to the log of the one before, which says why it ended.
+      process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     } catch (IOException e) {
       Files.deleteIfExists(file);
       throw e;

@@ -1,0 +1,82 @@
+package dev.weft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.broker.SchedulerService;
+import dev.weft.broker.client.WeftClient;
+import dev.weft.registry.RestSchemaRegistryClient;
+import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
+import dev.weft.registry.embedded.InMemorySchemaStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** The one-machine mode as an operator meets it: what is given reaches every part, and what stops is started again. */
+class OneMachineTest {
+  private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+  private final PrintStream log = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+  private String printed() {
+    return output.toString(StandardCharsets.UTF_8);
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, what + " did not happen within 2 minutes");
+      Thread.sleep(50);
+    }
+  }
+
+  /** Once only WEFT_REGISTRY_URL was read: the scheduler, workers and client used an embedded registry instead. */
+  @Test
+  void aRegistryGivenWithDashCIsTheOneEveryComponentUses() throws Exception {
+    try (EmbeddedSchemaRegistry given = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
+         RestSchemaRegistryClient registry = RestSchemaRegistryClient.builder().baseUrl(given.url()).build()) {
+      PrintStream original = System.out;
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      int status;
+      try {
+        status = Main.run("up", "--tasks", "300", "--workers", "1", "--threads", "1", "-c",
+            "schema.registry.url=" + given.url());
+      } finally {
+        System.setOut(original);
+      }
+      assertEquals(0, status, out.toString(StandardCharsets.UTF_8));
+      // The client wrote graphs, the scheduler tasks and events, the worker results: each under the given registry.
+      assertEquals(List.of("weft.events-value", "weft.graphs-value", "weft.results-value",
+          "weft.tasks.default-value"), registry.subjects());
+    }
+    assertEquals("  export WEFT_KAFKA_BOOTSTRAP=127.0.0.1:9 WEFT_REGISTRY_URL=http://r:1\n"
+        + "  ./weft submit -c linger.ms=5 graph.json\n", UpCommand.howToSubmit("127.0.0.1:9", "http://r:1",
+            new LinkedHashMap<>(Map.of("schema.registry.url", "http://r:1", "linger.ms", "5"))).replace(
+                System.lineSeparator(), "\n"));
+  }
+
+  @Test
+  void aWorkerOrSchedulerThatStopsIsReportedAndStartedAgain() throws Exception {
+    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(), log);
+         WeftClient client = WeftClient.connect(machine.config())) {
+      Process worker = machine.workers().get(0);
+      worker.destroyForcibly();
+      await(() -> printed().contains("worker-1 stopped with exit code 137"), "the supervisor's report");
+      await(() -> machine.workers().get(0).isAlive() && machine.workers().get(0) != worker, "a new worker");
+
+      SchedulerService scheduler = machine.scheduler();
+      scheduler.close(); // as if its loop had stopped on its own
+      await(() -> printed().contains("the scheduler stopped"), "the supervisor's report");
+      await(() -> machine.scheduler() != scheduler && machine.scheduler().isRunning(), "a new scheduler");
+
+      assertEquals(Map.of("total", Demo.expected(100)), client.compute(Demo.sumOfSquares(100, 10),
+          Duration.ofMinutes(2)));
+    }
+  }
+}
