@@ -13,9 +13,11 @@ import dev.weft.scheduler.GraphRun;
 import dev.weft.scheduler.Scheduler;
 import dev.weft.scheduler.SchedulerOptions;
 import dev.weft.scheduler.TaskEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -26,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Callbacks see the compute from the client's side: {@code start} when the scheduler accepted the graph,
  * {@code pretask} when a task was handed to the workers, {@code posttask} when its result was written (the value is
- * read from Kafka for the callback: diagnostics cost a read per task), {@code finish} at the end.
+ * read from Kafka for the callback: diagnostics cost a read per task), {@code finish} at the end. They keep the
+ * contract of {@link Callback} as the local schedulers do.
  */
 public final class BrokerScheduler implements Scheduler {
   public static final String NAME = "broker";
@@ -50,6 +53,9 @@ public final class BrokerScheduler implements Scheduler {
       submit = submit.listener(relay, true);
     }
     GraphFuture future = client.submit(graph, submit);
+    if (relay != null) {
+      relay.submitted(future);
+    }
     Throwable failure = null;
     try {
       return WeftClient.await(future, options.get(BrokerOptions.TIMEOUT));
@@ -97,13 +103,20 @@ public final class BrokerScheduler implements Scheduler {
     clients.clear();
   }
 
-  /** Turns the graph's events into the callbacks of the common API. */
+  /**
+   * Turns the graph's events into the callbacks of the common API, with the contract the local schedulers keep: one
+   * call at a time, in order; a callback that throws fails the compute with what it threw (the graph is cancelled and
+   * no callback is called after); {@code finish} only for callbacks whose {@code start} returned.
+   */
   private static final class Relay implements GraphListener {
     private final WeftClient client;
     private final Graph graph;
     private final List<String> keys;
     private final List<Callback> callbacks;
-    private volatile GraphRun run;
+    private final List<Callback> started = new ArrayList<>();
+    private final CompletableFuture<GraphFuture> future = new CompletableFuture<>();
+    private GraphRun run;
+    private Throwable failed;
 
     Relay(WeftClient client, Graph graph, List<String> keys, List<Callback> callbacks) {
       this.client = client;
@@ -112,28 +125,71 @@ public final class BrokerScheduler implements Scheduler {
       this.callbacks = callbacks;
     }
 
+    void submitted(GraphFuture submitted) {
+      future.complete(submitted);
+    }
+
     @Override
-    public void accepted(int tasks) {
+    public synchronized void accepted(int tasks) {
       run = new GraphRun(graph, keys == null ? graph.outputs() : keys, NAME, tasks);
-      callbacks.forEach(callback -> callback.start(run));
+      for (Callback callback : callbacks) {
+        if (!call(() -> callback.start(run))) {
+          return;
+        }
+        started.add(callback);
+      }
     }
 
     @Override
-    public void taskStarted(String key, String function) {
-      callbacks.forEach(callback -> callback.pretask(run, key));
+    public synchronized void taskStarted(String key, String function) {
+      for (Callback callback : started) {
+        if (!call(() -> callback.pretask(run, key))) {
+          return;
+        }
+      }
     }
 
     @Override
-    public void taskDone(String key, String function, ResultRef location, String worker, long durationNanos) {
+    public synchronized void taskDone(String key, String function, ResultRef location, String worker,
+        long durationNanos) {
+      if (failed != null || started.isEmpty()) {
+        return;
+      }
       // Durations come from the worker's clock; the event is stamped as ending now.
       long end = System.nanoTime();
       TaskEvent event = new TaskEvent(key, function, client.read(location), end - durationNanos, end, worker);
-      callbacks.forEach(callback -> callback.posttask(run, event));
+      for (Callback callback : started) {
+        if (!call(() -> callback.posttask(run, event))) {
+          return;
+        }
+      }
     }
 
-    void finish(Throwable failure) {
-      GraphRun finished = run != null ? run : new GraphRun(graph, keys, NAME, 0);
-      callbacks.forEach(callback -> callback.finish(finished, failure));
+    /**
+     * Calls a callback unless one failed before; the first that throws fails the compute with what it threw and
+     * cancels the graph. False once one has failed.
+     */
+    private boolean call(Runnable callback) {
+      if (failed != null) {
+        return false;
+      }
+      try {
+        callback.run();
+        return true;
+      } catch (Throwable t) {
+        failed = t;
+        future.thenAccept(graphFuture -> {
+          graphFuture.completeExceptionally(t);
+          client.cancel(graphFuture, "a callback failed: " + t);
+        });
+        return false;
+      }
+    }
+
+    synchronized void finish(Throwable failure) {
+      for (Callback callback : started) {
+        callback.finish(run, failure);
+      }
     }
   }
 }

@@ -77,8 +77,18 @@ class BrokerClientTest {
     assertTrue(cause.getMessage().contains("upstream broke"), cause.getMessage());
   }
 
+  /** A timed wait only waits, as Dask's: once it cancelled the graph it had waited for. */
   @Test
-  void gatherReturnsValuesInTheOrderAsked() {
+  void aGatherThatTimesOutLeavesTheGraphsRunning() throws Exception {
+    TaskFuture<Object> slow = client.submit("sleep", 1_500L, "late");
+    assertThrows(java.util.concurrent.TimeoutException.class,
+        () -> client.gather(List.of(slow), Duration.ofMillis(100)));
+    assertTrue(!slow.isCancelled(), "the timed wait cancelled the task");
+    assertEquals(List.of("late"), client.gather(List.of(slow), WAIT));
+  }
+
+  @Test
+  void gatherReturnsValuesInTheOrderAsked() throws Exception {
     List<TaskFuture<Object>> squares = new ArrayList<>();
     for (long i = 0; i < 10; i++) {
       squares.add(client.submit("mul", i, i));

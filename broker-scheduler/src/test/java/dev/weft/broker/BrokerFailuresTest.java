@@ -83,6 +83,47 @@ class BrokerFailuresTest {
     }
   }
 
+  /**
+   * Drill: kill -9 of one of two workers a quarter into a graph of 50,000 tasks. The survivor takes the dead one's
+   * partitions once its session expires and runs what it left, from the uncommitted offsets; nothing is lost.
+   */
+  @Test
+  void aWorkerKilledDuringAFiftyThousandTaskGraphLosesNothing(TestKafka kafka) throws Exception {
+    try (WeftCluster cluster = WeftCluster.start(kafka, 2);
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      Drill drill = new Drill("worker-sigkill-50k-tasks");
+      Graph graph = dev.weft.testkit.Shapes.wide(49_999);
+      assertEquals(50_000, graph.size());
+      GraphFuture future = drill.track(client.submit(graph), "sum", dev.weft.testkit.Shapes.wideResult(49_999));
+      await(() -> future.done() >= 12_500, LONG, "a quarter of the graph");
+      Process victim = cluster.workers().get(0);
+      victim.destroyForcibly();
+      long killed = System.nanoTime();
+      assertTrue(victim.waitFor(30, TimeUnit.SECONDS));
+      int atKill = future.done();
+      org.apache.kafka.clients.admin.Admin admin = kafka.admin();
+      String group = new WeftKafkaConfig(cluster.connection()).topics().workerGroup(null);
+      await(() -> {
+        try {
+          var members = admin.describeConsumerGroups(List.of(group)).all().get().get(group).members();
+          return members.size() == 1 && members.iterator().next().assignment().topicPartitions().size() == 8;
+        } catch (Exception e) {
+          return false;
+        }
+      }, LONG, "the survivor holding every partition");
+      drill.note("the survivor took the dead worker's partitions %.1f s after the kill, at %d of 50,000 tasks",
+          Drill.secondsSince(killed), future.done());
+      try {
+        future.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        // the drill's report says what became of it
+      }
+      drill.note("the graph ended %.1f s after the kill (%d tasks done at the kill)", Drill.secondsSince(killed),
+          atKill);
+      drill.awaitAll(LONG);
+    }
+  }
+
   @Test
   void aWorkerAddedMidGraphTakesWork(TestKafka kafka) throws Exception {
     try (WeftCluster cluster = WeftCluster.start(kafka, 1);

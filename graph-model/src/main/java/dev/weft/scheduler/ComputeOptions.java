@@ -87,6 +87,11 @@ public final class ComputeOptions {
     return callbacks;
   }
 
+  /** These options without their callbacks. */
+  ComputeOptions withoutCallbacks() {
+    return callbacks.isEmpty() ? this : new ComputeOptions(values, List.of());
+  }
+
   /** These options over {@code base}: what this sets wins; callbacks of {@code base} run first. */
   public ComputeOptions over(ComputeOptions base) {
     if (base == NONE) {

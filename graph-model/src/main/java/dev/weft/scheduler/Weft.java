@@ -1,5 +1,6 @@
 package dev.weft.scheduler;
 
+import dev.weft.function.TaskContext;
 import dev.weft.graph.Graph;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -68,9 +69,17 @@ public final class Weft {
     return compute(graph, keys.length == 0 ? graph.outputs() : List.of(keys), options);
   }
 
-  /** Computes {@code keys} with {@code options} over the current ones. */
+  /**
+   * Computes {@code keys} with {@code options} over the current ones. A compute started inside a task (nested) takes
+   * the scheduler and options of the current levels but not their callbacks: as in Dask, only the outermost compute
+   * uses the global and scoped callbacks, so that one callback never sees two graphs at once.
+   */
   public static Map<String, Object> compute(Graph graph, List<String> keys, ComputeOptions options) {
-    ComputeOptions effective = options.over(currentOptions());
+    ComputeOptions current = currentOptions();
+    if (TaskContext.current() != null) {
+      current = current.withoutCallbacks();
+    }
+    ComputeOptions effective = options.over(current);
     return schedulerFor(effective).compute(graph, keys, effective);
   }
 

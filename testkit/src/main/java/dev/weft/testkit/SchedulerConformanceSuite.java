@@ -4,6 +4,7 @@ import static dev.weft.graph.Arg.ref;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -294,6 +295,104 @@ public abstract class SchedulerConformanceSuite {
     compute(Shapes.chain(3), ComputeOptions.defaults().callbacks(recorder));
     assertEquals(List.of("start 3", "pre chain-0", "post chain-0=1", "pre chain-1", "post chain-1=2", "pre chain-2",
         "post chain-2=3", "finish null"), seen);
+  }
+
+  /** A callback that records what it is told, by name, in {@code seen}. */
+  private static Callback recorder(String name, List<String> seen) {
+    return new Callback() {
+      @Override
+      public void start(GraphRun run) {
+        seen.add(name + " start");
+      }
+
+      @Override
+      public void pretask(GraphRun run, String key) {
+        seen.add(name + " pre " + key);
+      }
+
+      @Override
+      public void finish(GraphRun run, Throwable failure) {
+        seen.add(name + " finish " + failure);
+      }
+    };
+  }
+
+  @Test
+  void aCallbackThatThrowsInStartFailsTheComputeAndOnlyStartedCallbacksFinish() {
+    List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    IllegalStateException broken = new IllegalStateException("callback broken on purpose");
+    Callback throwing = new Callback() {
+      @Override
+      public void start(GraphRun run) {
+        throw broken;
+      }
+
+      @Override
+      public void finish(GraphRun run, Throwable failure) {
+        seen.add("throwing finish");
+      }
+    };
+    ComputeOptions callbacks = ComputeOptions.defaults().callbacks(recorder("first", seen), throwing,
+        recorder("third", seen));
+    RuntimeException thrown = assertThrows(RuntimeException.class, () -> compute(Shapes.chain(3), callbacks));
+    assertSame(broken, thrown);
+    assertEquals(List.of("first start", "first finish " + broken), seen);
+  }
+
+  @Test
+  void aCallbackThatThrowsInPretaskFailsTheComputeWithWhatItThrew() {
+    List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    IllegalStateException broken = new IllegalStateException("pretask broken on purpose");
+    Callback throwing = new Callback() {
+      @Override
+      public void pretask(GraphRun run, String key) {
+        throw broken;
+      }
+    };
+    RuntimeException thrown = assertThrows(RuntimeException.class, () -> compute(Shapes.chain(3),
+        ComputeOptions.defaults().callbacks(recorder("watcher", seen), throwing)));
+    assertSame(broken, thrown);
+    assertEquals(List.of("watcher start", "watcher pre chain-0", "watcher finish " + broken), seen);
+  }
+
+  @Test
+  void aGraphRefusedBeforeItStartsCallsNoCallback() {
+    List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    Graph cycle = Graph.builder().task("a", "inc", ref("b")).task("b", "inc", ref("a")).build();
+    assertThrows(GraphValidationException.class, () -> compute(cycle,
+        ComputeOptions.defaults().callbacks(recorder("watcher", seen)), "a"));
+    assertEquals(List.of(), seen);
+  }
+
+  /**
+   * Tasks that each compute a graph of their own, as many as the threads pool under test has threads: each holds one
+   * thread while it waits for its graph, whose tasks must still run. And only the outermost compute uses the global and
+   * scoped callbacks: one callback must never see two graphs at once.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120) // a deadlock of nested computes must fail the test, not hang the suite
+  void nestedComputesFinishAndOnlyTheOutermostUsesGlobalAndScopedCallbacks() {
+    List<String> global = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> scoped = java.util.Collections.synchronizedList(new ArrayList<>());
+    ComputeOptions before = Weft.globalOptions();
+    Weft.configure(before.callbacks(recorder("global", global)));
+    Graph graph = Graph.builder().task("n1", "nested-sum", 50L).task("n2", "nested-sum", 60L)
+        .task("total", "add", ref("n1"), ref("n2")).build();
+    Map<String, Object> values;
+    try (Weft.Scope scope = Weft.scoped(ComputeOptions.defaults().callbacks(recorder("scoped", scoped)))) {
+      values = compute(graph);
+    } finally {
+      Weft.configure(before);
+    }
+    assertEquals(Map.of("total", 50L * 51 / 2 + 60L * 61 / 2), values);
+    for (List<String> seen : List.of(global, scoped)) {
+      String name = seen == global ? "global" : "scoped";
+      assertEquals(name + " start", seen.get(0), seen.toString());
+      assertEquals(name + " finish null", seen.get(seen.size() - 1), seen.toString());
+      assertEquals(java.util.Set.of(name + " pre n1", name + " pre n2", name + " pre total"),
+          new java.util.HashSet<>(seen.subList(1, seen.size() - 1)), "only the outer graph's tasks: " + seen);
+      assertEquals(5, seen.size(), seen.toString());
+    }
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.weft.testkit;
 import dev.weft.function.Arity;
 import dev.weft.function.FunctionModule;
 import dev.weft.function.FunctionRegistry;
+import dev.weft.scheduler.ComputeOptions;
+import dev.weft.scheduler.Weft;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +108,10 @@ public final class TestFunctions implements FunctionModule {
       }
       return args[2];
     });
+    // nested-sum(n): computes inc(0) + ... + inc(n - 1) as a graph of its own, from inside the task (a nested compute),
+    // on a threads pool of two, and returns it: n(n + 1) / 2.
+    registry.register("nested-sum", args -> Weft.compute(Shapes.wide(((Number) args[0]).intValue()),
+        ComputeOptions.scheduler("threads").numWorkers(2)).get("sum"));
     // not-a-value(): returns an object no scheduler that encodes values can send.
     registry.register("not-a-value", args -> List.of(1L, new Object()));
   }

@@ -251,7 +251,10 @@ public final class WeftClient implements AutoCloseable {
     return await(submit(graph), timeout);
   }
 
-  /** Waits for a future as {@link #compute} does, throwing what the graph ended with. */
+  /**
+   * Waits for a future as {@link #compute} does, throwing what the graph ended with; on timeout (or interruption) the
+   * graph is cancelled, as a compute owns its graph. To wait without cancelling, use {@link #gather} or the future.
+   */
   public static <T> T await(CompletableFuture<T> future, Duration timeout) {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -267,12 +270,23 @@ public final class WeftClient implements AutoCloseable {
     }
   }
 
-  /** The values of several futures, in order, once all are done. */
-  public List<Object> gather(List<? extends CompletableFuture<?>> futures, Duration timeout) {
+  /**
+   * The values of several futures, in order, once all are done, as Dask's {@code gather}. A timeout only ends the
+   * wait: the graphs go on, and a later gather of the same futures can have their values.
+   *
+   * @throws TimeoutException if they are not all done within {@code timeout}
+   * @throws RuntimeException what a future failed with ({@link TaskFailedException}, ...)
+   */
+  public List<Object> gather(List<? extends CompletableFuture<?>> futures, Duration timeout)
+      throws TimeoutException, InterruptedException {
     List<Object> values = new ArrayList<>(futures.size());
     long deadline = System.nanoTime() + timeout.toNanos();
     for (CompletableFuture<?> future : futures) {
-      values.add(await(future, Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+      try {
+        values.add(future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      } catch (ExecutionException e) {
+        throw rethrowable(e.getCause());
+      }
     }
     return values;
   }

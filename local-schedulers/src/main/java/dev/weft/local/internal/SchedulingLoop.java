@@ -62,11 +62,14 @@ public final class SchedulingLoop {
     }
     CompletionQueue completions = executor.newCompletionQueue();
     boolean timed = !callbacks.isEmpty();
-    for (Callback callback : callbacks) {
-      callback.start(run);
-    }
+    // As Dask: a callback whose start threw, and those after it, are not started, nor finished; the compute fails.
+    List<Callback> started = new ArrayList<>(callbacks.size());
     Throwable failure = null;
     try {
+      for (Callback callback : callbacks) {
+        callback.start(run);
+        started.add(callback);
+      }
       int finished = 0;
       int running = 0;
       while (finished < size) {
@@ -106,7 +109,7 @@ public final class SchedulingLoop {
       if (failure != null && inFlight != null) {
         cancelInFlight();
       }
-      for (Callback callback : callbacks) {
+      for (Callback callback : started) {
         callback.finish(run, failure);
       }
     }

@@ -30,11 +30,15 @@ final class ProcessExecutor implements TaskExecutor {
     return pool.size() * IN_FLIGHT_PER_WORKER;
   }
 
-  /** Runs not yet sent to a worker never start; a run a worker already has finishes, and is ignored. */
+  /**
+   * Runs not yet sent to a worker never start; a worker still running one after a grace period is stopped and
+   * replaced ({@link ProcessPool#stopCancelled}).
+   */
   @Override
   public void cancel(Iterable<TaskRun> running) {
     for (TaskRun run : running) {
       run.cancel();
     }
+    pool.stopCancelled();
   }
 }

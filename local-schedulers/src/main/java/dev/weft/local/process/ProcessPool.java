@@ -65,6 +65,8 @@ final class ProcessPool implements AutoCloseable {
   private static final long START_TIMEOUT_SECONDS = 120;
   private static final long EXIT_WAIT_MILLIS = 5_000;
   private static final long HELLO_TIMEOUT_MILLIS = 30_000;
+  /** How long a worker may go on with a task of a cancelled compute before it is stopped. */
+  static final long CANCEL_GRACE_MILLIS = 1_000;
   /** A waiting compute looks again at least this often, whoever is meant to wake it. */
   private static final long FOLLOWER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -201,6 +203,43 @@ final class ProcessPool implements AutoCloseable {
       return;
     }
     dispatch();
+  }
+
+  /**
+   * Stops cancelled runs that workers already have. A worker running one is given {@link #CANCEL_GRACE_MILLIS} to
+   * finish it, then stopped and replaced: the pool has no way into a running task, and a compute after the cancelled
+   * one must not wait behind its tasks. Runs queued behind a task that is not cancelled die with their worker or are
+   * skipped when their turn comes; the check repeats until no worker holds a cancelled run.
+   */
+  void stopCancelled() {
+    CompletableFuture.delayedExecutor(CANCEL_GRACE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+      boolean more = false;
+      List<WorkerProcess> stopping = new ArrayList<>();
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        for (WorkerProcess worker : slots) {
+          if (worker == null || worker.isDead()) {
+            continue;
+          }
+          Assignment running = worker.running();
+          if (running != null && running.run.isCancelled()) {
+            stopping.add(worker);
+          } else if (worker.holdsCancelled()) {
+            more = true;
+          }
+        }
+      }
+      for (WorkerProcess worker : stopping) {
+        LOG.info("stopping {}: it still runs task '{}' of a compute that was cancelled", worker,
+            worker.running() == null ? "?" : worker.running().run.key);
+        worker.process.destroyForcibly(); // its end fails or requeues what it had, and a new worker takes its place
+      }
+      if (more) {
+        stopCancelled();
+      }
+    });
   }
 
   /** Hands pending runs to workers that can take them now, in order, then writes them outside the lock. */

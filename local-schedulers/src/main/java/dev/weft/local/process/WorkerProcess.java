@@ -59,6 +59,16 @@ final class WorkerProcess {
     return outstanding.size();
   }
 
+  /** The task the worker runs now (the first sent and not answered), or null; the caller holds the pool's lock. */
+  Assignment running() {
+    return outstanding.isEmpty() ? null : outstanding.values().iterator().next();
+  }
+
+  /** Whether a cancelled run is among those sent and not answered; the caller holds the pool's lock. */
+  boolean holdsCancelled() {
+    return outstanding.values().stream().anyMatch(assignment -> assignment.run.isCancelled());
+  }
+
   long outstandingBytes() {
     return outstandingBytes;
   }

@@ -104,6 +104,54 @@ class WorkerDeathTest {
     assertTrue(!scheduler.workerPids().contains(pid));
   }
 
+  /**
+   * An interrupted compute stops what it had running in worker JVMs: once its tasks ran on, and the next compute waited
+   * behind them.
+   */
+  @Test
+  void anInterruptedComputeStopsItsTasksInTheWorkers() throws Exception {
+    ComputeOptions options = pool(2);
+    assertPoolStillWorks(options);
+    Path first = temp.resolve("first");
+    Path second = temp.resolve("second");
+    Graph graph = Graph.builder().task("a", "announce-and-sleep", first.toString(), 600_000L)
+        .task("b", "announce-and-sleep", second.toString(), 600_000L).build();
+    java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread caller = new Thread(() -> {
+      try {
+        Weft.compute(graph, options);
+      } catch (Throwable t) {
+        outcome.set(t);
+      }
+    });
+    caller.start();
+    // Both may run at once, or one may wait behind the other on the same worker (tiny tasks before taught the pool
+    // to queue): either way the one running announces itself.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.exists(first) && !Files.exists(second)) {
+      assertTrue(System.nanoTime() < deadline, "no task started");
+      Thread.sleep(5);
+    }
+    Thread.sleep(200); // the other one too, if it runs in a worker of its own
+    List<Long> pids = new java.util.ArrayList<>();
+    for (Path announced : List.of(first, second)) {
+      if (Files.exists(announced)) {
+        pids.add(Long.parseLong(awaitFile(announced, Duration.ofSeconds(5))));
+      }
+    }
+    caller.interrupt();
+    caller.join(TimeUnit.SECONDS.toMillis(30));
+    assertInstanceOf(java.util.concurrent.CancellationException.class, outcome.get());
+    for (long pid : pids) {
+      // The tasks sleep ten minutes: only a stop ends their JVMs within a minute.
+      ProcessHandle worker = ProcessHandle.of(pid).orElse(null);
+      if (worker != null) {
+        worker.onExit().get(60, TimeUnit.SECONDS);
+      }
+    }
+    assertPoolStillWorks(options);
+  }
+
   @Test
   void aTaskThatKillsItsWorkerOnceCompletesOnRetry() throws Exception {
     ComputeOptions options = pool(2);
