@@ -18,6 +18,7 @@ import dev.weft.graph.GraphBuilder;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.kafka.junit.TestKafka;
 import dev.weft.kafka.junit.WithKafka;
+import dev.weft.scheduler.TaskFailedException;
 import dev.weft.testkit.TestFunctions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -194,6 +195,29 @@ class BrokerFailuresTest {
       assertTrue(replaced.get() >= 1 && replaced.get() <= 4, replaced.get() + " workers died");
       // And the pool still works.
       assertEquals(Map.of("after", 1L), client.compute(Graph.builder().task("after", "inc", 0L).build(), LONG));
+    }
+  }
+
+  /**
+   * A result that the broker could not carry, or the worker's heap not hold, is refused before it is built, naming the
+   * limit: a worker that ran out of memory building it would die, and so would each worker the task went to next.
+   */
+  @Test
+  void aResultTooLargeToCarryOrHoldIsRefusedBeforeItIsBuilt(TestKafka kafka) throws Exception {
+    // Worker JVMs of 256 MiB; results up to 512 MiB, so that the heap is the tighter limit for the second task.
+    try (WeftCluster cluster = WeftCluster.start(kafka, 1, Map.of(WeftKafkaConfig.MAX_RECORD_BYTES,
+            Integer.toString(512 << 20)));
+         WeftClient client = WeftClient.connect(cluster.connection())) {
+      TaskFailedException overLimit = assertThrows(TaskFailedException.class,
+          () -> client.compute(Graph.builder().task("huge", "bytes", 600L << 20).build(), LONG));
+      assertTrue(overLimit.getMessage().contains("bytes(629145600) would be at least 629145600 bytes encoded, over the "
+          + (512 << 20) + " that the broker scheduler carries"), overLimit.getMessage());
+      TaskFailedException overHeap = assertThrows(TaskFailedException.class,
+          () -> client.compute(Graph.builder().task("large", "bytes", 200L << 20).build(), LONG));
+      assertTrue(overHeap.getMessage().contains("bytes(209715200) would take about 200 MiB of heap, more than half of"
+          + " the"), overHeap.getMessage());
+      assertTrue(cluster.workers().get(0).isAlive());
+      assertEquals(Map.of("ok", 2L), client.compute(Graph.builder().task("ok", "inc", 1L).build(), LONG));
     }
   }
 

@@ -207,6 +207,26 @@ class WireCodecFuzzTest {
     assertTrue(refused.getMessage().contains("which the registry does not know"), refused.getMessage());
   }
 
+  /** A registry that cannot be reached is no fault of the record: never a refusal that would put it aside. */
+  @Test
+  void aRegistryThatCannotBeReachedIsNotTakenForABadRecord() {
+    byte[] bytes = samples().get(0).bytes(); // written under an id this codec's registry gave
+    try (RestSchemaRegistryClient unreachable = RestSchemaRegistryClient.builder()
+        .baseUrl("http://127.0.0.1:" + closedPort()).maxRetries(0).build()) {
+      WireCodec fresh = new WireCodec(unreachable); // knows no id yet: it must ask the registry
+      assertThrows(RegistryUnavailableException.class, () -> fresh.decodeCommand(GRAPHS, bytes));
+      assertThrows(RegistryUnavailableException.class, () -> fresh.encode(GRAPHS, new GraphCommand.Cancel("g", "")));
+    }
+  }
+
+  private static int closedPort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** {@code bytes} with the first occurrence of {@code from} replaced by {@code to} (same length); null if absent. */
   private static byte[] replace(byte[] bytes, byte[] from, byte[] to) {
     assertEquals(from.length, to.length);

@@ -61,8 +61,14 @@ class ProcessPoolSharingTest {
         Graph.builder().task("big-in", "length", ByteBuffer.allocate(2 << 20)).build(), options));
     assertTrue(argument.getMessage().contains("cannot be sent to a worker: its arguments are"), argument.getMessage());
 
-    TaskFailedException result = assertThrows(TaskFailedException.class, () -> Weft.compute(
+    // A built-in that knows its result's size refuses it before building it...
+    TaskFailedException early = assertThrows(TaskFailedException.class, () -> Weft.compute(
         Graph.builder().task("big-out", "bytes", 2L << 20).build(), options));
+    assertTrue(early.getMessage().contains("bytes(2097152) would be at least 2097152 bytes encoded, over the 1048576"
+        + " that the processes scheduler carries"), early.getMessage());
+    // ...any other result is refused once encoded: 400,000 longs take about four bytes each.
+    TaskFailedException result = assertThrows(TaskFailedException.class, () -> Weft.compute(
+        Graph.builder().task("big-out", "range", 400_000L).build(), options));
     assertTrue(result.getMessage().contains("cannot go back to the caller: it is"), result.getMessage());
 
     // Neither broke the pool.
