@@ -117,6 +117,8 @@ public final class BrokerScheduler implements Scheduler {
     private final CompletableFuture<GraphFuture> future = new CompletableFuture<>();
     private GraphRun run;
     private Throwable failed;
+    /** Set by finish: events that come after (the graph was cancelled, its events still arrive) call nothing. */
+    private boolean finished;
 
     Relay(WeftClient client, Graph graph, List<String> keys, List<Callback> callbacks) {
       this.client = client;
@@ -152,7 +154,7 @@ public final class BrokerScheduler implements Scheduler {
     @Override
     public synchronized void taskDone(String key, String function, ResultRef location, String worker,
         long durationNanos) {
-      if (failed != null || started.isEmpty()) {
+      if (failed != null || finished || started.isEmpty()) {
         return;
       }
       // Durations come from the worker's clock; the event is stamped as ending now.
@@ -170,7 +172,7 @@ public final class BrokerScheduler implements Scheduler {
      * cancels the graph. False once one has failed.
      */
     private boolean call(Runnable callback) {
-      if (failed != null) {
+      if (failed != null || finished) {
         return false;
       }
       try {
@@ -187,6 +189,7 @@ public final class BrokerScheduler implements Scheduler {
     }
 
     synchronized void finish(Throwable failure) {
+      finished = true;
       for (Callback callback : started) {
         callback.finish(run, failure);
       }

@@ -5,6 +5,7 @@ import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.PendingSends;
 import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultRef;
@@ -42,6 +43,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -81,6 +83,8 @@ public final class SchedulerService implements AutoCloseable {
   private static final long BACKOFF_MILLIS = 500;
   private static final long RESEND_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long QUIET_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** How long a commit waits for Kafka to answer what was sent before it. */
+  private static final Duration SENDS_BEFORE_COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
   private final SchedulerServiceConfig config;
   private final Topics topics;
@@ -91,6 +95,7 @@ public final class SchedulerService implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> graphsConsumer;
   private final KafkaConsumer<String, byte[]> resultsConsumer;
   private final DeadLetters deadLetters;
+  private final PendingSends sends = new PendingSends();
   private final Thread loop;
   private final CountDownLatch assigned = new CountDownLatch(1);
   private volatile int unfinishedGraphs;
@@ -161,12 +166,17 @@ public final class SchedulerService implements AutoCloseable {
     knownTaskTopics.add(topics.tasks(null));
     this.registry = config.registryClient();
     this.codec = new WireCodec(registry);
+    try {
+      // Registered now: a scheduler that cannot reach the registry says so at its start, not in its loop.
+      codec.schemaId(topics.events(), WireSchemas.Kind.GRAPH_EVENT);
+      codec.schemaId(topics.tasks(null), WireSchemas.Kind.READY_TASK);
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
     String name = config.getString(SchedulerServiceConfig.NAME);
     this.producer = KafkaClients.producer(clients, "weft-" + name);
     this.deadLetters = new DeadLetters(producer, topics, config.getInt(SchedulerServiceConfig.MAX_RECORD_BYTES));
-    // Registered now: a scheduler that cannot reach the registry says so at its start, not in its loop.
-    codec.schemaId(topics.events(), WireSchemas.Kind.GRAPH_EVENT);
-    codec.schemaId(topics.tasks(null), WireSchemas.Kind.READY_TASK);
     this.graphsConsumer = KafkaClients.groupConsumer(clients, topics.schedulerGroup(), "weft-" + name + "-graphs");
     this.resultsConsumer = KafkaClients.plainConsumer(clients, "weft-" + name + "-results");
     this.loop = new Thread(this::run, "weft-" + name);
@@ -271,7 +281,17 @@ public final class SchedulerService implements AutoCloseable {
     } else {
       process(graphsConsumer.poll(Duration.ZERO), graphsConsumer, this::onCommand);
       boolean busy = emit();
-      process(resultsConsumer.poll(Duration.ofMillis(busy ? 0 : 5)), resultsConsumer, this::onResult);
+      ConsumerRecords<String, byte[]> results;
+      try {
+        results = resultsConsumer.poll(Duration.ofMillis(busy ? 0 : 5));
+      } catch (OffsetOutOfRangeException e) {
+        // Retention deleted results not read yet (a long takeover): from the oldest left; their tasks run again.
+        LOG.warn("results at {} were deleted before they were read; reading from the oldest left",
+            e.offsetOutOfRangePartitions());
+        resultsConsumer.seekToBeginning(e.partitions());
+        return;
+      }
+      process(results, resultsConsumer, this::onResult);
       finishRecoveries();
     }
     emit(); // what the results just made ready
@@ -371,9 +391,10 @@ public final class SchedulerService implements AutoCloseable {
   }
 
   /**
-   * Answers a graph record that cannot run. When it names a graph that no running graph has the id of, with a rejection
-   * that says why, so that its sender hears it (a forged record must not end someone else's graph); bytes that are no
-   * graph at all, or name no graph that can be told, are put aside too.
+   * Answers a graph record that cannot run: with a rejection that says why, so that its sender hears it, unless a graph
+   * of that id runs here (a second record of a running graph must not end it); bytes that are no graph at all, or
+   * name no graph that can be told, are put aside too. (Whoever may write the graphs topic can cancel any graph whose
+   * id it knows; a rejection gives it no more than that.)
    */
   private void refuse(ConsumerRecord<String, byte[]> record, String graphId, String message,
       List<GraphValidationException.Problem> problems, RuntimeException reason) {
@@ -576,12 +597,19 @@ public final class SchedulerService implements AutoCloseable {
       String topic = graph.topicOf(task);
       int partition = graph.preferredPartition(task);
       Integer chosen = partition >= 0 && partition < partitionCount(topic) ? partition : null;
-      producer.send(new ProducerRecord<>(topic, chosen, ready.recordKey(), codec.encode(topic, ready)),
-          (metadata, error) -> {
-            if (error != null) {
-              unsentTasks.add(new UnsentTask(graphId, task, attempt, error));
-            }
-          });
+      byte[] encoded = codec.encode(topic, ready);
+      sends.sent();
+      try {
+        producer.send(new ProducerRecord<>(topic, chosen, ready.recordKey(), encoded), (metadata, error) -> {
+          sends.answered();
+          if (error != null) {
+            unsentTasks.add(new UnsentTask(graphId, task, attempt, error));
+          }
+        });
+      } catch (RuntimeException e) {
+        sends.answered();
+        throw e;
+      }
     } catch (RuntimeException e) {
       unsentTasks.add(new UnsentTask(graphId, task, attempt, e));
       return;
@@ -663,14 +691,21 @@ public final class SchedulerService implements AutoCloseable {
     finished.put(event.graphId(), event);
     String topic = topics.events();
     try {
-      producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
-          (metadata, error) -> {
-            if (error != null) {
-              LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
-                  error.toString());
-              unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
-            }
-          });
+      byte[] encoded = codec.encode(topic, event);
+      sends.sent();
+      try {
+        producer.send(new ProducerRecord<>(topic, partition, event.graphId(), encoded), (metadata, error) -> {
+          if (error != null) {
+            LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
+                error.toString());
+            unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
+          }
+          sends.answered(); // after the line above: a commit that saw every send answered sees this one unsent
+        });
+      } catch (RuntimeException e) {
+        sends.answered();
+        throw e;
+      }
     } catch (RuntimeException e) {
       LOG.warn("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
           e.toString());
@@ -682,12 +717,19 @@ public final class SchedulerService implements AutoCloseable {
   private void publish(int partition, GraphEvent event) {
     String topic = topics.events();
     try {
-      producer.send(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)),
-          (metadata, error) -> {
-            if (error != null) {
-              LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
-            }
-          });
+      byte[] encoded = codec.encode(topic, event);
+      sends.sent();
+      try {
+        producer.send(new ProducerRecord<>(topic, partition, event.graphId(), encoded), (metadata, error) -> {
+          sends.answered();
+          if (error != null) {
+            LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
+          }
+        });
+      } catch (RuntimeException e) {
+        sends.answered();
+        throw e;
+      }
     } catch (RuntimeException e) {
       LOG.warn("could not publish {} of graph {}: {}", event.type(), event.graphId(), e.toString());
     }
@@ -695,7 +737,8 @@ public final class SchedulerService implements AutoCloseable {
 
   /** Puts a record aside; the commit that follows flushes the producer, so it is written before it is passed. */
   private void putAside(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
-    deadLetters.send(record, reason, () -> { });
+    sends.sent();
+    deadLetters.send(record, reason, sends::answered);
   }
 
   // --- ownership and recovery
@@ -797,8 +840,18 @@ public final class SchedulerService implements AutoCloseable {
     }
     lastCommitNanos = System.nanoTime();
     // Events and tasks sent so far must be in Kafka before the graphs they belong to are committed past: a successor
-    // does not send them again. Once flushed, the final events Kafka refused are known too.
-    producer.flush();
+    // does not send them again. Once answered, the final events Kafka refused are known too. Not flush(): it would wait
+    // as long as Kafka is away; a commit that has to wait longer is left for a later interval (the last one stands).
+    try {
+      if (!sends.awaitAnswers(SENDS_BEFORE_COMMIT_TIMEOUT)) {
+        logQuietly(new org.apache.kafka.common.errors.TimeoutException("sends unanswered after "
+            + SENDS_BEFORE_COMMIT_TIMEOUT.toSeconds() + " s"), "a commit waits for Kafka to take what was sent ({})");
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (int partition : partitions) {
       if (recovering.containsKey(partition) || unprepared.contains(partition)) {

@@ -192,7 +192,9 @@ class BrokerFailuresTest {
       drill.note("the graph of the halting task failed with KilledWorkerException after %.1f s and %d worker deaths",
           Drill.secondsSince(start), replaced.get());
       drill.awaitAll(LONG);
-      assertTrue(replaced.get() >= 1 && replaced.get() <= 4, replaced.get() + " workers died");
+      // Two deaths in a row, then one alone: three; a fourth when tasks before it in its partition were done (the
+      // count starts again after progress); a fifth leaves slack for a hand-over between deaths. Never the whole pool.
+      assertTrue(replaced.get() >= 1 && replaced.get() <= 5, replaced.get() + " workers died");
       // And the pool still works.
       assertEquals(Map.of("after", 1L), client.compute(Graph.builder().task("after", "inc", 0L).build(), LONG));
     }

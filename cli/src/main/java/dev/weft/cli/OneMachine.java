@@ -49,6 +49,8 @@ public final class OneMachine implements AutoCloseable {
   private Path workerLogs;
   private Thread supervisor;
   private volatile boolean closing;
+  /** Components the supervisor gave up on; its thread only. */
+  private final java.util.Set<String> givenUp = new java.util.HashSet<>();
 
   /**
    * Starts it all and waits until every worker holds partitions.
@@ -108,9 +110,13 @@ public final class OneMachine implements AutoCloseable {
 
   private SchedulerService startScheduler() throws InterruptedException {
     SchedulerService started = SchedulerService.start(config);
-    if (!started.awaitAssignment(Duration.ofSeconds(60))) {
+    try {
+      if (!started.awaitAssignment(Duration.ofSeconds(60))) {
+        throw new IllegalStateException("the scheduler got no partitions within 60 s");
+      }
+    } catch (InterruptedException | RuntimeException e) {
       started.close();
-      throw new IllegalStateException("the scheduler got no partitions within 60 s");
+      throw e;
     }
     return started;
   }
@@ -169,21 +175,24 @@ public final class OneMachine implements AutoCloseable {
     }
   }
 
-  /** Whether {@code what} may be started again: not if it stopped {@link #MAX_RESTARTS} times in the last minute. */
+  /**
+   * Whether {@code what} may be started again: not once it stopped {@link #MAX_RESTARTS} times within a minute; the
+   * supervisor then gives up on it for good, and says so once.
+   */
   private boolean mayRestart(Map<String, Deque<Long>> restarts, String what, String detail) {
+    if (givenUp.contains(what)) {
+      return false;
+    }
     Deque<Long> times = restarts.computeIfAbsent(what, w -> new ArrayDeque<>());
     long now = System.nanoTime();
     while (!times.isEmpty() && now - times.peekFirst() > TimeUnit.MINUTES.toNanos(1)) {
       times.removeFirst();
     }
     if (times.size() == MAX_RESTARTS) {
-      times.addLast(now);
+      givenUp.add(what);
       log.printf("%s keeps stopping (%d times within a minute)%s; not starting it again%n", what, MAX_RESTARTS,
           detail);
       return false;
-    }
-    if (times.size() > MAX_RESTARTS) {
-      return false; // given up on, and said so
     }
     times.addLast(now);
     return true;

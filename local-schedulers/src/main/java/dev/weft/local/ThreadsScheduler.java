@@ -2,10 +2,10 @@ package dev.weft.local;
 
 import dev.weft.function.TaskContext;
 import dev.weft.local.internal.PoolExecutor;
+import dev.weft.local.internal.TaskExecutor;
 import dev.weft.local.internal.SpinningWorkerPool;
 import dev.weft.scheduler.ComputeOptions;
 import dev.weft.scheduler.SchedulerOptions;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -16,15 +16,13 @@ import java.util.concurrent.ExecutorService;
  * default the number of processors) and reuses it across computes, or uses a caller-supplied
  * {@link SchedulerOptions#EXECUTOR}, which it never shuts down.
  *
- * <p>A compute started inside a task (a nested compute) runs on a pool of its calling thread's own, never on the pool
- * or executor that runs the task, so that nested computes always finish.
+ * <p>A compute started inside a task (a nested compute) runs on a pool of its own, never on the pool or executor that
+ * runs the task, so that nested computes always finish.
  */
 public final class ThreadsScheduler extends LocalScheduler {
   public static final String NAME = "threads";
 
   private final Map<Integer, SpinningWorkerPool> pools = new ConcurrentHashMap<>();
-  /** Pools of computes started inside tasks, by the thread that started them, by size. */
-  private final Map<Thread, Map<Integer, SpinningWorkerPool>> nestedPools = new HashMap<>();
   private volatile boolean closed;
 
   public ThreadsScheduler() {
@@ -41,8 +39,21 @@ public final class ThreadsScheduler extends LocalScheduler {
     if (TaskContext.current() != null) {
       // A compute started inside a task must not wait on the pool that runs the task: with every thread of it in such
       // a task, each waiting for tasks queued behind them, none would ever finish. As in Dask, it gets a pool of its
-      // thread's own (the caller's executor too could be the one that runs the task).
-      return ExecutorLease.of(new PoolExecutor(nestedPool(workers)));
+      // own (the caller's executor too could be the one that runs the task), for this compute only: tasks that nest
+      // computes do not each keep a pool alive.
+      SpinningWorkerPool nested = new SpinningWorkerPool(workers, Thread.currentThread().getName() + "-nested");
+      PoolExecutor executor = new PoolExecutor(nested);
+      return new ExecutorLease() {
+        @Override
+        public TaskExecutor executor() {
+          return executor;
+        }
+
+        @Override
+        public void close() {
+          nested.close();
+        }
+      };
     }
     if (service != null) {
       return ExecutorLease.of(new PoolExecutor(service, workers));
@@ -51,31 +62,11 @@ public final class ThreadsScheduler extends LocalScheduler {
     return ExecutorLease.of(new PoolExecutor(pool));
   }
 
-  /** The pool of this thread's nested computes of that size; pools of threads that ended are closed. */
-  private SpinningWorkerPool nestedPool(int workers) {
-    synchronized (nestedPools) {
-      nestedPools.entrySet().removeIf(byThread -> {
-        if (byThread.getKey().isAlive()) {
-          return false;
-        }
-        byThread.getValue().values().forEach(SpinningWorkerPool::close);
-        return true;
-      });
-      Thread caller = Thread.currentThread();
-      return nestedPools.computeIfAbsent(caller, thread -> new HashMap<>()).computeIfAbsent(workers,
-          n -> new SpinningWorkerPool(n, caller.getName() + "-nested-" + n));
-    }
-  }
-
   /** Stops the pools' threads once their queued tasks are done. */
   @Override
   public void close() {
     closed = true;
     pools.values().forEach(SpinningWorkerPool::close);
     pools.clear();
-    synchronized (nestedPools) {
-      nestedPools.values().forEach(bySize -> bySize.values().forEach(SpinningWorkerPool::close));
-      nestedPools.clear();
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.weft.worker;
 
 import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.PendingSends;
 import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultFetcher;
@@ -32,16 +33,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -84,7 +87,7 @@ public final class Worker implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final ResultFetcher fetcher;
   private final DeadLetters deadLetters;
-  private final int resultsPartitions;
+  private volatile int resultsPartitions;
   private final ResultCache cache;
   private final FinishedGraphs endedGraphs;
   private final ThreadPoolExecutor executor;
@@ -106,6 +109,7 @@ public final class Worker implements AutoCloseable {
   private final AtomicLong tasksRun = new AtomicLong();
   private final AtomicInteger queued = new AtomicInteger();
   private final CommitTracker commits = new CommitTracker();
+  private final PendingSends sends = new PendingSends();
   /** Results Kafka gave up on, to send again from the poll thread. */
   private final ConcurrentLinkedQueue<Runnable> resends = new ConcurrentLinkedQueue<>();
   private final DeathWatch deaths;
@@ -113,6 +117,11 @@ public final class Worker implements AutoCloseable {
   private final ArrayDeque<ConsumerRecord<String, byte[]>> alone = new ArrayDeque<>();
   /** The record running alone, or null; poll thread only. */
   private ConsumerRecord<String, byte[]> runningAlone;
+  /** Requests of task threads that run a record alone, for the poll thread to commit. */
+  private final ConcurrentLinkedQueue<Naming> namings = new ConcurrentLinkedQueue<>();
+
+  /** A record that runs alone, to be named in a commit before it starts ({@code start}) or cleared after it ran. */
+  private record Naming(TopicPartition partition, long offset, boolean start, CompletableFuture<Boolean> done) {}
   /** Task threads take it to run a task; one that runs alone takes it exclusively. Fair: a waiting one goes next. */
   private final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock(true);
   private volatile boolean running = true;
@@ -216,7 +225,7 @@ public final class Worker implements AutoCloseable {
       while (running && fatal == null) {
         try {
           turn();
-        } catch (RetriableException | RebalanceInProgressException e) {
+        } catch (RetriableException | RebalanceInProgressException | CommitFailedException e) {
           // Kafka is away or the group is moving partitions: every step of a turn can be taken again.
           LOG.warn("worker {} waits for Kafka ({}); trying again", name, e.toString());
           Thread.sleep(500);
@@ -251,6 +260,7 @@ public final class Worker implements AutoCloseable {
     for (Runnable resend; (resend = resends.poll()) != null; ) {
       resend.run();
     }
+    answerNamings();
     runAlone();
     throttle();
     if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
@@ -263,33 +273,61 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Starts the next record that must run alone, once the last one is over: named in a commit first, so that should
-   * the worker die running it, its successor knows which record took it down. A record that took down enough workers
-   * so is not run: its task fails.
+   * Hands over the next record that must run alone, once the last one is over. Its task thread takes the worker to
+   * itself, then has it named in a commit before it starts ({@link #answerNamings}).
    */
   private void runAlone() {
     while (runningAlone == null && !alone.isEmpty()) {
-      ConsumerRecord<String, byte[]> record = alone.peek();
+      ConsumerRecord<String, byte[]> record = alone.poll();
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
       if (!owned.contains(partition)) {
-        alone.poll();
         settle(record, false); // moved to another worker: it runs there
         continue;
       }
       DeathWatch.Role role = deaths.roleOf(partition, record.offset());
-      if (role == DeathWatch.Role.ALONE) {
-        deaths.runningAlone(partition, record.offset());
-        try {
-          commit(true);
-        } catch (RuntimeException e) {
-          deaths.ranAlone(partition, record.offset()); // not named, so not run yet: tried again next turn
-          throw e;
-        }
-        LOG.debug("worker {} runs {}-{}@{} alone", name, record.topic(), record.partition(), record.offset());
-      }
-      alone.poll();
       runningAlone = record;
       inputs.execute(() -> prepare(List.of(record), role));
+    }
+  }
+
+  /**
+   * Commits, for the task thread that runs a record alone (and holds the worker to itself), that the record starts,
+   * and later that it ran: a worker that dies in between is known to have died of that record and of nothing else. A
+   * commit Kafka refuses now is made on a later turn; the task thread waits for it.
+   */
+  private void answerNamings() {
+    for (Naming naming; (naming = namings.peek()) != null; ) {
+      if (!owned.contains(naming.partition())) {
+        namings.poll();
+        naming.done().complete(false); // moved to another worker: it runs there
+        continue;
+      }
+      if (naming.start()) {
+        deaths.runningAlone(naming.partition(), naming.offset());
+      } else {
+        deaths.ranAlone(naming.partition(), naming.offset());
+      }
+      commit(true);
+      namings.poll();
+      naming.done().complete(true);
+    }
+  }
+
+  /** Has the poll thread commit a naming; false if the partition moved away or the worker stops meanwhile. */
+  private boolean named(TopicPartition partition, long offset, boolean start) throws InterruptedException {
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    namings.add(new Naming(partition, offset, start, done));
+    LockSupport.unpark(loop);
+    while (true) {
+      try {
+        return done.get(100, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        if (!running || fatal != null) {
+          return false;
+        }
+      } catch (ExecutionException e) {
+        return false;
+      }
     }
   }
 
@@ -314,8 +352,7 @@ public final class Worker implements AutoCloseable {
         commits.finished(partition, record.offset());
       }
       if (record == runningAlone) {
-        deaths.ranAlone(partition, record.offset());
-        runningAlone = null;
+        runningAlone = null; // the next may start once this one's thread lets go of the worker
       }
       queued.decrementAndGet();
     }
@@ -387,7 +424,7 @@ public final class Worker implements AutoCloseable {
       }
       ReadyTask task = decode(record);
       if (task == null) {
-        if (!running) {
+        if (!running || fatal != null) {
           settle(record, false);
         }
         continue; // put aside, or the worker stops
@@ -413,11 +450,15 @@ public final class Worker implements AutoCloseable {
    * record is never put aside for the registry's outage.
    */
   private ReadyTask decode(ConsumerRecord<String, byte[]> record) {
-    while (running) {
+    while (running && fatal == null) {
       try {
         return codec.decodeTask(record.topic(), record.value());
       } catch (MalformedValueException e) {
-        deadLetters.send(record, e, () -> finished(record));
+        sends.sent();
+        deadLetters.send(record, e, () -> {
+          sends.answered();
+          finished(record);
+        });
         return null;
       } catch (RegistryUnavailableException e) {
         LOG.warn("worker {} waits for the schema registry to read {}-{}@{}: {}", name, record.topic(),
@@ -440,11 +481,12 @@ public final class Worker implements AutoCloseable {
     while (true) {
       try {
         return new Inputs(fetcher.fetch(missing, inputTimeout), held, null);
-      } catch (ResultsUnavailableException e) {
+      } catch (ResultsUnavailableException | RegistryUnavailableException e) {
         if (!running || fatal != null) {
           return new Inputs(Map.of(), held, e);
         }
-        LOG.warn("worker {} waits for Kafka to read inputs: {}", name, e.getMessage());
+        LOG.warn("worker {} waits for Kafka or the schema registry to read inputs: {}", name, e.getMessage());
+        LockSupport.parkNanos(REGISTRY_RETRY_NANOS);
       } catch (RuntimeException e) {
         return new Inputs(Map.of(), held, e);
       }
@@ -463,22 +505,53 @@ public final class Worker implements AutoCloseable {
         settle(record, false);
         return;
       }
-      Lock lock = prepared.role() == DeathWatch.Role.AS_USUAL ? isolation.readLock() : isolation.writeLock();
-      lock.lock();
-      try {
-        if (prepared.role() == DeathWatch.Role.KILLED_WORKERS) {
+      switch (prepared.role()) {
+        case KILLED_WORKERS:
           failKilledWorkers(record, prepared.task());
-        } else {
-          runOwnedTask(record, prepared.task(), prepared.inputs());
-        }
-      } finally {
-        lock.unlock();
+          break;
+        case ALONE:
+          runAlone(record, partition, prepared);
+          break;
+        default:
+          isolation.readLock().lock();
+          try {
+            // Checked again: waiting for a task that runs alone, the partition may have moved away.
+            if (owned.contains(partition)) {
+              runOwnedTask(record, prepared.task(), prepared.inputs());
+            } else {
+              settle(record, false);
+            }
+          } finally {
+            isolation.readLock().unlock();
+          }
       }
     } catch (Throwable t) {
       // Not even a failure result could be made (out of memory, say): stop, uncommitted; the group hands the task on.
       fail(t);
     } finally {
       runningHere.decrementAndGet();
+    }
+  }
+
+  /**
+   * Runs a task alone: with the worker to itself (no other task runs until it ran), named in a commit before it starts
+   * and cleared after, so that a worker dying meanwhile can have died of it only.
+   */
+  private void runAlone(ConsumerRecord<String, byte[]> record, TopicPartition partition, Prepared prepared)
+      throws InterruptedException {
+    isolation.writeLock().lock();
+    try {
+      if (!owned.contains(partition) || !named(partition, record.offset(), true)) {
+        settle(record, false); // moved to another worker, or this one stops: it runs elsewhere
+        return;
+      }
+      try {
+        runOwnedTask(record, prepared.task(), prepared.inputs());
+      } finally {
+        named(partition, record.offset(), false);
+      }
+    } finally {
+      isolation.writeLock().unlock();
     }
   }
 
@@ -537,13 +610,18 @@ public final class Worker implements AutoCloseable {
   private void write(ConsumerRecord<String, byte[]> record, ReadyTask task, TaskResult result, byte[] bytes,
       boolean firstTry) {
     // A partition the topic does not have (a forged task) would make the producer wait for it: the key decides then.
+    if (task.graphPartition() >= resultsPartitions) {
+      resultsPartitions = producer.partitionsFor(topics.results()).size(); // the topic may have grown
+    }
     Integer partition = task.graphPartition() >= 0 && task.graphPartition() < resultsPartitions
         ? task.graphPartition() : null;
     long size = bytes.length;
     while (true) {
+      sends.sent();
       try {
         producer.send(new ProducerRecord<>(topics.results(), partition, task.graphId(), bytes), (metadata, error) -> {
           // This runs on the producer's network thread: whatever goes wrong here must not escape and kill it.
+          sends.answered();
           try {
             if (error == null) {
               if (result.succeeded()) {
@@ -560,7 +638,9 @@ public final class Worker implements AutoCloseable {
                   result.durationNanos(), TaskError.of(new IllegalStateException("the result of task '"
                       + task.taskKey() + "' could not be written to " + topics.results() + ": " + error)))
                   .withTaskPartition(record.partition());
-              write(record, task, failure, codec.encode(topics.results(), failure), false);
+              byte[] failureBytes = codec.encode(topics.results(), failure);
+              resends.add(() -> write(record, task, failure, failureBytes, false));
+              LockSupport.unpark(loop);
             } else {
               // Without its result the task must run again: stop, uncommitted, so the group hands it on.
               fail(new IllegalStateException("cannot write the result of task '" + task.taskKey() + "' of graph "
@@ -572,12 +652,22 @@ public final class Worker implements AutoCloseable {
         });
         return;
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        sends.answered();
         if (!running || fatal != null) {
           throw e;
         }
         LOG.warn("worker {} waits for Kafka to take the result of task '{}': {}", name, task.taskKey(), e.getMessage());
         LockSupport.parkNanos(SEND_RETRY_NANOS);
       }
+    }
+  }
+
+  /** Waits, at most {@code nanos}, for Kafka to answer the results sent so far, so that a commit covers them. */
+  private void awaitSends(long nanos) {
+    try {
+      sends.awaitAnswers(Duration.ofNanos(nanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -653,9 +743,14 @@ public final class Worker implements AutoCloseable {
       while (partitions.stream().anyMatch(p -> runningTasks.getOrDefault(p, new AtomicInteger()).get() > 0)
           && System.nanoTime() < deadline) {
         settleFinished();
+        try {
+          answerNamings(); // a task running alone, holding the worker to itself, may wait for one
+        } catch (RuntimeException e) {
+          LOG.debug("worker {} could not commit a record running alone while partitions move: {}", name, e.toString());
+        }
         LockSupport.parkNanos(1_000_000);
       }
-      producer.flush();
+      awaitSends(Math.max(0, deadline - System.nanoTime())); // not flush(): while Kafka is away it would not return
       settleFinished();
       if (fatal == null) {
         try {
@@ -706,6 +801,10 @@ public final class Worker implements AutoCloseable {
       for (TopicPartition partition : partitions) {
         OffsetAndMetadata previous = committed.get(partition);
         String mark = deaths.takeOver(partition, previous);
+        if (previous != null) {
+          // Known from the start, so that its mark is committed, and handed over, even if nothing is read from it.
+          commits.took(partition, previous);
+        }
         if (mark != null) {
           marks.put(partition, new OffsetAndMetadata(previous.offset(), mark));
         }
@@ -737,7 +836,7 @@ public final class Worker implements AutoCloseable {
       while (!executor.awaitTermination(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
         settleFinished();
       }
-      producer.flush();
+      awaitSends(Math.max(0, deadline - System.nanoTime()));
       settleFinished();
       if (fatal == null) {
         commit(true, true);

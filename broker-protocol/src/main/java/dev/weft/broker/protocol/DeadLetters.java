@@ -88,8 +88,9 @@ public final class DeadLetters {
     try {
       producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
         if (error instanceof RecordTooLargeException && !truncate) {
-          // The topic takes less than this side thought (its limit was lowered): the truncated copy fits.
-          write(record, source, why, true, written);
+          // The topic takes less than this side thought (its limit was lowered): the truncated copy fits. Sent from
+          // another thread than this callback's, the producer's own, whose send could wait for room only it frees.
+          java.util.concurrent.CompletableFuture.runAsync(() -> write(record, source, why, true, written));
           return;
         }
         if (error != null) {

@@ -128,25 +128,30 @@ public final class WireCodec {
   }
 
   /**
-   * The schema a record names. An id the registry does not know, or a schema it holds that Avro refuses, makes the
-   * record malformed; a registry that cannot be asked (no answer, a server error, this client refused) is not the
-   * record's fault: {@link RegistryUnavailableException}, and the caller tries again later.
+   * The schema a record names. An id the registry says it does not know (Confluent's 40403), or a schema it gives that
+   * Avro refuses, makes the record malformed. Anything else (no answer, a server error, a refusal of this client, a
+   * proxy's answer) is not the record's fault: {@link RegistryUnavailableException}, and the caller tries again later,
+   * rather than put aside a record that a registry back to health would read.
    */
   private Schema writerSchema(int id) {
+    if (id <= 0) {
+      throw new MalformedValueException("a record names schema id " + id + ", which no registry gives");
+    }
     try {
       return registry.schemaById(id);
     } catch (SchemaRegistryException e) {
-      int status = e.status();
-      if (status == SchemaRegistryException.NO_RESPONSE || status >= 500 || status == 401 || status == 403) {
-        throw new RegistryUnavailableException("the schema registry cannot give schema id " + id + ": "
-            + e.getMessage(), e);
+      if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
+        throw new MalformedValueException("a record names schema id " + id + ", which the registry does not know",
+            e);
       }
-      throw new MalformedValueException("a record names schema id " + id + ", which the registry "
-          + (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND ? "does not know" : "refuses: " + e.getMessage()),
-          e);
+      throw new RegistryUnavailableException("the schema registry cannot give schema id " + id + ": "
+          + e.getMessage(), e);
     } catch (AvroRuntimeException e) {
       throw new MalformedValueException("a record names schema id " + id + ", whose schema Avro refuses: "
           + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new RegistryUnavailableException("the schema registry's answer for schema id " + id
+          + " cannot be read: " + e, e);
     }
   }
 

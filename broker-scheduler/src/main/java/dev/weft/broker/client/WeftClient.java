@@ -329,7 +329,9 @@ public final class WeftClient implements AutoCloseable {
   public void cancel(GraphFuture future, String reason) {
     GraphCommand.Cancel cancel = new GraphCommand.Cancel(future.graphId(), reason);
     byte[] encoded = codec.encode(topics.graphs(), cancel);
-    future.partitionFuture().thenAccept(partition -> producer.send(new ProducerRecord<>(topics.graphs(), partition,
+    // Async: the submission's callback, on the producer's own thread, completes the partition, and a send from there
+    // could wait for buffer room that only that thread frees.
+    future.partitionFuture().thenAcceptAsync(partition -> producer.send(new ProducerRecord<>(topics.graphs(), partition,
         future.graphId(), encoded), (metadata, error) -> {
           if (error != null) {
             LOG.warn("could not ask for graph {} to be cancelled: {}", future.graphId(), error.toString());

@@ -214,7 +214,6 @@ final class ProcessPool implements AutoCloseable {
   void stopCancelled() {
     CompletableFuture.delayedExecutor(CANCEL_GRACE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
       boolean more = false;
-      List<WorkerProcess> stopping = new ArrayList<>();
       synchronized (lock) {
         if (closed) {
           return;
@@ -225,16 +224,14 @@ final class ProcessPool implements AutoCloseable {
           }
           Assignment running = worker.running();
           if (running != null && running.run.isCancelled()) {
-            stopping.add(worker);
+            // Under the lock: no reply is taken meanwhile, so it is still this task the worker runs (or has just
+            // answered, unread: then the answer is lost with the worker, as the compute that wanted it is over).
+            LOG.info("stopping {}: it still runs task '{}' of a compute that was cancelled", worker, running.run.key);
+            worker.process.destroyForcibly(); // its end requeues what it had, and a new worker takes its place
           } else if (worker.holdsCancelled()) {
             more = true;
           }
         }
-      }
-      for (WorkerProcess worker : stopping) {
-        LOG.info("stopping {}: it still runs task '{}' of a compute that was cancelled", worker,
-            worker.running() == null ? "?" : worker.running().run.key);
-        worker.process.destroyForcibly(); // its end fails or requeues what it had, and a new worker takes its place
       }
       if (more) {
         stopCancelled();

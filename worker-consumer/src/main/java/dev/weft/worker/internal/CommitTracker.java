@@ -21,6 +21,12 @@ public final class CommitTracker {
     nextToRead.merge(partition, offset + 1, Math::max);
   }
 
+  /** A partition taken over, committed at {@code committed} by its previous owner: nothing of it read yet. */
+  public void took(TopicPartition partition, OffsetAndMetadata committed) {
+    nextToRead.merge(partition, committed.offset(), Math::max);
+    this.committed.put(partition, committed);
+  }
+
   public void finished(TopicPartition partition, long offset) {
     TreeSet<Long> offsets = unfinished.get(partition);
     if (offsets != null) {
