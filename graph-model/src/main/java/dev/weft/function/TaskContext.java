@@ -1,17 +1,16 @@
 package dev.weft.function;
 
 /**
- * What a running task may know of where it runs: its key, its scheduler, and how large a result that scheduler can
- * carry. Every scheduler calls functions through {@link #call}, so {@link #current()} is the task's context on the
+ * What a running task may know of where it runs: its scheduler, and how large a result that scheduler can carry. Every scheduler calls functions through {@link #call}, so {@link #current()} is the task's context on the
  * thread that runs it, and null on any other thread (outside a task).
  *
  * <p>Schedulers use it too: a compute started while a task runs on this thread is a nested compute (it gets a pool of
  * its own, and not the global or scoped callbacks).
  */
 public final class TaskContext {
-  private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
+  /** A one-slot holder per thread: a call sets and restores the slot, with one thread-local lookup. */
+  private static final ThreadLocal<TaskContext[]> CURRENT = ThreadLocal.withInitial(() -> new TaskContext[1]);
 
-  private final String key;
   private final String scheduler;
   private final long maxResultBytes;
 
@@ -19,19 +18,14 @@ public final class TaskContext {
    * @param maxResultBytes the largest result the scheduler can carry, encoded ({@code Long.MAX_VALUE} when it passes
    *     results by reference)
    */
-  public TaskContext(String key, String scheduler, long maxResultBytes) {
-    this.key = key;
+  public TaskContext(String scheduler, long maxResultBytes) {
     this.scheduler = scheduler;
     this.maxResultBytes = maxResultBytes;
   }
 
   /** The context of the task running on this thread, or null. */
   public static TaskContext current() {
-    return CURRENT.get();
-  }
-
-  public String key() {
-    return key;
+    return CURRENT.get()[0];
   }
 
   /** The name of the scheduler that runs the task: {@code sync}, {@code threads}, {@code processes}, {@code broker}. */
@@ -44,18 +38,18 @@ public final class TaskContext {
     return maxResultBytes;
   }
 
-  /** Calls {@code function} on {@code args} as this task: {@link #current()} is this context until it returns. */
+  /**
+   * Calls {@code function} on {@code args} as a task of this context: {@link #current()} is this context until it
+   * returns. One context serves every task of a scheduler that has the same limits.
+   */
   public Object call(TaskFunction function, Object[] args) throws Exception {
-    TaskContext outer = CURRENT.get();
-    CURRENT.set(this);
+    TaskContext[] slot = CURRENT.get();
+    TaskContext outer = slot[0];
+    slot[0] = this;
     try {
       return function.apply(args);
     } finally {
-      if (outer == null) {
-        CURRENT.remove();
-      } else {
-        CURRENT.set(outer);
-      }
+      slot[0] = outer;
     }
   }
 

@@ -95,6 +95,7 @@ public final class Worker implements AutoCloseable {
   private final ThreadPoolExecutor inputs;
   private final Duration inputTimeout;
   private final int maxRecordBytes;
+  private final TaskContext context;
   private final long revokeWaitNanos;
   private final long commitIntervalNanos;
   private long lastCommitNanos;
@@ -166,6 +167,7 @@ public final class Worker implements AutoCloseable {
       return thread;
     });
     this.maxRecordBytes = config.getInt(WorkerConfig.MAX_RECORD_BYTES);
+    this.context = new TaskContext("broker", maxRecordBytes);
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));
@@ -572,8 +574,7 @@ public final class Worker implements AutoCloseable {
     long start = System.nanoTime();
     TaskResult result;
     try {
-      Object value = new TaskContext(task.taskKey(), "broker", maxRecordBytes).call(
-          functions.require(task.function()), values(task.args(), inputs).toArray());
+      Object value = context.call(functions.require(task.function()), values(task.args(), inputs).toArray());
       result = TaskResult.success(task.graphId(), task.taskKey(), task.attempt(), name, System.nanoTime() - start,
           value);
     } catch (Throwable t) { // a task's Error fails the task, not the worker's thread

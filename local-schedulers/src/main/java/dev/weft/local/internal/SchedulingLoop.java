@@ -1,5 +1,6 @@
 package dev.weft.local.internal;
 
+import dev.weft.function.TaskContext;
 import dev.weft.graph.internal.ExecutionPlan;
 import dev.weft.graph.internal.IntHeap;
 import dev.weft.scheduler.Callback;
@@ -32,6 +33,8 @@ public final class SchedulingLoop {
   private final IntHeap ready;
   /** Runs in flight by task, to cancel them on failure; null for the sync executor, which never leaves any. */
   private final TaskRun[] inFlight;
+  /** In this JVM results pass by reference: no encoding limits them. */
+  private final TaskContext context;
 
   public SchedulingLoop(ExecutionPlan plan, TaskExecutor executor, int maxInFlight, List<Callback> callbacks,
       GraphRun run) {
@@ -46,6 +49,7 @@ public final class SchedulingLoop {
     this.unreadBy = new int[size];
     this.ready = new IntHeap(Math.min(size, 1024));
     this.inFlight = executor == InlineExecutor.INSTANCE ? null : new TaskRun[size];
+    this.context = new TaskContext(run.scheduler(), Long.MAX_VALUE);
   }
 
   /** Runs the plan to the end and returns each output's value, in the order the keys were asked. */
@@ -121,7 +125,7 @@ public final class SchedulingLoop {
       callback.pretask(run, key);
     }
     TaskRun taskRun = new TaskRun(task, key, plan.task(task).function(), plan.function(task),
-        plan.arguments(task, results), attempt, timed, run.scheduler());
+        plan.arguments(task, results), attempt, timed, context);
     if (inFlight != null) {
       inFlight[task] = taskRun;
     }

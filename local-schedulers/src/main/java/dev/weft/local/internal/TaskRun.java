@@ -20,8 +20,8 @@ public final class TaskRun {
   public final int attempt;
   /** Whether to record start and end times (only when callbacks listen). */
   public final boolean timed;
-  /** The scheduler's name, for the task's {@link TaskContext}. */
-  private final String scheduler;
+  /** Where the task runs, as the function may ask. */
+  private final TaskContext context;
 
   private Object result;
   private Throwable error;
@@ -33,8 +33,8 @@ public final class TaskRun {
   private Thread runner;
 
   public TaskRun(int task, String key, String functionName, TaskFunction function, Object[] args, int attempt,
-      boolean timed, String scheduler) {
-    this.scheduler = scheduler;
+      boolean timed, TaskContext context) {
+    this.context = context;
     this.task = task;
     this.key = key;
     this.functionName = functionName;
@@ -84,8 +84,7 @@ public final class TaskRun {
       worker = self.getName();
     }
     try {
-      // In this JVM results pass by reference: no encoding limits them.
-      result = new TaskContext(key, scheduler, Long.MAX_VALUE).call(function, args);
+      result = context.call(function, args);
     } catch (Throwable t) { // an Error in a task fails the task, not the thread that ran it
       error = t;
     }

@@ -72,9 +72,11 @@ public final class WorkerMain {
     private final ValueCodec values = new ValueCodec();
     private final BinaryWriter reply = new BinaryWriter(4096);
     private final int maxFrameBytes;
+    private final TaskContext context;
 
     Loop(FrameChannel frames, FunctionRegistry registry, int workerId, int maxFrameBytes) {
       this.maxFrameBytes = maxFrameBytes;
+      this.context = new TaskContext("processes", maxFrameBytes);
       this.frames = frames;
       this.registry = registry;
       this.workerId = workerId;
@@ -101,7 +103,7 @@ public final class WorkerMain {
       Object result;
       try {
         TaskFunction function = registry.require(task.function());
-        result = new TaskContext(task.key(), "processes", maxFrameBytes).call(function, task.args());
+        result = context.call(function, task.args());
       } catch (Throwable t) {
         fail(task.id(), t, reply);
         return;
