@@ -597,19 +597,11 @@ public final class SchedulerService implements AutoCloseable {
       String topic = graph.topicOf(task);
       int partition = graph.preferredPartition(task);
       Integer chosen = partition >= 0 && partition < partitionCount(topic) ? partition : null;
-      byte[] encoded = codec.encode(topic, ready);
-      sends.sent();
-      try {
-        producer.send(new ProducerRecord<>(topic, chosen, ready.recordKey(), encoded), (metadata, error) -> {
-          sends.answered();
-          if (error != null) {
-            unsentTasks.add(new UnsentTask(graphId, task, attempt, error));
-          }
-        });
-      } catch (RuntimeException e) {
-        sends.answered();
-        throw e;
-      }
+      counted(new ProducerRecord<>(topic, chosen, ready.recordKey(), codec.encode(topic, ready)), error -> {
+        if (error != null) {
+          unsentTasks.add(new UnsentTask(graphId, task, attempt, error));
+        }
+      });
     } catch (RuntimeException e) {
       unsentTasks.add(new UnsentTask(graphId, task, attempt, e));
       return;
@@ -691,21 +683,13 @@ public final class SchedulerService implements AutoCloseable {
     finished.put(event.graphId(), event);
     String topic = topics.events();
     try {
-      byte[] encoded = codec.encode(topic, event);
-      sends.sent();
-      try {
-        producer.send(new ProducerRecord<>(topic, partition, event.graphId(), encoded), (metadata, error) -> {
-          if (error != null) {
-            LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
-                error.toString());
-            unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
-          }
-          sends.answered(); // after the line above: a commit that saw every send answered sees this one unsent
-        });
-      } catch (RuntimeException e) {
-        sends.answered();
-        throw e;
-      }
+      counted(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)), error -> {
+        if (error != null) {
+          LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
+              error.toString());
+          unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
+        }
+      });
     } catch (RuntimeException e) {
       LOG.warn("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
           e.toString());
@@ -717,25 +701,37 @@ public final class SchedulerService implements AutoCloseable {
   private void publish(int partition, GraphEvent event) {
     String topic = topics.events();
     try {
-      byte[] encoded = codec.encode(topic, event);
-      sends.sent();
-      try {
-        producer.send(new ProducerRecord<>(topic, partition, event.graphId(), encoded), (metadata, error) -> {
-          sends.answered();
-          if (error != null) {
-            LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
-          }
-        });
-      } catch (RuntimeException e) {
-        sends.answered();
-        throw e;
-      }
+      counted(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)), error -> {
+        if (error != null) {
+          LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
+        }
+      });
     } catch (RuntimeException e) {
       LOG.warn("could not publish {} of graph {}: {}", event.type(), event.graphId(), e.toString());
     }
   }
 
-  /** Puts a record aside; the commit that follows flushes the producer, so it is written before it is passed. */
+  /**
+   * Sends a record, counted until Kafka answers it, so that a commit can wait for what was sent before it. {@code done}
+   * runs on the producer's thread, before the send counts as answered: what it records, a commit sees.
+   */
+  private void counted(ProducerRecord<String, byte[]> record, java.util.function.Consumer<Exception> done) {
+    sends.sent();
+    try {
+      producer.send(record, (metadata, error) -> {
+        try {
+          done.accept(error);
+        } finally {
+          sends.answered();
+        }
+      });
+    } catch (RuntimeException e) {
+      sends.answered();
+      throw e;
+    }
+  }
+
+  /** Puts a record aside; the commit that follows waits for it, so it is written before it is passed. */
   private void putAside(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
     sends.sent();
     deadLetters.send(record, reason, sends::answered);

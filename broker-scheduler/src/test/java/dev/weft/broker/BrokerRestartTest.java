@@ -52,29 +52,15 @@ class BrokerRestartTest {
         graphs.add(drill.track(client.submit(sleepers(60, 30), SubmitOptions.defaults().maxInFlight(4)), "total",
             60L * 59 / 2));
       }
-      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-      while (graphs.stream().mapToInt(GraphFuture::done).sum() < 6 * 61 / 4) {
-        assertTrue(System.nanoTime() < deadline, "no progress before the broker went away");
-        Thread.sleep(20);
-      }
+      Drill.awaitProgress(graphs, 6 * 61 / 4, Duration.ofMinutes(1));
       kafka.kill();
       long killed = System.nanoTime();
-      int[] atKill = graphs.stream().mapToInt(GraphFuture::done).toArray();
+      int[] atKill = Drill.doneOf(graphs);
       Thread.sleep(outage.toMillis());
       kafka.restart();
       drill.note("broker down %.1f s", Drill.secondsSince(killed));
       long restarted = System.nanoTime();
-      while (true) {
-        boolean allMoved = true;
-        for (int i = 0; i < graphs.size(); i++) {
-          allMoved &= graphs.get(i).isDone() || graphs.get(i).done() > atKill[i];
-        }
-        if (allMoved) {
-          break;
-        }
-        assertTrue(System.nanoTime() - restarted < Duration.ofMinutes(3).toNanos(), "graphs never moved again");
-        Thread.sleep(20);
-      }
+      Drill.awaitEveryGraphMovedOn(graphs, atKill, Duration.ofMinutes(3));
       drill.note("every graph progressing again %.1f s after the restart", Drill.secondsSince(restarted));
       drill.awaitAll(Duration.ofMinutes(3));
       assertEquals(null, cluster.scheduler().failure());

@@ -91,6 +91,42 @@ final class Drill {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
+  /** Waits until the graphs have done, together, at least {@code tasks} tasks. */
+  static void awaitProgress(List<GraphFuture> graphs, int tasks, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (graphs.stream().mapToInt(GraphFuture::done).sum() < tasks) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the graphs did only " + graphs.stream().mapToInt(GraphFuture::done).sum() + " of "
+            + tasks + " tasks within " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** How many tasks each graph has done, to see later which moved on. */
+  static int[] doneOf(List<GraphFuture> graphs) {
+    return graphs.stream().mapToInt(GraphFuture::done).toArray();
+  }
+
+  /** Waits until every graph that had not ended has done more than {@code before} says; returns when that was. */
+  static void awaitEveryGraphMovedOn(List<GraphFuture> graphs, int[] before, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean allMoved = true;
+      for (int i = 0; i < graphs.size(); i++) {
+        allMoved &= graphs.get(i).isDone() || graphs.get(i).done() > before[i];
+      }
+      if (allMoved) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("graphs never moved on within " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
   /** Waits until {@code graph} has done at least {@code tasks} tasks. */
   static void awaitProgress(GraphFuture graph, int tasks, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

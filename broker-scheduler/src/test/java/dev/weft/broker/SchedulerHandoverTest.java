@@ -157,27 +157,13 @@ class SchedulerHandoverTest {
           graphs.add(drill.track(client.submit(sleepers(60, 40), SubmitOptions.defaults().maxInFlight(2)), "total",
               60L * 59 / 2));
         }
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (graphs.stream().mapToInt(GraphFuture::done).sum() < 6 * 61 / 4) {
-          assertTrue(System.nanoTime() < deadline, "no progress before the kill");
-          Thread.sleep(20);
-        }
-        int[] atKill = graphs.stream().mapToInt(GraphFuture::done).toArray();
+        Drill.awaitProgress(graphs, 6 * 61 / 4, Duration.ofMinutes(1));
+        int[] atKill = Drill.doneOf(graphs);
         first.destroyForcibly();
         long killed = System.nanoTime();
         assertTrue(first.waitFor(30, TimeUnit.SECONDS));
         assertEquals(137, first.exitValue(), "killed with SIGKILL");
-        while (true) {
-          boolean allMoved = true;
-          for (int i = 0; i < graphs.size(); i++) {
-            allMoved &= graphs.get(i).isDone() || graphs.get(i).done() > atKill[i];
-          }
-          if (allMoved) {
-            break;
-          }
-          assertTrue(System.nanoTime() - killed < Duration.ofMinutes(2).toNanos(), "graphs never moved again");
-          Thread.sleep(20);
-        }
+        Drill.awaitEveryGraphMovedOn(graphs, atKill, Duration.ofMinutes(2));
         drill.note("every graph progressing again %.1f s after the kill", Drill.secondsSince(killed));
         drill.awaitAll(Duration.ofMinutes(2));
       }
