@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.broker.SchedulerService;
 import dev.weft.broker.client.WeftClient;
+import dev.weft.kafka.embedded.EmbeddedKafka;
 import dev.weft.registry.RestSchemaRegistryClient;
 import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
 import dev.weft.registry.embedded.InMemorySchemaStore;
@@ -59,6 +60,26 @@ class OneMachineTest {
         + "  ./weft submit -c linger.ms=5 graph.json\n", UpCommand.howToSubmit("127.0.0.1:9", "http://r:1",
             new LinkedHashMap<>(Map.of("schema.registry.url", "http://r:1", "linger.ms", "5"))).replace(
                 System.lineSeparator(), "\n"));
+  }
+
+  /**
+   * What weft up prints for a following submit must be what runs: it named the embedded registry and broker even when
+   * others were given, and a submit through them failed with an unknown schema id.
+   */
+  @Test
+  void aGivenKafkaAndRegistryAreWhatItRunsOnAndPrints() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+         EmbeddedSchemaRegistry given = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
+         OneMachine machine = new OneMachine(1, 1, null, Map.of("bootstrap.servers", kafka.bootstrapServers(),
+             "schema.registry.url", given.url()), log);
+         WeftClient client = WeftClient.connect(machine.config())) {
+      assertEquals(kafka.bootstrapServers(), machine.bootstrapServers());
+      assertEquals(given.url(), machine.registryUrl());
+      assertTrue(printed().contains("Kafka at " + kafka.bootstrapServers() + " (given)"), printed());
+      assertTrue(printed().contains("schema registry at " + given.url() + " (given)"), printed());
+      assertEquals(Map.of("total", Demo.expected(100)), client.compute(Demo.sumOfSquares(100, 10),
+          Duration.ofMinutes(2)));
+    }
   }
 
   @Test
