@@ -13,14 +13,21 @@ public final class TaskContext {
 
   private final String scheduler;
   private final long maxResultBytes;
+  private final String limitSource;
 
   /**
    * @param maxResultBytes the largest result the scheduler can carry, encoded ({@code Long.MAX_VALUE} when it passes
    *     results by reference)
    */
   public TaskContext(String scheduler, long maxResultBytes) {
+    this(scheduler, maxResultBytes, null);
+  }
+
+  /** @param limitSource what sets {@code maxResultBytes}, for messages: the setting that raises it */
+  public TaskContext(String scheduler, long maxResultBytes, String limitSource) {
     this.scheduler = scheduler;
     this.maxResultBytes = maxResultBytes;
+    this.limitSource = limitSource;
   }
 
   /** The context of the task running on this thread, or null. */
@@ -67,7 +74,8 @@ public final class TaskContext {
     TaskContext context = current();
     if (context != null && encodedBytes > context.maxResultBytes) {
       throw new IllegalArgumentException(what + " would be at least " + encodedBytes + " bytes encoded, over the "
-          + context.maxResultBytes + " that the " + context.scheduler + " scheduler carries");
+          + context.maxResultBytes + " that the " + context.scheduler + " scheduler carries"
+          + (context.limitSource == null ? "" : " (" + context.limitSource + ")"));
     }
     long heap = Runtime.getRuntime().maxMemory();
     if (heapBytes > heap / 2) {

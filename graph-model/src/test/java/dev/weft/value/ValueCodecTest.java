@@ -119,6 +119,24 @@ class ValueCodecTest {
     assertTrue(decoded.isReadOnly(), "a slice of the input, not a copy");
   }
 
+  /** A bounded writer refuses a value as its encoding passes the limit, whether its bytes are copied or referenced. */
+  @Test
+  void aLimitedWriterRefusesAValueAsItPassesTheLimit() {
+    List<Long> many = new ArrayList<>();
+    for (long i = 0; i < 1_000; i++) {
+      many.add(i);
+    }
+    BinaryWriter fits = new BinaryWriter(16).limitedTo(4_000);
+    codec.write(many, fits);
+    assertEquals(many, codec.decode(fits.toByteArray()), "under the limit, the same encoding");
+    ValueTooLargeException buffered = assertThrows(ValueTooLargeException.class,
+        () -> codec.write(many, new BinaryWriter(16).limitedTo(1_000)));
+    assertEquals(1_000, buffered.limit());
+    BinaryWriter referenced = new BinaryWriter().limitedTo(1 << 20);
+    assertThrows(ValueTooLargeException.class, () -> codec.write(ByteBuffer.allocate(2 << 20), referenced));
+    assertTrue(referenced.length() < 16, "refused before it was referenced: " + referenced.length());
+  }
+
   @Test
   void nonValuesAreRefusedWithTheirPath() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -28,6 +28,10 @@ public final class TestFunctions implements FunctionModule {
     registry.register("fail", args -> {
       throw new IllegalStateException(args.length == 0 ? "failed on purpose" : String.valueOf(args[0]));
     });
+    // fail-at-length(n): fails with a message of n characters and more, as a wrong-type error printing its argument.
+    registry.register("fail-at-length", args -> {
+      throw new IllegalStateException("a long failure: " + "x".repeat(((Number) args[0]).intValue()));
+    });
     // flaky(counterFile, failures, value): fails while the file records fewer than `failures` calls, then returns
     // value. The count lives in a file so that it survives a retry on another thread, process or worker.
     registry.register("flaky", args -> {

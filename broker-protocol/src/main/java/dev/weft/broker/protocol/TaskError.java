@@ -1,16 +1,23 @@
 package dev.weft.broker.protocol;
 
+import dev.weft.scheduler.ErrorText;
 import dev.weft.scheduler.RemoteTaskException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /**
- * An exception a task threw, as text: its class name, message and stack trace.
+ * An exception a task threw, as text: its class name, message and stack trace, each cut to a bound.
  *
  * @param retriable false when running the task again would do the same harm (it took down the workers that ran it):
  *     the scheduler then fails it whatever retries it has left
  */
 public record TaskError(String type, String message, String stackTrace, boolean retriable) {
+  /** Texts are cut as {@link ErrorText} says, so that a failure always fits the records that carry it. */
+  public TaskError {
+    message = ErrorText.message(message);
+    stackTrace = ErrorText.stackTrace(stackTrace);
+  }
+
   /** An error a retry may mend. */
   public TaskError(String type, String message, String stackTrace) {
     this(type, message, stackTrace, true);

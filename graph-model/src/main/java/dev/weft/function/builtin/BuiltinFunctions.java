@@ -7,6 +7,7 @@ import dev.weft.function.FunctionModule;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.NamedFunction;
 import dev.weft.function.TaskContext;
+import dev.weft.scheduler.ErrorText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,10 +29,11 @@ public final class BuiltinFunctions implements FunctionModule {
   public static final Fn2<Object, Object, Object> ADD = Fn2.of("add", (a, b) -> add(a, b, "add"));
   public static final Fn2<Object, Object, Number> SUB = Fn2.of("sub", (a, b) -> subtract(a, b, "sub"));
   public static final Fn2<Object, Object, Number> MUL = Fn2.of("mul", (a, b) -> multiply(a, b));
+  /** True division, as Python's {@code /}: by zero it fails (ZeroDivisionError there), it never makes infinity. */
   public static final Fn2<Object, Object, Double> DIV = Fn2.of("div",
-      (a, b) -> number(a, "div").doubleValue() / number(b, "div").doubleValue());
+      (a, b) -> number(a, "div").doubleValue() / divisor(b, "div").doubleValue());
   public static final Fn2<Object, Object, Long> FLOORDIV = Fn2.of("floordiv",
-      (a, b) -> Math.floorDiv(integral(a, "floordiv"), integral(b, "floordiv")));
+      (a, b) -> Math.floorDiv(integral(a, "floordiv"), divisor(b, "floordiv").longValue()));
   public static final FnN<Number> SUM = FnN.of("sum", args -> fold(items(args), "sum", BuiltinFunctions::sumOf));
   public static final FnN<Number> MAX = FnN.of("max", args -> fold(items(args), "max", BuiltinFunctions::maxOf));
   public static final FnN<Number> MIN = FnN.of("min", args -> fold(items(args), "min", BuiltinFunctions::minOf));
@@ -157,6 +159,18 @@ public final class BuiltinFunctions implements FunctionModule {
     throw new IllegalArgumentException(function + " needs numbers, got " + typeOf(value));
   }
 
+  /**
+   * A divisor that is not zero. Infinite and NaN values stay legal (they come from arithmetic on legal values, and
+   * Avro carries them); division by zero is refused as Python and Dask refuse it.
+   */
+  private static Number divisor(Object value, String function) {
+    Number n = function.equals("floordiv") ? (Number) integral(value, function) : number(value, function);
+    if (n.doubleValue() == 0) {
+      throw new ArithmeticException(function + ": division by zero");
+    }
+    return n;
+  }
+
   private static long integral(Object value, String function) {
     Number n = number(value, function);
     if (!isIntegral(n)) {
@@ -173,7 +187,8 @@ public final class BuiltinFunctions implements FunctionModule {
   }
 
   private static String typeOf(Object value) {
-    return value == null ? "null" : value.getClass().getSimpleName() + " " + value;
+    // A value is shown, not printed whole: a list of a million items would make a message of megabytes.
+    return value == null ? "null" : value.getClass().getSimpleName() + " " + ErrorText.cut(String.valueOf(value), 200);
   }
 
   private static String concat(Object[] args) {

@@ -1,5 +1,6 @@
 package dev.weft.value.internal;
 
+import dev.weft.value.ValueTooLargeException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -23,6 +24,7 @@ public final class BinaryWriter {
   private int flushedUpTo;
   private List<ByteBuffer> parts;
   private long length;
+  private long limit = Long.MAX_VALUE;
 
   public BinaryWriter() {
     this(256);
@@ -44,9 +46,37 @@ public final class BinaryWriter {
     length = 0;
   }
 
+  /**
+   * Bounds what this writer takes: writing past {@code maxBytes} in all throws at once, and the buffer never grows
+   * past it, so that a value too large to send is refused before it is encoded whole (and before the buffer doubles
+   * on the way).
+   */
+  public BinaryWriter limitedTo(long maxBytes) {
+    this.limit = maxBytes;
+    return this;
+  }
+
   private void ensure(int more) {
     if (position + more > buffer.length) {
-      buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, position + more));
+      grow(more);
+    }
+  }
+
+  private void grow(int more) {
+    long needed = (long) position + more;
+    refuseOver(length() + more);
+    // Bytes of the buffer before flushedUpTo are counted in length already: the buffer may reach this position.
+    long mostUseful = limit - length + flushedUpTo;
+    long capacity = Math.max(needed, Math.min(buffer.length * 2L, mostUseful));
+    if (capacity > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("encoded value of more than " + (Integer.MAX_VALUE - 8) + " bytes");
+    }
+    buffer = Arrays.copyOf(buffer, (int) capacity);
+  }
+
+  private void refuseOver(long total) {
+    if (total > limit) {
+      throw new ValueTooLargeException(limit);
     }
   }
 
@@ -126,6 +156,7 @@ public final class BinaryWriter {
     int size = value.remaining();
     writeLong(size);
     if (size >= ZERO_COPY_THRESHOLD) {
+      refuseOver(length() + size);
       flushBuffered();
       parts.add(value.slice());
       length += size;

@@ -3,7 +3,9 @@ package dev.weft.local.process;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.TaskContext;
 import dev.weft.function.TaskFunction;
+import dev.weft.scheduler.ErrorText;
 import dev.weft.value.ValueCodec;
+import dev.weft.value.ValueTooLargeException;
 import dev.weft.value.internal.BinaryReader;
 import dev.weft.value.internal.BinaryWriter;
 import java.io.IOException;
@@ -76,7 +78,7 @@ public final class WorkerMain {
 
     Loop(FrameChannel frames, FunctionRegistry registry, int workerId, int maxFrameBytes) {
       this.maxFrameBytes = maxFrameBytes;
-      this.context = new TaskContext("processes", maxFrameBytes);
+      this.context = new TaskContext("processes", maxFrameBytes, "processes.max.frame.bytes is " + maxFrameBytes);
       this.frames = frames;
       this.registry = registry;
       this.workerId = workerId;
@@ -110,23 +112,23 @@ public final class WorkerMain {
       }
       long end = System.nanoTime();
       try {
-        WorkerProtocol.writeTaskDone(reply, values, task.id(), result, start, end);
-        if (reply.length() > maxFrameBytes) {
-          throw new IllegalArgumentException("it is " + reply.length() + " bytes encoded, over the "
-              + "processes.max.frame.bytes of " + maxFrameBytes);
-        }
+        // Bounded: a result too large for a frame is refused as its encoding passes the limit, not once whole.
+        WorkerProtocol.writeTaskDone(reply.limitedTo(maxFrameBytes), values, task.id(), result, start, end);
       } catch (IllegalArgumentException | IllegalStateException unsendable) {
+        String why = unsendable instanceof ValueTooLargeException
+            ? unsendable.getMessage() + ", the processes.max.frame.bytes" : unsendable.getMessage();
         reply.reset();
         fail(task.id(), new IllegalArgumentException("the result of task '" + task.key()
-            + "' cannot go back to the caller: " + unsendable.getMessage()), reply);
+            + "' cannot go back to the caller: " + why), reply);
       }
     }
 
     private void fail(long taskId, Throwable error, BinaryWriter reply) {
       StringWriter trace = new StringWriter();
       error.printStackTrace(new PrintWriter(trace));
-      WorkerProtocol.writeTaskFailed(reply, taskId, error.getClass().getName(), error.getMessage(),
-          trace.toString());
+      // Cut here: a message that prints a large argument must not make the failure too large for its frame.
+      WorkerProtocol.writeTaskFailed(reply, taskId, error.getClass().getName(), ErrorText.message(error.getMessage()),
+          ErrorText.stackTrace(trace.toString()));
     }
   }
 }

@@ -66,10 +66,11 @@ class ProcessPoolSharingTest {
         Graph.builder().task("big-out", "bytes", 2L << 20).build(), options));
     assertTrue(early.getMessage().contains("bytes(2097152) would be at least 2097152 bytes encoded, over the 1048576"
         + " that the processes scheduler carries"), early.getMessage());
-    // ...any other result is refused once encoded: 400,000 longs take about four bytes each.
+    // ...any other result is refused as its encoding passes the limit: 400,000 longs take about three bytes each.
     TaskFailedException result = assertThrows(TaskFailedException.class, () -> Weft.compute(
         Graph.builder().task("big-out", "range", 400_000L).build(), options));
-    assertTrue(result.getMessage().contains("cannot go back to the caller: it is"), result.getMessage());
+    assertTrue(result.getMessage().contains("cannot go back to the caller: encoded, it is over 1048576 bytes, the "
+        + "processes.max.frame.bytes"), result.getMessage());
 
     // Neither broke the pool.
     assertEquals(Map.of("sum", Shapes.wideResult(100)), Weft.compute(Shapes.wide(100), options));
