@@ -7,6 +7,7 @@ import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.PendingSends;
 import dev.weft.broker.protocol.ReadyTask;
+import dev.weft.broker.protocol.RecordLimits;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.TaskResult;
@@ -49,6 +50,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +97,7 @@ public final class SchedulerService implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> graphsConsumer;
   private final KafkaConsumer<String, byte[]> resultsConsumer;
   private final DeadLetters deadLetters;
+  private final RecordLimits limits;
   private final PendingSends sends = new PendingSends();
   private final Thread loop;
   private final CountDownLatch assigned = new CountDownLatch(1);
@@ -164,6 +167,8 @@ public final class SchedulerService implements AutoCloseable {
       topics.verifyCoPartitioned(admin);
     }
     knownTaskTopics.add(topics.tasks(null));
+    this.limits = new RecordLimits(clients, config.getInt(SchedulerServiceConfig.MAX_RECORD_BYTES), topics);
+    limits.read(List.of(topics.graphs(), topics.results(), topics.events(), topics.deadLetters(), topics.tasks(null)));
     this.registry = config.registryClient();
     this.codec = new WireCodec(registry);
     try {
@@ -415,7 +420,7 @@ public final class SchedulerService implements AutoCloseable {
     }
     GraphEvent earlier = finished.get(graphId);
     if (earlier != null) {
-      publish(partition, earlier); // answer the retry of a graph that already ended
+      earlier.inParts().forEach(part -> publish(partition, part)); // answer the retry of a graph that already ended
       return;
     }
     ExecutionPlan plan;
@@ -473,6 +478,7 @@ public final class SchedulerService implements AutoCloseable {
     if (!knownTaskTopics.contains(topic)) {
       config.createTopics(List.of(pool));
       knownTaskTopics.add(topic);
+      limits.read(List.of(topic));
     }
     return topic;
   }
@@ -597,7 +603,13 @@ public final class SchedulerService implements AutoCloseable {
       String topic = graph.topicOf(task);
       int partition = graph.preferredPartition(task);
       Integer chosen = partition >= 0 && partition < partitionCount(topic) ? partition : null;
-      counted(new ProducerRecord<>(topic, chosen, ready.recordKey(), codec.encode(topic, ready)), error -> {
+      byte[] encoded = codec.encode(topic, ready);
+      if (encoded.length > limits.of(topic)) {
+        // Its literal arguments came in a graph record of another topic, which may take more: no retry would help.
+        throw new RecordTooLargeException("it is " + encoded.length + " bytes encoded with its arguments, over the "
+            + limits.of(topic) + " bytes " + topic + " takes (" + limits.describe(topic) + ")");
+      }
+      counted(new ProducerRecord<>(topic, chosen, ready.recordKey(), encoded), error -> {
         if (error != null) {
           unsentTasks.add(new UnsentTask(graphId, task, attempt, error));
         }
@@ -640,7 +652,7 @@ public final class SchedulerService implements AutoCloseable {
     unsentFinals.removeAll(finals);
     for (UnsentFinal unsent : finals) {
       if (owned.contains(unsent.partition())) {
-        publishFinal(unsent.partition(), unsent.commandOffset(), unsent.event());
+        publishPart(unsent.partition(), unsent.commandOffset(), unsent.event());
       }
     }
     List<UnsentTask> tasks = new ArrayList<>(unsentTasks);
@@ -676,24 +688,31 @@ public final class SchedulerService implements AutoCloseable {
   }
 
   /**
-   * Publishes how a graph ended. Should Kafka refuse it, it is sent again from the loop, and the commit stays at the
-   * graph's command until it is written: the client's future waits for this event.
+   * Publishes how a graph ended, in as many events as its outputs need ({@link GraphEvent#inParts()}). Should Kafka
+   * refuse one, it is sent again from the loop, and the commit stays at the graph's command until it is written: the
+   * client's future waits for these events.
    */
   private void publishFinal(int partition, long commandOffset, GraphEvent event) {
     finished.put(event.graphId(), event);
+    for (GraphEvent part : event.inParts()) {
+      publishPart(partition, commandOffset, part);
+    }
+  }
+
+  private void publishPart(int partition, long commandOffset, GraphEvent part) {
     String topic = topics.events();
     try {
-      counted(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)), error -> {
+      counted(new ProducerRecord<>(topic, partition, part.graphId(), encodeEvent(part)), error -> {
         if (error != null) {
-          LOG.error("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
+          LOG.error("could not publish {} of graph {} (it is sent again): {}", part.type(), part.graphId(),
               error.toString());
-          unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
+          unsentFinals.add(new UnsentFinal(partition, commandOffset, part));
         }
       });
     } catch (RuntimeException e) {
-      LOG.warn("could not publish {} of graph {} (it is sent again): {}", event.type(), event.graphId(),
+      LOG.warn("could not publish {} of graph {} (it is sent again): {}", part.type(), part.graphId(),
           e.toString());
-      unsentFinals.add(new UnsentFinal(partition, commandOffset, event));
+      unsentFinals.add(new UnsentFinal(partition, commandOffset, part));
     }
   }
 
@@ -701,7 +720,7 @@ public final class SchedulerService implements AutoCloseable {
   private void publish(int partition, GraphEvent event) {
     String topic = topics.events();
     try {
-      counted(new ProducerRecord<>(topic, partition, event.graphId(), codec.encode(topic, event)), error -> {
+      counted(new ProducerRecord<>(topic, partition, event.graphId(), encodeEvent(event)), error -> {
         if (error != null) {
           LOG.error("could not publish {} of graph {}: {}", event.type(), event.graphId(), error.toString());
         }
@@ -709,6 +728,27 @@ public final class SchedulerService implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("could not publish {} of graph {}: {}", event.type(), event.graphId(), e.toString());
     }
+  }
+
+  /**
+   * An event encoded, within what the events topic takes. Events are small by design ({@link GraphEvent#inParts()});
+   * only keys or ids of near the record limit could make one too large, and then it goes without its details: a
+   * COMPLETED event that cannot name its outputs becomes a failure that says why, since no reader could use it.
+   */
+  private byte[] encodeEvent(GraphEvent event) {
+    String topic = topics.events();
+    byte[] encoded = codec.encode(topic, event);
+    int limit = limits.of(topic);
+    if (encoded.length <= limit) {
+      return encoded;
+    }
+    String why = "the " + event.type() + " event of graph " + event.graphId() + " is " + encoded.length
+        + " bytes encoded, over the " + limit + " bytes " + topic + " takes (" + limits.describe(topic) + ")";
+    LOG.error("{}; it is sent without its details", why);
+    boolean unusable = event.type() == GraphEvent.Type.COMPLETED || event.type() == GraphEvent.Type.OUTPUTS;
+    GraphEvent.Type type = unusable ? GraphEvent.Type.FAILED : event.type();
+    return codec.encode(topic, new GraphEvent(event.graphId(), type, null, null, why, event.done(), event.total(),
+        Map.of(), null, null, 0, List.of()));
   }
 
   /**

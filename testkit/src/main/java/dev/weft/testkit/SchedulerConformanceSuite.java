@@ -421,6 +421,91 @@ public abstract class SchedulerConformanceSuite {
     assertEquals(Map.of("sum", Shapes.wideResult(99_999)), compute(graph));
   }
 
+  /**
+   * A graph whose every task is an output: its answer names 100,000 results, more than one record of the broker's
+   * events carries, and is read back whole (the broker used to hang here, its completion too large for its topic).
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(300)
+  void aGraphWithOneHundredThousandOutputsIsAnswered() {
+    int count = 100_000;
+    GraphBuilder builder = Graph.builder();
+    for (int i = 0; i < count; i++) {
+      builder.task("output-" + i, "inc", (long) i);
+    }
+    Map<String, Object> values = compute(builder.build());
+    assertEquals(count, values.size());
+    for (int i = 0; i < count; i++) {
+      assertEquals(i + 1L, values.get("output-" + i), "output-" + i);
+    }
+  }
+
+  /**
+   * A task that fails with a message of megabytes (a wrong-type error that prints its argument) fails its graph with
+   * that error; where the error crosses to another JVM its texts are cut, and the cut says so (the broker used to hang
+   * here, the failure too large for its events).
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void aFailureWithAMessageOfMegabytesFailsItsGraph() {
+    Graph graph = Graph.builder().task("ok", "inc", 1L).task("long", "fail-at-length", 1_500_000L)
+        .task("after", "add", ref("ok"), ref("long")).build();
+    TaskFailedException failure = assertThrows(TaskFailedException.class, () -> compute(graph));
+    assertEquals("long", failure.key());
+    assertTrue(failure.getCause().getMessage().contains("a long failure: xxxx"), "the error's start is kept");
+    if (failure.getCause() instanceof dev.weft.scheduler.RemoteTaskException) {
+      dev.weft.scheduler.RemoteTaskException remote = (dev.weft.scheduler.RemoteTaskException) failure.getCause();
+      assertEquals(IllegalStateException.class.getName(), remote.remoteType());
+      assertTrue(remote.getMessage().length() < 2 * dev.weft.scheduler.ErrorText.MAX_MESSAGE_CHARS,
+          "message of " + remote.getMessage().length() + " characters");
+      assertTrue(remote.getMessage().endsWith("[... cut: 1500016 characters in all]"),
+          remote.getMessage().substring(remote.getMessage().length() - 60));
+      assertTrue(remote.remoteStackTrace().length() <= dev.weft.scheduler.ErrorText.MAX_STACK_TRACE_CHARS);
+    } else {
+      assertEquals("a long failure: " + "x".repeat(1_500_000), failure.getCause().getMessage());
+    }
+    assertEquals(Map.of("ok", 2L), compute(Graph.builder().task("ok", "inc", 1L).build()));
+  }
+
+  /** Division by zero fails, as Python's and Dask's; infinite and NaN values made otherwise stay legal values. */
+  @Test
+  void divisionByZeroFailsAndNonFiniteValuesStayLegal() {
+    for (Object[] call : List.of(new Object[] {"div", 1L}, new Object[] {"div", 1.5d}, new Object[] {"floordiv", 1L})) {
+      Object zero = call[1] instanceof Long ? (Object) 0L : (Object) 0.0d;
+      Graph graph = Graph.builder().task("q", (String) call[0], call[1], zero).build();
+      TaskFailedException failure = assertThrows(TaskFailedException.class, () -> compute(graph),
+          call[0] + "(" + call[1] + ", 0)");
+      assertTrue(failure.getCause().getMessage().contains(call[0] + ": division by zero"),
+          failure.getCause().getMessage());
+      assertTrue(failure.getCause() instanceof ArithmeticException
+          || ArithmeticException.class.getName().equals(
+              ((dev.weft.scheduler.RemoteTaskException) failure.getCause()).remoteType()), failure.toString());
+    }
+    Graph nonFinite = Graph.builder()
+        .task("inf", "mul", 1e308, 10.0)
+        .task("nan", "sub", ref("inf"), ref("inf"))
+        .task("tiny", "div", 1.0, ref("inf"))
+        .build();
+    Map<String, Object> values = compute(nonFinite, "inf", "nan", "tiny");
+    assertEquals(Double.POSITIVE_INFINITY, values.get("inf"));
+    assertTrue(Double.isNaN((Double) values.get("nan")));
+    assertEquals(0.0, values.get("tiny"));
+  }
+
+  /**
+   * A value of 60 MiB, under the broker's default limit of 64 MiB, goes to the task that reads it and back to the
+   * caller (the broker used to hang here).
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(300)
+  void aValueOfSixtyMebibytesReachesItsReaderAndTheCaller() {
+    long size = 60L << 20;
+    Graph graph = Graph.builder().task("big", "bytes", size).task("size", "length", ref("big")).build();
+    Map<String, Object> values = compute(graph, "big", "size");
+    assertEquals(size, values.get("size"));
+    assertEquals(size, ((ByteBuffer) values.get("big")).remaining());
+  }
+
   @Test
   void resultsAreValuesOrRefused() {
     Graph graph = Graph.builder().task("a", "inc", 41L).build();

@@ -4,6 +4,7 @@ import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.PendingSends;
 import dev.weft.broker.protocol.ReadyTask;
+import dev.weft.broker.protocol.RecordLimits;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
@@ -18,6 +19,7 @@ import dev.weft.function.FunctionRegistry;
 import dev.weft.function.TaskContext;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.value.MalformedValueException;
+import dev.weft.value.ValueTooLargeException;
 import dev.weft.worker.internal.CommitTracker;
 import dev.weft.worker.internal.DeathWatch;
 import dev.weft.worker.internal.FinishedGraphs;
@@ -94,7 +96,9 @@ public final class Worker implements AutoCloseable {
   /** One thread that decodes polled batches and reads their inputs, in the order they were polled. */
   private final ThreadPoolExecutor inputs;
   private final Duration inputTimeout;
+  /** The largest result the results topic takes, and the settings that make it so. */
   private final int maxRecordBytes;
+  private final String resultLimitSource;
   private final TaskContext context;
   private final long revokeWaitNanos;
   private final long commitIntervalNanos;
@@ -166,8 +170,12 @@ public final class Worker implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    this.maxRecordBytes = config.getInt(WorkerConfig.MAX_RECORD_BYTES);
-    this.context = new TaskContext("broker", maxRecordBytes);
+    // What the results topic takes, as Kafka says: a result larger fails its task naming the limit.
+    RecordLimits limits = new RecordLimits(clients, config.getInt(WorkerConfig.MAX_RECORD_BYTES), topics);
+    limits.read(List.of(topics.results(), tasksTopic));
+    this.maxRecordBytes = limits.of(topics.results());
+    this.resultLimitSource = limits.describe(topics.results());
+    this.context = new TaskContext("broker", maxRecordBytes, resultLimitSource);
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));
@@ -585,10 +593,11 @@ public final class Worker implements AutoCloseable {
     result = result.withTaskPartition(record.partition());
     byte[] bytes;
     try {
-      bytes = codec.encode(topics.results(), result);
-      if (bytes.length > maxRecordBytes) {
-        throw new IllegalArgumentException("it is " + bytes.length + " bytes encoded, over the "
-            + WorkerConfig.MAX_RECORD_BYTES + " of " + maxRecordBytes);
+      try {
+        bytes = codec.encode(topics.results(), result, maxRecordBytes);
+      } catch (ValueTooLargeException tooLarge) {
+        throw new IllegalArgumentException(tooLarge.getMessage() + ", the most " + topics.results() + " takes ("
+            + resultLimitSource + ")", tooLarge);
       }
     } catch (RegistryUnavailableException e) {
       throw e; // not the result's fault: the worker stops, uncommitted, and the task runs elsewhere

@@ -1,6 +1,8 @@
 package dev.weft.broker.protocol;
 
 import dev.weft.graph.GraphValidationException;
+import dev.weft.scheduler.ErrorText;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,10 +11,26 @@ import java.util.Map;
 /**
  * A record of the events topic: what happened to a graph. The scheduler that owns the graph writes them, in order, to
  * the graph's partition.
+ *
+ * <p>Events are small whatever the graph: what grows with it is split or cut ({@link #inParts()}). A graph with more
+ * outputs than one event lists is answered with {@link Type#OUTPUTS} events, then a {@link Type#COMPLETED} one whose
+ * {@code outputs} counts them all; a reader has the answer once it has seen that many locations.
+ *
+ * @param outputs COMPLETED: how many output locations the graph's OUTPUTS and COMPLETED events hold together; 0 when
+ *     the COMPLETED event holds them all
  */
 public record GraphEvent(String graphId, Type type, String taskKey, String function, String message, int done,
     int total, Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
-    List<GraphValidationException.Problem> problems) {
+    List<GraphValidationException.Problem> problems, int outputs) {
+  /**
+   * Bytes of result locations one event holds at most. Small, so that clients and dashboards that follow the events
+   * topic never meet a large record, and so that events fit a topic of Kafka's default limit (1 MB).
+   */
+  public static final int MAX_LOCATION_BYTES = 256 * 1024;
+  /** Characters of an event's message, problems listed, and keys listed per problem, at most. */
+  public static final int MAX_MESSAGE_CHARS = 20_000;
+  public static final int MAX_PROBLEMS = 100;
+  public static final int MAX_KEYS_PER_PROBLEM = 100;
 
   /** What happened. A graph ends with exactly one of REJECTED, COMPLETED, FAILED or CANCELLED. */
   public enum Type {
@@ -31,7 +49,9 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
     /** A task failed after its retries; {@code taskKey}, {@code function} and {@code error} say which and why. Final. */
     FAILED,
     /** The graph was cancelled before it finished. Final. */
-    CANCELLED;
+    CANCELLED,
+    /** Where some outputs of a graph that completes are, when they are too many for its COMPLETED event. */
+    OUTPUTS;
 
     public boolean isFinal() {
       return this == REJECTED || this == COMPLETED || this == FAILED || this == CANCELLED;
@@ -43,7 +63,95 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
     problems = List.copyOf(problems);
   }
 
+  /** An event whose locations, if any, are all there are. */
+  public GraphEvent(String graphId, Type type, String taskKey, String function, String message, int done, int total,
+      Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
+      List<GraphValidationException.Problem> problems) {
+    this(graphId, type, taskKey, function, message, done, total, locations, error, worker, durationNanos, problems, 0);
+  }
+
   public static GraphEvent of(String graphId, Type type) {
     return new GraphEvent(graphId, type, null, null, null, 0, 0, Map.of(), null, null, 0, List.of());
+  }
+
+  /**
+   * This event as the events to write, in order: its message and problems cut to {@link #MAX_MESSAGE_CHARS},
+   * {@link #MAX_PROBLEMS} and {@link #MAX_KEYS_PER_PROBLEM} (saying so), and a COMPLETED event whose locations take
+   * more than {@link #MAX_LOCATION_BYTES} as OUTPUTS events with a share of them each, then the COMPLETED event with
+   * the rest and the count of all.
+   */
+  public List<GraphEvent> inParts() {
+    GraphEvent bounded = withBoundedTexts();
+    if (bounded.type != Type.COMPLETED || locationBytes(bounded.locations) <= MAX_LOCATION_BYTES) {
+      return List.of(bounded);
+    }
+    List<GraphEvent> parts = new ArrayList<>();
+    Map<String, ResultRef> share = new LinkedHashMap<>();
+    long bytes = 0;
+    for (Map.Entry<String, ResultRef> location : bounded.locations.entrySet()) {
+      long size = locationBytes(location.getKey());
+      if (bytes + size > MAX_LOCATION_BYTES && !share.isEmpty()) {
+        parts.add(new GraphEvent(graphId, Type.OUTPUTS, null, null, null, done, total, share, null, null, 0,
+            List.of()));
+        share = new LinkedHashMap<>();
+        bytes = 0;
+      }
+      share.put(location.getKey(), location.getValue());
+      bytes += size;
+    }
+    parts.add(new GraphEvent(graphId, Type.COMPLETED, taskKey, function, bounded.message, done, total, share, error,
+        worker, durationNanos, List.of(), bounded.locations.size()));
+    return parts;
+  }
+
+  /** How many output locations a reader of a COMPLETED event must have seen, in it and the OUTPUTS before it. */
+  public int outputCount() {
+    return outputs > 0 ? outputs : locations.size();
+  }
+
+  private GraphEvent withBoundedTexts() {
+    String cutMessage = ErrorText.cut(message, MAX_MESSAGE_CHARS);
+    if (cutMessage == message && problems.size() <= MAX_PROBLEMS
+        && problems.stream().allMatch(problem -> problem.keys().size() <= MAX_KEYS_PER_PROBLEM
+            && problem.message().length() <= MAX_MESSAGE_CHARS / MAX_PROBLEMS)) {
+      return this;
+    }
+    List<GraphValidationException.Problem> listed = new ArrayList<>();
+    boolean more = problems.size() > MAX_PROBLEMS;
+    for (GraphValidationException.Problem problem : problems.subList(0, more ? MAX_PROBLEMS - 1 : problems.size())) {
+      List<String> keys = problem.keys().subList(0, Math.min(MAX_KEYS_PER_PROBLEM, problem.keys().size()));
+      String text = ErrorText.cut(problem.message(), MAX_MESSAGE_CHARS / MAX_PROBLEMS);
+      if (keys.size() < problem.keys().size()) {
+        text = ErrorText.cut(text, MAX_MESSAGE_CHARS / MAX_PROBLEMS - 40) + " (" + keys.size() + " of "
+            + problem.keys().size() + " keys listed)";
+      }
+      listed.add(new GraphValidationException.Problem(problem.kind(), keys, text));
+    }
+    if (more) {
+      // Said as a problem of its own: a reader that rebuilds the exception from the problems sees it.
+      int unlisted = problems.size() - (MAX_PROBLEMS - 1);
+      listed.add(new GraphValidationException.Problem(problems.get(MAX_PROBLEMS - 1).kind(), List.of(),
+          "and " + unlisted + " more problems, not listed"));
+    }
+    return new GraphEvent(graphId, type, taskKey, function, cutMessage, done, total, locations, error, worker,
+        durationNanos, listed, outputs);
+  }
+
+  private static long locationBytes(Map<String, ResultRef> locations) {
+    long bytes = 0;
+    for (String key : locations.keySet()) {
+      bytes += locationBytes(key);
+    }
+    return bytes;
+  }
+
+  /** A location's bytes encoded, at most: the key's UTF-8 and its length, a partition and an offset as varints. */
+  private static long locationBytes(String key) {
+    long utf8 = 0;
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      utf8 += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    }
+    return utf8 + 5 + 5 + 10;
   }
 }

@@ -38,6 +38,11 @@ public final class KafkaClients {
     config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     config.putAll(clientProperties);
+    // The producer refuses a record larger than its whole buffer (32 MiB by default): room for two of the largest.
+    Object requestSize = config.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    if (requestSize != null && !clientProperties.containsKey(ProducerConfig.BUFFER_MEMORY_CONFIG)) {
+      config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * Long.parseLong(requestSize.toString())));
+    }
     // Graphs, results and events are placed by the default partitioner's hash of the graph id, which is how a
     // scheduler finds a graph's results in the partition of the same number: no other partitioner may take over.
     config.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);

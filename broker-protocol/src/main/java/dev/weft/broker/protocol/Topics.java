@@ -116,7 +116,8 @@ public final class Topics {
    *
    * @param graphPartitions partitions of the graphs, results and events topics (equal, for co-partitioning)
    * @param taskPartitions partitions of each tasks topic: the most workers a pool can use at once
-   * @param maxRecordBytes the largest record the topics accept (Kafka's default is 1 MB)
+   * @param maxRecordBytes the largest record the topics accept (Kafka's default is 1 MB); events are bounded well
+   *     below it by design, but an events topic that took less than the others would only surprise an operator
    */
   public void create(Admin admin, int graphPartitions, int taskPartitions, short replication, int maxRecordBytes,
       Collection<String> pools) {
@@ -124,7 +125,7 @@ public final class Topics {
     List<NewTopic> wanted = new ArrayList<>();
     wanted.add(new NewTopic(graphs(), graphPartitions, replication).configs(large));
     wanted.add(new NewTopic(results(), graphPartitions, replication).configs(large));
-    wanted.add(new NewTopic(events(), graphPartitions, replication));
+    wanted.add(new NewTopic(events(), graphPartitions, replication).configs(large));
     wanted.add(new NewTopic(deadLetters(), 1, replication).configs(large));
     Set<String> allPools = new java.util.LinkedHashSet<>(pools);
     allPools.add(DEFAULT_POOL);

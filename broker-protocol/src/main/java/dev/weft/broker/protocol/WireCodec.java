@@ -343,7 +343,17 @@ public final class WireCodec {
   // --- results topic
 
   public byte[] encode(String topic, TaskResult result) {
-    BinaryWriter out = start(topic, Kind.TASK_RESULT);
+    return encode(topic, result, Long.MAX_VALUE);
+  }
+
+  /**
+   * Encodes a result, refusing it as soon as it takes more than {@code maxBytes}: a value too large to send is not
+   * encoded whole first.
+   *
+   * @throws dev.weft.value.ValueTooLargeException once the encoding passes {@code maxBytes}
+   */
+  public byte[] encode(String topic, TaskResult result, long maxBytes) {
+    BinaryWriter out = start(topic, Kind.TASK_RESULT).limitedTo(maxBytes);
     out.writeString(result.graphId());
     out.writeString(result.taskKey());
     out.writeInt(result.attempt());
@@ -420,6 +430,7 @@ public final class WireCodec {
       }
     }
     out.writeLong(0);
+    out.writeInt(event.outputs());
     return out.toByteArray();
   }
 
@@ -436,7 +447,8 @@ public final class WireCodec {
     }
     GraphEvent event = new GraphEvent(graphId, GraphEvent.Type.values()[type], readOptional(in), readOptional(in),
         readOptional(in), in.readInt(), in.readInt(), readRefs(in),
-        optionalBranch(in, "error") ? readError(in) : null, readOptional(in), in.readLong(), readProblems(in));
+        optionalBranch(in, "error") ? readError(in) : null, readOptional(in), in.readLong(), readProblems(in),
+        in.readInt());
     return finished(in, event);
   }
 

@@ -173,6 +173,60 @@ class WireCodecTest {
                 "no function 'nope'")));
   }
 
+  // --- size
+
+  /** A completion that names 100,000 outputs goes in small events that together name them all, once each. */
+  @Test
+  void aCompletionWithManyOutputsIsWrittenInSmallPartsThatTogetherNameEveryOutput() {
+    Map<String, ResultRef> outputs = new LinkedHashMap<>();
+    for (int i = 0; i < 100_000; i++) {
+      outputs.put("output-" + i, new ResultRef(i % 8, 1_000_000L + i));
+    }
+    GraphEvent completed = new GraphEvent("graph-1", GraphEvent.Type.COMPLETED, null, null, null, 100_000, 100_000,
+        outputs, null, null, 0, List.of());
+    List<GraphEvent> parts = completed.inParts();
+    assertTrue(parts.size() > 3, parts.size() + " parts");
+    Map<String, ResultRef> seen = new LinkedHashMap<>();
+    for (int i = 0; i < parts.size(); i++) {
+      byte[] encoded = codec.encode(EVENTS, parts.get(i));
+      assertTrue(encoded.length <= GraphEvent.MAX_LOCATION_BYTES + 1024, "part " + i + ": " + encoded.length);
+      GraphEvent part = codec.decodeEvent(EVENTS, encoded);
+      assertEquals(i < parts.size() - 1 ? GraphEvent.Type.OUTPUTS : GraphEvent.Type.COMPLETED, part.type());
+      part.locations().forEach((key, location) -> assertNull(seen.put(key, location), key + " twice"));
+    }
+    assertEquals(outputs, seen);
+    assertEquals(100_000, parts.get(parts.size() - 1).outputCount());
+    GraphEvent small = new GraphEvent("graph-1", GraphEvent.Type.COMPLETED, null, null, null, 1, 1,
+        Map.of("a", new ResultRef(0, 1)), null, null, 0, List.of());
+    assertEquals(List.of(small), small.inParts(), "a small completion is one event, as it was");
+  }
+
+  /** A rejection of a graph with thousands of problems, and a failure of megabytes of text, stay small events. */
+  @Test
+  void aRejectionWithThousandsOfProblemsIsListedInPartAndSaysSo() {
+    List<GraphValidationException.Problem> problems = new ArrayList<>();
+    List<String> manyKeys = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      manyKeys.add("key-" + i);
+      problems.add(new GraphValidationException.Problem(GraphValidationException.Kind.UNKNOWN_FUNCTION,
+          List.of("task-" + i), "task 'task-" + i + "' names unknown function 'f-" + i + "'"));
+    }
+    problems.set(0, new GraphValidationException.Problem(GraphValidationException.Kind.MISSING_DEPENDENCY, manyKeys,
+        "x".repeat(1_000_000)));
+    GraphEvent rejected = new GraphEvent("graph-1", GraphEvent.Type.REJECTED, null, null, "y".repeat(1_500_000), 0,
+        0, Map.of(), null, null, 0, problems);
+    List<GraphEvent> parts = rejected.inParts();
+    assertEquals(1, parts.size());
+    byte[] encoded = codec.encode(EVENTS, parts.get(0));
+    assertTrue(encoded.length < GraphEvent.MAX_LOCATION_BYTES, encoded.length + " bytes");
+    GraphEvent read = codec.decodeEvent(EVENTS, encoded);
+    assertEquals(GraphEvent.MAX_PROBLEMS, read.problems().size());
+    assertEquals("and 901 more problems, not listed", read.problems().get(GraphEvent.MAX_PROBLEMS - 1).message());
+    assertEquals(GraphEvent.MAX_KEYS_PER_PROBLEM, read.problems().get(0).keys().size());
+    assertTrue(read.problems().get(0).message().endsWith("(100 of 1000 keys listed)"), "keys cut, and said so");
+    assertTrue(read.message().endsWith("[... cut: 1500000 characters in all]"));
+  }
+
   // --- round trips
 
   @Test

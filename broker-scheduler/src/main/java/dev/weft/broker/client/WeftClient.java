@@ -3,6 +3,7 @@ package dev.weft.broker.client;
 import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.RecordLimits;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
@@ -45,6 +46,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +79,8 @@ public final class WeftClient implements AutoCloseable {
   private final ResultFetcher fetcher;
   private final ExecutorService readers;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final RecordLimits limits;
+  private final boolean compressed;
   private final Thread eventThread;
   private final String name;
   private volatile boolean running = true;
@@ -85,7 +89,41 @@ public final class WeftClient implements AutoCloseable {
   /** Graphs that completed and whose outputs are being read. */
   private final java.util.Set<GraphFuture> reading = ConcurrentHashMap.newKeySet();
 
-  private record Pending(GraphFuture future, GraphListener listener) {}
+  /**
+   * A graph this client waits for. Touched by the event thread only, but for the future. {@code outputs} collects
+   * the locations of OUTPUTS events and of the COMPLETED event, in whatever order a scheduler's resend wrote them.
+   */
+  private static final class Pending {
+    final GraphFuture future;
+    final GraphListener listener;
+    Map<String, ResultRef> outputs;
+    GraphEvent completed;
+
+    Pending(GraphFuture future, GraphListener listener) {
+      this.future = future;
+      this.listener = listener;
+    }
+
+    GraphFuture future() {
+      return future;
+    }
+
+    GraphListener listener() {
+      return listener;
+    }
+
+    void located(Map<String, ResultRef> locations) {
+      if (outputs == null) {
+        outputs = new LinkedHashMap<>();
+      }
+      outputs.putAll(locations);
+    }
+
+    /** Whether the graph completed and every output's location is known. */
+    boolean answered() {
+      return completed != null && outputs.size() >= completed.outputCount();
+    }
+  }
 
   private WeftClient(WeftKafkaConfig config) {
     this.topics = config.topics();
@@ -94,7 +132,10 @@ public final class WeftClient implements AutoCloseable {
     this.registry = config.registryClient();
     // Graphs are large and repetitive: compressing them saves most of their bytes.
     clients.putIfAbsent("compression.type", "lz4");
+    this.compressed = !"none".equals(String.valueOf(clients.get("compression.type")));
     this.codec = new WireCodec(registry);
+    this.limits = new RecordLimits(clients, config.getInt(WeftKafkaConfig.MAX_RECORD_BYTES), topics);
+    limits.read(List.of(topics.graphs()));
     this.producer = KafkaClients.producer(clients, "weft-" + name);
     this.fetcher = new ResultFetcher(clients, topics.results(), codec, "weft-" + name + "-results");
     this.readers = Executors.newFixedThreadPool(2, task -> {
@@ -152,6 +193,16 @@ public final class WeftClient implements AutoCloseable {
     GraphCommand.Submit submit = new GraphCommand.Submit(graphId, graph, options.keys(), inputs, options.maxInFlight(),
         options.taskEvents(), name);
     byte[] encoded = codec.encode(topics.graphs(), submit);
+    // Kafka's rule: the producer takes a record by its size before compression; the topic, by its size after. A
+    // graph that only compression can make fit is sent, and refused by Kafka if it does not.
+    int limit = compressed ? limits.ofProducer() : limits.of(topics.graphs());
+    if (encoded.length > limit) {
+      throw new IllegalArgumentException("graph " + graphId + " (" + graph.size() + " tasks) is " + encoded.length
+          + " bytes encoded, over the " + limit + " bytes " + (compressed ? "this client sends ("
+          + limits.describe(null) : topics.graphs() + " takes (" + limits.describe(topics.graphs())) + "); nothing "
+          + "was sent. Submit it as smaller graphs (a graph's results can be the inputs of the next: submit(...) "
+          + "with TaskFutures as arguments) or raise the limit");
+    }
     pending.put(graphId, new Pending(future, options.listener()));
     if (broken != null) {
       // The event thread stopped after the check above, perhaps without seeing this graph: nobody would complete it.
@@ -162,7 +213,10 @@ public final class WeftClient implements AutoCloseable {
         (metadata, error) -> {
           if (error != null) {
             pending.remove(graphId);
-            future.completeExceptionally(new IllegalStateException("the graph could not be submitted: "
+            String why = error instanceof RecordTooLargeException ? "it is " + encoded.length + " bytes encoded, "
+                + "and still over what " + topics.graphs() + " takes once compressed (" + limits.describe(
+                topics.graphs()) + "): " : "";
+            future.completeExceptionally(new IllegalStateException("the graph could not be submitted: " + why
                 + error.getMessage(), error));
           } else {
             future.submittedTo(metadata.partition());
@@ -424,12 +478,15 @@ public final class WeftClient implements AutoCloseable {
         tell(event, listener, l -> l.taskDone(event.taskKey(), event.function(),
             event.locations().get(event.taskKey()), event.worker(), event.durationNanos()));
         break;
+      case OUTPUTS:
+        waiting.located(event.locations());
+        answerIfLocated(waiting);
+        break;
       case COMPLETED:
-        pending.remove(event.graphId());
         future.progress(event.done(), event.total());
-        future.located(event.locations());
-        reading.add(future);
-        readers.execute(() -> readOutputs(future, event.locations()));
+        waiting.located(event.locations());
+        waiting.completed = event;
+        answerIfLocated(waiting);
         break;
       case FAILED:
         pending.remove(event.graphId());
@@ -453,6 +510,19 @@ public final class WeftClient implements AutoCloseable {
       default:
         break;
     }
+  }
+
+  /** Once a graph completed and the locations of all its outputs are known, reads their values. */
+  private void answerIfLocated(Pending waiting) {
+    if (!waiting.answered()) {
+      return;
+    }
+    GraphFuture future = waiting.future();
+    pending.remove(future.graphId());
+    Map<String, ResultRef> locations = waiting.outputs;
+    future.located(locations);
+    reading.add(future);
+    readers.execute(() -> readOutputs(future, locations));
   }
 
   /** The part of a failure's message after the task is named, as {@link TaskFailedException} words it. */
