@@ -81,6 +81,8 @@ public final class SchedulerService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerService.class);
   private static final String RESULTS_MARK = "results=";
   private static final int REMEMBERED_FINISHED = 10_000;
+  /** Output locations the remembered final events may hold together: 100,000 take about 13 MB of heap. */
+  private static final long REMEMBERED_LOCATIONS = 200_000;
   /** How long the loop waits after Kafka or the registry failed it, before it tries again. */
   private static final long BACKOFF_MILLIS = 500;
   private static final long RESEND_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -114,14 +116,9 @@ public final class SchedulerService implements AutoCloseable {
   private final Map<Integer, Recovery> recovering = new HashMap<>();
   private final Map<String, Integer> poolInFlight = new HashMap<>();
   private final ArrayDeque<GraphState> emitOrder = new ArrayDeque<>();
-  private final LinkedHashMap<String, GraphEvent> finished = new LinkedHashMap<>(16, 0.75f, false) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, GraphEvent> eldest) {
-      return size() > REMEMBERED_FINISHED;
-    }
-  };
+  /** How the newest graphs ended, to answer a resubmission of one ({@link #remember}). */
+  private final LinkedHashMap<String, GraphEvent> finished = new LinkedHashMap<>();
+  private long rememberedLocations;
   /** Tasks whose send failed (added by producer callbacks too): sent again, or their graph fails. */
   private final ConcurrentLinkedQueue<UnsentTask> unsentTasks = new ConcurrentLinkedQueue<>();
   /** Final events Kafka refused (added by producer callbacks), with the offset of their graph's command. */
@@ -693,9 +690,32 @@ public final class SchedulerService implements AutoCloseable {
    * client's future waits for these events.
    */
   private void publishFinal(int partition, long commandOffset, GraphEvent event) {
-    finished.put(event.graphId(), event);
+    remember(event);
     for (GraphEvent part : event.inParts()) {
       publishPart(partition, commandOffset, part);
+    }
+  }
+
+  /**
+   * Remembers how a graph ended, forgetting the oldest endings beyond {@link #REMEMBERED_FINISHED} graphs or
+   * {@link #REMEMBERED_LOCATIONS} output locations (the newest is kept whatever its size). A resubmission of a graph
+   * forgotten runs it again.
+   */
+  private void remember(GraphEvent event) {
+    GraphEvent replaced = finished.remove(event.graphId());
+    if (replaced != null) {
+      rememberedLocations -= replaced.locations().size();
+    }
+    finished.put(event.graphId(), event);
+    rememberedLocations += event.locations().size();
+    for (Iterator<GraphEvent> oldest = finished.values().iterator(); oldest.hasNext(); ) {
+      GraphEvent forgotten = oldest.next();
+      if (forgotten == event
+          || finished.size() <= REMEMBERED_FINISHED && rememberedLocations <= REMEMBERED_LOCATIONS) {
+        break;
+      }
+      rememberedLocations -= forgotten.locations().size();
+      oldest.remove();
     }
   }
 

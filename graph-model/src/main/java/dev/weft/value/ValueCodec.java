@@ -177,6 +177,8 @@ public final class ValueCodec {
     }
     try {
       out.writeBytes(records.data(record));
+    } catch (ValueTooLargeException e) {
+      throw e; // the value is fine; where it goes has no room for it
     } catch (IllegalArgumentException e) {
       throw new NotAValue("value", e.getMessage());
     } catch (StackOverflowError e) {

@@ -135,6 +135,19 @@ class ValueCodecTest {
     BinaryWriter referenced = new BinaryWriter().limitedTo(1 << 20);
     assertThrows(ValueTooLargeException.class, () -> codec.write(ByteBuffer.allocate(2 << 20), referenced));
     assertTrue(referenced.length() < 16, "refused before it was referenced: " + referenced.length());
+    // Buffered bytes after a referenced part count too, even where the buffer had room for them: a list whose buffer
+    // grew to 64 KiB, a part that takes almost all the rest, then small items that fit the buffer's spare room.
+    List<Object> mixed = new ArrayList<>();
+    for (long i = 0; i < 11_000; i++) {
+      mixed.add(i);
+    }
+    mixed.add(ByteBuffer.allocate((1 << 20) - 40_000)); // about 36 KB went before it
+    for (long i = 0; i < 5_000; i++) { // about 15 KB, under the 29 KB the buffer has spare
+      mixed.add(i);
+    }
+    BinaryWriter bounded = new BinaryWriter(16).limitedTo(1 << 20);
+    assertThrows(ValueTooLargeException.class, () -> codec.write(mixed, bounded));
+    assertTrue(bounded.length() <= 1 << 20, bounded.length() + " bytes written under a limit of " + (1 << 20));
   }
 
   @Test

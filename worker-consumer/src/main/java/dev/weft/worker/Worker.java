@@ -599,6 +599,10 @@ public final class Worker implements AutoCloseable {
         throw new IllegalArgumentException(tooLarge.getMessage() + ", the most " + topics.results() + " takes ("
             + resultLimitSource + ")", tooLarge);
       }
+      if (bytes.length > maxRecordBytes) { // the encoder's bound is the first check, this the last
+        throw new IllegalArgumentException("it is " + bytes.length + " bytes encoded, over the " + maxRecordBytes
+            + " bytes " + topics.results() + " takes (" + resultLimitSource + ")");
+      }
     } catch (RegistryUnavailableException e) {
       throw e; // not the result's fault: the worker stops, uncommitted, and the task runs elsewhere
     } catch (IllegalArgumentException | IllegalStateException unwritable) {

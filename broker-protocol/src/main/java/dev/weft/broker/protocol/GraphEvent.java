@@ -23,10 +23,11 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
     int total, Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
     List<GraphValidationException.Problem> problems, int outputs) {
   /**
-   * Bytes of result locations one event holds at most. Small, so that clients and dashboards that follow the events
-   * topic never meet a large record, and so that events fit a topic of Kafka's default limit (1 MB).
+   * Bytes of result locations one event holds at most, encoded: every event fits a topic of Kafka's default limit
+   * (1 MB), and a completion that fitted one before Weft split completions is still one event, so that clients of
+   * that time read it (they cannot read split ones: upgrade clients before schedulers).
    */
-  public static final int MAX_LOCATION_BYTES = 256 * 1024;
+  public static final int MAX_LOCATION_BYTES = 900 * 1024;
   /** Characters of an event's message, problems listed, and keys listed per problem, at most. */
   public static final int MAX_MESSAGE_CHARS = 20_000;
   public static final int MAX_PROBLEMS = 100;
@@ -89,7 +90,7 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
     Map<String, ResultRef> share = new LinkedHashMap<>();
     long bytes = 0;
     for (Map.Entry<String, ResultRef> location : bounded.locations.entrySet()) {
-      long size = locationBytes(location.getKey());
+      long size = locationBytes(location.getKey(), location.getValue());
       if (bytes + size > MAX_LOCATION_BYTES && !share.isEmpty()) {
         parts.add(new GraphEvent(graphId, Type.OUTPUTS, null, null, null, done, total, share, null, null, 0,
             List.of()));
@@ -139,19 +140,30 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
 
   private static long locationBytes(Map<String, ResultRef> locations) {
     long bytes = 0;
-    for (String key : locations.keySet()) {
-      bytes += locationBytes(key);
+    for (Map.Entry<String, ResultRef> location : locations.entrySet()) {
+      bytes += locationBytes(location.getKey(), location.getValue());
     }
     return bytes;
   }
 
-  /** A location's bytes encoded, at most: the key's UTF-8 and its length, a partition and an offset as varints. */
-  private static long locationBytes(String key) {
+  /** A location's bytes encoded: the key's UTF-8 and its length, the partition and the offset, as Avro writes them. */
+  private static long locationBytes(String key, ResultRef location) {
     long utf8 = 0;
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      utf8 += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      utf8 += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; // a surrogate pair counts 3 + 3, more than its 4: an upper bound
     }
-    return utf8 + 5 + 5 + 10;
+    return varintBytes(utf8) + utf8 + varintBytes(location.partition()) + varintBytes(location.offset());
+  }
+
+  /** Bytes of Avro's zig-zag varint of {@code value}. */
+  private static int varintBytes(long value) {
+    long zigzag = (value << 1) ^ (value >> 63);
+    int bytes = 1;
+    while ((zigzag & ~0x7FL) != 0) {
+      zigzag >>>= 7;
+      bytes++;
+    }
+    return bytes;
   }
 }

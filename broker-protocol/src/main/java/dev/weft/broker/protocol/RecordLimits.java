@@ -1,5 +1,6 @@
 package dev.weft.broker.protocol;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -45,9 +47,11 @@ public final class RecordLimits {
   private volatile Integer requestLimit;
   private volatile boolean requestReported;
   private final String eventsTopic;
-  /** When Kafka last could not say: it is not asked again for a while, since records are checked on hot paths. */
-  private volatile long failedAtNanos;
+  /** When Kafka may be asked again after it could not say: not at once, since records are checked on hot paths. */
+  private volatile long askAgainAtNanos = System.nanoTime();
   private static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int ASK_TIMEOUT_MS = 5_000;
+  private volatile boolean warned;
 
   /**
    * @param clientProperties how to reach Kafka (as {@link WeftKafkaConfig#clientProperties()})
@@ -64,11 +68,27 @@ public final class RecordLimits {
   /** The largest value Weft writes to {@code topic}, in bytes. */
   public int of(String topic) {
     Integer known = topicLimits.get(topic);
-    if (known == null && System.nanoTime() - failedAtNanos > ASK_AGAIN_NANOS) {
+    if (known == null && System.nanoTime() - askAgainAtNanos >= 0) {
       read(List.of(topic));
       known = topicLimits.get(topic);
     }
     return Math.min(ofProducer(), known == null ? Integer.MAX_VALUE : known - FRAMING_BYTES);
+  }
+
+  /**
+   * Kafka could not say a limit: the configured one stands until it can, and it is asked again in a while. Said once
+   * as a warning (a principal not allowed to describe configs never learns them), then quietly.
+   */
+  private void couldNotAsk(String what, Throwable e) {
+    askAgainAtNanos = System.nanoTime() + ASK_AGAIN_NANOS;
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    if (!warned) {
+      warned = true;
+      LOG.warn("cannot read {} from Kafka ({}); records are checked against {} = {} until it can be read", what,
+          cause.toString(), WeftKafkaConfig.MAX_RECORD_BYTES, configured);
+    } else {
+      LOG.debug("cannot read {} from Kafka now: {}", what, cause.toString());
+    }
   }
 
   /** The largest value Weft's producers send to any topic, before compression: what the settings allow. */
@@ -102,36 +122,49 @@ public final class RecordLimits {
    */
   public List<String> read(Collection<String> topics) {
     Map<String, Integer> read = new java.util.HashMap<>();
-    try (Admin admin = Admin.create(clientProperties)) {
-      List<ConfigResource> resources = new ArrayList<>(topics.stream()
-          .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList());
+    Map<String, Object> properties = new java.util.HashMap<>(clientProperties);
+    // Bounded: this may run on a loop's thread, which must not wait a minute for Kafka (the Admin's default).
+    properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ASK_TIMEOUT_MS);
+    properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ASK_TIMEOUT_MS);
+    Admin admin = Admin.create(properties);
+    try {
       if (requestLimit == null) {
         // A broker closes the connection of a request larger than this, whatever the topic takes, and the producer
-        // would send it again for ever: no record may be larger.
-        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).stream().findFirst().ifPresent(node ->
-            resources.add(new ConfigResource(ConfigResource.Type.BROKER, node.idString())));
-      }
-      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(5, TimeUnit.SECONDS);
-      configs.forEach((resource, config) -> {
-        if (resource.type() == ConfigResource.Type.BROKER) {
-          ConfigEntry entry = config.get(SOCKET_REQUEST_MAX_BYTES);
+        // would send it again for ever: no record may be larger. Read apart from the topics: a principal may be
+        // allowed to describe topics and not the cluster.
+        try {
+          String broker = admin.describeCluster().nodes().get(ASK_TIMEOUT_MS, TimeUnit.MILLISECONDS).iterator()
+              .next().idString();
+          ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, broker);
+          ConfigEntry entry = admin.describeConfigs(List.of(resource)).values().get(resource)
+              .get(ASK_TIMEOUT_MS, TimeUnit.MILLISECONDS).get(SOCKET_REQUEST_MAX_BYTES);
           if (entry != null && entry.value() != null) {
             requestLimit = Integer.parseInt(entry.value());
           }
-          return;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+          couldNotAsk("the brokers' " + SOCKET_REQUEST_MAX_BYTES, e);
         }
-        ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-        if (entry != null && entry.value() != null) {
-          read.put(resource.name(), Integer.parseInt(entry.value()));
+      }
+      List<ConfigResource> resources = topics.stream()
+          .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+      Map<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> configs =
+          admin.describeConfigs(resources).values();
+      for (ConfigResource resource : resources) {
+        try {
+          ConfigEntry entry = configs.get(resource).get(ASK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+              .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+          if (entry != null && entry.value() != null) {
+            read.put(resource.name(), Integer.parseInt(entry.value()));
+          }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+          couldNotAsk("the max.message.bytes of " + resource.name(), e);
         }
-      });
-    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-      LOG.debug("cannot read the record limits of {} now: {}", topics, e.toString());
-      failedAtNanos = System.nanoTime();
-      return List.of();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return List.of();
+    } finally {
+      admin.close(Duration.ofSeconds(1));
     }
     List<String> reports = new ArrayList<>();
     Integer request = requestLimit;

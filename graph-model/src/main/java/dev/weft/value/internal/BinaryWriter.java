@@ -59,6 +59,9 @@ public final class BinaryWriter {
   private void ensure(int more) {
     if (position + more > buffer.length) {
       grow(more);
+    } else if (limit != Long.MAX_VALUE) {
+      // Room in the buffer is not room under the limit: referenced parts counted since it grew may have taken it.
+      refuseOver(length() + more);
     }
   }
 

@@ -114,6 +114,10 @@ public final class WorkerMain {
       try {
         // Bounded: a result too large for a frame is refused as its encoding passes the limit, not once whole.
         WorkerProtocol.writeTaskDone(reply.limitedTo(maxFrameBytes), values, task.id(), result, start, end);
+        if (reply.length() > maxFrameBytes) { // the encoder's bound is the first check, this the last
+          throw new IllegalArgumentException("it is " + reply.length() + " bytes encoded, over the "
+              + "processes.max.frame.bytes of " + maxFrameBytes);
+        }
       } catch (IllegalArgumentException | IllegalStateException unsendable) {
         String why = unsendable instanceof ValueTooLargeException
             ? unsendable.getMessage() + ", the processes.max.frame.bytes" : unsendable.getMessage();
