@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,32 @@ class MainTest {
     Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", {\"ref\": \"b\"}], \"b\": [\"inc\", {\"ref\": \"a\"}]}}");
     assertEquals(2, Main.run("validate", file.toString()));
     assertEquals("weft: invalid graph: cycle: a -> b -> a (each task depends on the next)\n", err());
+  }
+
+  /**
+   * validate and run agree: outputs naming a missing key (validate crashed with an index out of bounds), a cycle the
+   * outputs do not need and a graph that is all cycle (run computed the rest, or nothing, with exit 0).
+   */
+  @Test
+  void validateAndRunRefuseTheSameGraphsWithTheSameMessage() throws Exception {
+    String cycle = "weft: invalid graph: cycle: a -> b -> a (each task depends on the next)\n";
+    Map<String, String> graphs = new java.util.LinkedHashMap<>();
+    graphs.put("{\"tasks\": {\"a\": [\"inc\", 1]}, \"outputs\": [\"zz\"]}",
+        "weft: invalid graph: requested key 'zz' is not in the graph\n");
+    graphs.put("{\"tasks\": {\"a\": [\"inc\", {\"ref\": \"b\"}], \"b\": [\"inc\", {\"ref\": \"a\"}], "
+        + "\"c\": [\"inc\", 1]}, \"outputs\": [\"c\"]}", cycle);
+    graphs.put("{\"tasks\": {\"a\": [\"inc\", {\"ref\": \"b\"}], \"b\": [\"inc\", {\"ref\": \"a\"}]}}", cycle);
+    Path file = temp.resolve("refused.json");
+    for (Map.Entry<String, String> graph : graphs.entrySet()) {
+      Files.writeString(file, graph.getKey());
+      for (String[] command : List.of(new String[] {"validate", file.toString()},
+          new String[] {"run", file.toString(), "-s", "sync"})) {
+        err.reset();
+        assertEquals(2, Main.run(command), command[0] + " " + graph.getKey());
+        assertEquals(graph.getValue(), err(), command[0] + " " + graph.getKey());
+      }
+    }
+    assertEquals("", out(), "nothing computed");
   }
 
   @Test

@@ -248,6 +248,27 @@ public abstract class SchedulerConformanceSuite {
     assertEquals(0, TestFunctions.calls(calls));
   }
 
+  /** A graph with a cycle is invalid as a whole, even where the keys computed do not need the cycle. */
+  @Test
+  void aCycleTheKeysDoNotNeedIsRefusedAllTheSame() {
+    Graph graph = Graph.builder().task("a", "inc", ref("b")).task("b", "inc", ref("a")).task("c", "inc", 1L)
+        .build();
+    GraphValidationException failure = assertThrows(GraphValidationException.class, () -> compute(graph, "c"));
+    assertEquals(GraphValidationException.Kind.CYCLE, failure.problems().get(0).kind());
+    Graph allCycle = Graph.builder().task("a", "inc", ref("b")).task("b", "inc", ref("a")).build();
+    assertEquals(GraphValidationException.Kind.CYCLE, assertThrows(GraphValidationException.class,
+        () -> compute(allCycle)).problems().get(0).kind(), "a graph that is all cycle has no outputs to compute");
+  }
+
+  /** A graph whose declared outputs name a key it does not have is refused, naming the key. */
+  @Test
+  void anOutputNamingAMissingKeyIsRefused() {
+    Graph graph = Graph.builder().task("a", "inc", 1L).outputs("zz").build();
+    GraphValidationException failure = assertThrows(GraphValidationException.class, () -> compute(graph));
+    assertTrue(failure.getMessage().contains("requested key 'zz' is not in the graph"), failure.getMessage());
+    assertThrows(GraphValidationException.class, () -> graph.validate(null), "validate agrees");
+  }
+
   @Test
   void missingDependencyAndUnknownKeyAreRefused() {
     Graph graph = Graph.builder().task("a", "inc", ref("nowhere")).build();

@@ -84,6 +84,18 @@ public final class ExecutionPlan {
     Arrays.fill(planIndex, -1);
     int[] graphPositions = selectTasks(graph, keys == null ? null : outputKeys, planIndex, problems);
     int size = graphPositions.length;
+    if (keys == null) {
+      for (String key : outputKeys) {
+        if (graph.positionOf(key) < 0) {
+          problems.add(new Problem(Kind.UNKNOWN_OUTPUT, List.of(key), "requested key '" + key
+              + "' is not in the graph"));
+        }
+      }
+    } else if (size < graph.size()) {
+      // One rule on every scheduler: a graph is valid as a whole (no cycle, no missing key), whatever part of it is
+      // computed. Dask culls first and ignores what the keys do not need; Weft's broker had always refused it.
+      compile(graph, null, null);
+    }
     Task[] tasks = new Task[size];
     for (int i = 0; i < size; i++) {
       tasks[i] = graph.tasks().get(graphPositions[i]);
