@@ -4,13 +4,32 @@ import dev.weft.scheduler.Weft;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code weft} command. */
-@Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
-    description = "Runs task graphs on sync, threads, processes or Kafka.",
-    subcommands = {UpCommand.class, DemoCommand.class, RunCommand.class, SubmitCommand.class,
-        SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, ValidateCommand.class,
+/**
+ * The {@code weft} command. Every subcommand takes {@code -h}/{@code --help}, and {@code weft help CMD} says the same.
+ * Its exit status tells what went wrong, as {@code sysexits.h} suggests for the last one: see {@link #OK} and after.
+ */
+@Command(name = "weft", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+    version = "weft 0.1.0", description = "Runs task graphs on sync, threads, processes or Kafka.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:done", "1:a task failed, or the graph was cancelled or could not finish",
+        "2:the command line is wrong (an unknown option, a missing argument)",
+        "3:the graph is invalid (a cycle, a missing key, an unknown function), or cannot be read",
+        "70:a bug of Weft's (its stack trace is printed)"},
+    subcommands = {CommandLine.HelpCommand.class, UpCommand.class, DemoCommand.class, RunCommand.class,
+        SubmitCommand.class, SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, ValidateCommand.class,
         FunctionsCommand.class})
 public final class Main {
+  /** Done. */
+  public static final int OK = 0;
+  /** A task failed, or the graph was cancelled or could not finish (Kafka away, a file missing). */
+  public static final int FAILED = 1;
+  /** The command line is wrong: picocli's own status for it. */
+  public static final int USAGE = 2;
+  /** The graph is invalid, or its file cannot be read as a graph. */
+  public static final int INVALID_GRAPH = 3;
+  /** Something Weft did not expect: a bug (EX_SOFTWARE). */
+  public static final int BUG = 70;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -38,7 +57,9 @@ public final class Main {
     command.getErr().println("weft: " + failure.getMessage());
     if (!expected) {
       failure.printStackTrace(command.getErr());
+      return BUG;
     }
-    return failure instanceof dev.weft.graph.GraphValidationException ? 2 : 1;
+    return failure instanceof dev.weft.graph.GraphValidationException
+        || failure instanceof dev.weft.graph.codec.GraphFormatException ? INVALID_GRAPH : FAILED;
   }
 }

@@ -67,7 +67,7 @@ class MainTest {
   void invalidGraphIsOneClearMessage() throws Exception {
     Path file = temp.resolve("bad.json");
     Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", {\"ref\": \"b\"}], \"b\": [\"inc\", {\"ref\": \"a\"}]}}");
-    assertEquals(2, Main.run("validate", file.toString()));
+    assertEquals(Main.INVALID_GRAPH, Main.run("validate", file.toString()));
     assertEquals("weft: invalid graph: cycle: a -> b -> a (each task depends on the next)\n", err());
   }
 
@@ -90,18 +90,51 @@ class MainTest {
       for (String[] command : List.of(new String[] {"validate", file.toString()},
           new String[] {"run", file.toString(), "-s", "sync"})) {
         err.reset();
-        assertEquals(2, Main.run(command), command[0] + " " + graph.getKey());
+        assertEquals(Main.INVALID_GRAPH, Main.run(command), command[0] + " " + graph.getKey());
         assertEquals(graph.getValue(), err(), command[0] + " " + graph.getKey());
       }
     }
     assertEquals("", out(), "nothing computed");
   }
 
+  /** Every subcommand explains itself with -h and --help, as does 'weft help CMD'; exit 0, on stdout. */
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : List.of("up", "demo", "run", "submit", "scheduler", "worker", "broker", "validate",
+        "functions")) {
+      for (String[] asked : List.of(new String[] {command, "--help"}, new String[] {command, "-h"},
+          new String[] {"help", command})) {
+        out.reset();
+        err.reset();
+        assertEquals(Main.OK, Main.run(asked), String.join(" ", asked) + ": " + err());
+        assertTrue(out().startsWith("Usage: weft " + command), String.join(" ", asked) + ": " + out());
+        assertEquals("", err(), String.join(" ", asked));
+      }
+    }
+    out.reset();
+    assertEquals(Main.OK, Main.run("--help"));
+    assertTrue(out().contains("Exit status:") && out().contains("the graph is invalid"), out());
+  }
+
+  /** Usage errors, invalid graphs and failed tasks end with different statuses, so that scripts can tell them apart. */
+  @Test
+  void exitStatusesTellUsageErrorsInvalidGraphsAndFailedTasksApart() throws Exception {
+    assertEquals(Main.USAGE, Main.run("run", "graph.json", "--no-such-option"));
+    assertTrue(err().contains("Unknown option: '--no-such-option'"), err());
+    Path unreadable = temp.resolve("not-a-graph.json");
+    Files.writeString(unreadable, "{\"tasks\": 7}");
+    assertEquals(Main.INVALID_GRAPH, Main.run("run", unreadable.toString(), "-s", "sync"));
+    Path fails = temp.resolve("fails.json");
+    Files.writeString(fails, "{\"tasks\": {\"a\": [\"div\", 1, 0]}}");
+    assertEquals(Main.FAILED, Main.run("run", fails.toString(), "-s", "sync"));
+    assertEquals(3, List.of(Main.USAGE, Main.INVALID_GRAPH, Main.FAILED).stream().distinct().count());
+  }
+
   @Test
   void failingTaskIsOneClearMessage() throws Exception {
     Path file = temp.resolve("fails.json");
     Files.writeString(file, "{\"tasks\": {\"a\": [\"div\", 1, \"x\"]}}");
-    assertEquals(1, Main.run("run", file.toString(), "-s", "sync"));
+    assertEquals(Main.FAILED, Main.run("run", file.toString(), "-s", "sync"));
     assertEquals("weft: task 'a' (function div) failed: java.lang.IllegalArgumentException: div needs numbers, "
         + "got String x\n", err());
   }
