@@ -14,6 +14,10 @@ final class OutputOptions {
       description = "Show a progress bar on a terminal (default: on).")
   boolean progress;
 
+  @Option(names = "--summary", description = "Print 'key = value' lines, large values in short (list[5]), instead of "
+      + "a JSON object of the values.")
+  boolean summary;
+
   /** The keys asked for, or null for the graph's outputs. */
   List<String> keysOrNull() {
     return keys == null || keys.isEmpty() ? null : keys;
@@ -24,7 +28,12 @@ final class OutputOptions {
     return progress && System.console() != null;
   }
 
-  static void print(Map<String, Object> values) {
-    values.forEach((key, value) -> System.out.println(key + " = " + Values.describe(value)));
+  /** Prints the values: a JSON object (see {@link ValueJson}), or with {@code --summary}, a line each in short. */
+  void print(Map<String, Object> values) {
+    if (summary) {
+      values.forEach((key, value) -> System.out.println(key + " = " + Values.describe(value)));
+    } else {
+      System.out.println(ValueJson.write(values));
+    }
   }
 }

@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
       options = options.callbacks(new ProgressBar());
     }
     List<String> keys = output.keysOrNull();
-    OutputOptions.print(keys == null ? Weft.compute(graph, options) : Weft.compute(graph, keys, options));
+    output.print(keys == null ? Weft.compute(graph, options) : Weft.compute(graph, keys, options));
     return 0;
   }
 }

@@ -49,7 +49,7 @@ final class SubmitCommand implements Callable<Integer> {
           bar.end();
         }
       }
-      OutputOptions.print(values);
+      output.print(values);
     }
     return 0;
   }

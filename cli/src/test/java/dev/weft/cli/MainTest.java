@@ -3,6 +3,8 @@ package dev.weft.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -58,9 +60,24 @@ class MainTest {
     Path file = temp.resolve("g.json");
     Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", 1], \"b\": [\"add\", {\"ref\": \"a\"}, 10]}}");
     assertEquals(0, Main.run("run", file.toString(), "--scheduler", "sync"));
-    assertEquals("b = 12\n", out());
-    assertEquals(0, Main.run("run", file.toString(), "--keys", "a"));
-    assertTrue(out().endsWith("a = 2\n"), out());
+    assertEquals("{\n  \"b\": 12\n}\n", out());
+    out.reset();
+    assertEquals(0, Main.run("run", file.toString(), "--keys", "a", "--summary"));
+    assertEquals("a = 2\n", out());
+  }
+
+  /** Results print as plain JSON values (they printed as list[3] and map[2]); what JSON has no form for is tagged. */
+  @Test
+  void resultsPrintAsJsonValues() throws Exception {
+    Path file = temp.resolve("values.json");
+    Files.writeString(file, "{\"tasks\": {\"l\": [\"range\", 3], \"m\": [\"identity\", {\"map\": {\"x\": 1, "
+        + "\"y\": [\"two\"]}}], \"s\": [\"upper\", \"q\\\"uote\"], \"inf\": [\"mul\", 1e308, 10.0], "
+        + "\"b\": [\"bytes\", 2], \"n\": [\"identity\", null]}}");
+    assertEquals(0, Main.run("run", file.toString(), "-s", "sync"));
+    JsonNode printed = new ObjectMapper().readTree(out());
+    assertEquals(new ObjectMapper().readTree("{\"l\": [0, 1, 2], \"m\": {\"x\": 1, \"y\": [\"two\"]}, "
+        + "\"s\": \"Q\\\"UOTE\", \"inf\": {\"double\": \"Infinity\"}, \"b\": {\"bytes\": \"AAA=\"}, \"n\": null}"),
+        printed);
   }
 
   @Test
