@@ -2,9 +2,20 @@ package dev.weft.cli;
 
 import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.kafka.KafkaConnection;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,6 +36,62 @@ final class ConnectionOptions {
   @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
       description = "A Weft or Kafka client setting (weft.topic.prefix, security.protocol, ...); repeatable.")
   Map<String, String> settings = new LinkedHashMap<>();
+
+  /** How long a command waits for Kafka or the registry to answer at its start before it says it cannot reach them. */
+  static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * The settings, once the schema registry and Kafka have answered: a deployment that is not there is said in
+   * seconds, naming the address and where it came from (a Kafka client would retry for a minute, warning all along).
+   *
+   * @throws IllegalStateException naming what cannot be reached
+   */
+  Map<String, Object> reachableConfig() {
+    Map<String, Object> config = config();
+    String registryUrls = (String) config.get(WeftKafkaConfig.SCHEMA_REGISTRY_URL);
+    String registrySource = registry != null ? "--registry" : "$" + REGISTRY_ENV;
+    IOException registryFailure = null;
+    HttpClient http = HttpClient.newBuilder().connectTimeout(REACH_TIMEOUT).build();
+    for (String url : registryUrls.split(",")) {
+      try {
+        // Any answer, even a refusal, is a registry that is there.
+        http.send(HttpRequest.newBuilder(URI.create(url.strip().replaceAll("/+$", "") + "/subjects"))
+            .timeout(REACH_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
+        registryFailure = null;
+        break;
+      } catch (IOException | IllegalArgumentException e) {
+        registryFailure = e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while reaching the schema registry", e);
+      }
+    }
+    if (registryFailure != null) {
+      throw new IllegalStateException("cannot reach the schema registry at " + registryUrls + " (from "
+          + registrySource + "): " + registryFailure + ". Is it running? A registry that 'weft up' started stops with"
+          + " it: set " + REGISTRY_ENV + " anew, or pass --registry");
+    }
+    String servers = String.valueOf(config.get(WeftKafkaConfig.BOOTSTRAP_SERVERS));
+    String kafkaSource = bootstrap != null ? "--bootstrap" : "$" + KafkaConnection.BOOTSTRAP_ENV;
+    Map<String, Object> admin = new HashMap<>(new WeftKafkaConfig(config).clientProperties());
+    admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REACH_TIMEOUT.toMillis());
+    admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) REACH_TIMEOUT.toMillis());
+    Admin client = Admin.create(admin);
+    try {
+      client.describeCluster().nodes().get(REACH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("cannot reach Kafka at " + servers + " (from " + kafkaSource + ") within "
+          + REACH_TIMEOUT.toSeconds() + " s: " + cause + ". Is it running? Pass --bootstrap or set "
+          + KafkaConnection.BOOTSTRAP_ENV);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reaching Kafka", e);
+    } finally {
+      client.close(Duration.ofSeconds(1));
+    }
+    return config;
+  }
 
   /** The settings for WeftKafkaConfig and its subclasses. */
   Map<String, Object> config() {

@@ -52,6 +52,7 @@ public final class Main {
    */
   private static int report(Exception failure, CommandLine command, CommandLine.ParseResult parsed) {
     boolean expected = failure instanceof IllegalArgumentException || failure instanceof IllegalStateException
+        || failure instanceof org.apache.kafka.common.KafkaException // Kafka away or refusing: not Weft's bug
         || failure instanceof java.io.IOException || failure instanceof dev.weft.scheduler.TaskFailedException
         || failure instanceof dev.weft.graph.GraphValidationException;
     command.getErr().println("weft: " + failure.getMessage());

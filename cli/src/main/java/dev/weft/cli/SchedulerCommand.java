@@ -13,7 +13,7 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SchedulerService scheduler = SchedulerService.start(connection.config());
+    SchedulerService scheduler = SchedulerService.start(connection.reachableConfig());
     System.err.println("weft scheduler running; Ctrl-C stops it");
     // Until Ctrl-C, unless the loop stops on its own: then say why and exit 1, so a supervisor can restart it.
     Throwable failure = scheduler.runUntilShutdown();

@@ -34,7 +34,7 @@ final class SubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Graph graph = GraphFiles.read(file);
-    try (WeftClient client = WeftClient.connect(connection.config())) {
+    try (WeftClient client = WeftClient.connect(connection.reachableConfig())) {
       SubmitOptions options = SubmitOptions.defaults().keys(output.keysOrNull());
       TerminalProgress bar = output.showsProgress() ? new TerminalProgress() : null;
       if (bar != null) {

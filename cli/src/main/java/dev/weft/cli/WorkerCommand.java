@@ -25,7 +25,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Map<String, Object> config = connection.config();
+    Map<String, Object> config = connection.reachableConfig();
     if (pool != null) {
       config.put(WorkerConfig.POOL, pool);
     }

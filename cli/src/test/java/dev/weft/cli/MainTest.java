@@ -147,6 +147,38 @@ class MainTest {
     assertEquals(3, List.of(Main.USAGE, Main.INVALID_GRAPH, Main.FAILED).stream().distinct().count());
   }
 
+  /**
+   * A deployment that is not there is said in seconds, naming the address and where it came from (submit against
+   * nothing took 61 s and 228 warnings, then 'Timeout expired while fetching topic metadata').
+   */
+  @Test
+  void aDeploymentThatIsNotThereIsNamedAtOnce() throws Exception {
+    Path file = temp.resolve("one.json");
+    Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", 1]}}");
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    String nothing = "127.0.0.1:" + closed;
+    assertEquals(Main.FAILED, Main.run("submit", file.toString(), "--bootstrap", nothing, "--registry",
+        "http://" + nothing));
+    assertTrue(err().startsWith("weft: cannot reach the schema registry at http://" + nothing + " (from --registry): "),
+        err());
+    assertEquals(1, err().lines().count(), err());
+
+    err.reset();
+    try (dev.weft.registry.embedded.EmbeddedSchemaRegistry registry = dev.weft.registry.embedded.EmbeddedSchemaRegistry
+        .start(new dev.weft.registry.embedded.InMemorySchemaStore())) {
+      assertEquals(Main.FAILED, Main.run("submit", file.toString(), "--bootstrap", nothing, "--registry",
+          registry.url()));
+    }
+    // One line, besides the registry's own start and stop (INFO): no warning of Kafka's clients, no stack trace.
+    List<String> said = err().lines().filter(line -> !line.contains(" INFO EmbeddedSchemaRegistry ")).toList();
+    assertEquals(1, said.size(), err());
+    assertTrue(said.get(0).startsWith("weft: cannot reach Kafka at " + nothing + " (from --bootstrap) within 10 s: "),
+        err());
+  }
+
   @Test
   void failingTaskIsOneClearMessage() throws Exception {
     Path file = temp.resolve("fails.json");
