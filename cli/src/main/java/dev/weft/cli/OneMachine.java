@@ -49,6 +49,8 @@ public final class OneMachine implements AutoCloseable {
   private Path workerLogs;
   private Thread supervisor;
   private volatile boolean closing;
+  private boolean stopped; // guarded by this
+  private final Thread exitHook = new Thread(this::close, "weft-one-machine-shutdown");
   /** Components the supervisor gave up on; its thread only. */
   private final java.util.Set<String> givenUp = new java.util.HashSet<>();
 
@@ -63,11 +65,13 @@ public final class OneMachine implements AutoCloseable {
       PrintStream log) throws Exception {
     this.log = log;
     this.threadsPerWorker = threadsPerWorker;
+    Runtime.getRuntime().addShutdownHook(exitHook);
     try {
       long start = System.nanoTime();
       String bootstrap = settings.get(WeftKafkaConfig.BOOTSTRAP_SERVERS);
       if (bootstrap == null) {
-        EmbeddedKafka.Builder broker = EmbeddedKafka.builder().port(0);
+        // Closed by this machine's own hook, after the scheduler, workers and registry that use it.
+        EmbeddedKafka.Builder broker = EmbeddedKafka.builder().port(0).closeOnExit(false);
         if (logDir != null) {
           broker.logDir(logDir);
         }
@@ -227,7 +231,23 @@ public final class OneMachine implements AutoCloseable {
     stop(true);
   }
 
-  private void stop(boolean removeLogs) {
+  /**
+   * Stops everything in order: the supervisor, the workers, the scheduler, the registry, and Kafka last, so that no
+   * client waits for a broker that is gone (Ctrl-C took half a minute when Kafka's own hook closed it first). Once;
+   * a second caller (a hook while the owner closes it) waits until it is done.
+   */
+  private synchronized void stop(boolean removeLogs) {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    if (Thread.currentThread() != exitHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+      } catch (IllegalStateException exiting) {
+        // the JVM exits: the hook runs, waits for this stop, and finds it done
+      }
+    }
     closing = true;
     if (supervisor != null) {
       supervisor.interrupt();

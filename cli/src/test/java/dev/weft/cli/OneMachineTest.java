@@ -12,10 +12,12 @@ import dev.weft.registry.embedded.InMemorySchemaStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,38 @@ class OneMachineTest {
       assertTrue(System.nanoTime() < deadline, what + " did not happen within 2 minutes");
       Thread.sleep(50);
     }
+  }
+
+  /**
+   * Stopping 'weft up --keep-running' (Ctrl-C, SIGTERM) closes Kafka last, after the registry and the clients that use
+   * it: Kafka's own hook used to close it first, and the rest then waited half a minute for it to answer.
+   */
+  @Test
+  void stoppingWeftUpClosesKafkaAfterEverythingThatUsesIt() throws Exception {
+    Process up = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), "up", "--keep-running", "--tasks", "100",
+        "--workers", "1", "--threads", "1").redirectErrorStream(true).start();
+    StringBuilder said = new StringBuilder();
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(up.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      String line;
+      boolean stopping = false;
+      while ((line = lines.readLine()) != null) {
+        said.append(line).append('\n');
+        if (!stopping && line.contains("Ctrl-C stops everything")) {
+          stopping = true;
+          up.toHandle().destroy(); // SIGTERM, as Ctrl-C; Process.destroy() would close the output being read
+        }
+      }
+    } finally {
+      up.destroyForcibly();
+    }
+    assertTrue(up.waitFor(2, TimeUnit.MINUTES));
+    String log = said.toString();
+    int registryStopped = log.indexOf("INFO EmbeddedSchemaRegistry - Schema registry at");
+    int kafkaClosed = log.indexOf("INFO EmbeddedKafka - Closed the Kafka broker");
+    assertTrue(registryStopped > 0 && kafkaClosed > registryStopped, log);
+    assertTrue(!log.contains("weft-kafka-shutdown"), "Kafka's own hook did not run: " + log);
   }
 
   /** Once only WEFT_REGISTRY_URL was read: the scheduler, workers and client used an embedded registry instead. */

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#logDir(Path)}, which is kept and reused by the next broker started on it. It runs in this JVM, or
  * in a child JVM ({@link Builder#childProcess(boolean)}) that a test can {@link #kill()} and {@link #restart()}.
  *
- * <p>If this JVM exits while the broker runs (Ctrl-C, {@code System.exit}), a shutdown hook closes it. A fatal error
+ * <p>If this JVM exits while the broker runs (Ctrl-C, {@code System.exit}), a shutdown hook closes it, unless its
+ * owner closes it itself ({@link Builder#closeOnExit(boolean)}). A fatal error
  * of an in-process broker, which in a Kafka server halts the JVM, is logged and fails the broker instead (see
  * {@link #awaitShutdown()}). Thread-safe.
  */
@@ -286,6 +287,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Path logDir;
     private int port;
     private boolean childProcess;
+    private boolean closeOnExit = true;
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private List<String> childJvmOptions = DEFAULT_CHILD_JVM_OPTIONS;
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
@@ -308,6 +310,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalArgumentException("port must be 0 (a free port) to 65535, not " + port);
       }
       this.port = port;
+      return this;
+    }
+
+    /**
+     * Whether a shutdown hook of its own closes the broker when the JVM exits; default true. An owner whose clients run
+     * in this JVM passes false and closes the broker itself, after them, from its own hook: the JVM runs hooks in no
+     * order, and clients whose broker closed first wait out their timeouts (half a minute) to close.
+     */
+    public Builder closeOnExit(boolean closeOnExit) {
+      this.closeOnExit = closeOnExit;
       return this;
     }
 
@@ -379,7 +391,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         synchronized (kafka) {
           kafka.startBroker();
         }
-        Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
+        if (closeOnExit) {
+          Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
+        }
         return kafka;
       } catch (RuntimeException e) {
         try {
