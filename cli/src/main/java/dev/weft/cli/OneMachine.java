@@ -26,7 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
  * The whole broker deployment on this machine: an embedded Kafka broker, a schema registry (embedded, on a compacted
  * topic of that broker), a scheduler service in this JVM, and worker JVMs. Everything listens on 127.0.0.1. Settings
  * given to it reach every component: {@code bootstrap.servers} names a Kafka to use instead of starting one,
- * {@code schema.registry.url} (or {@code WEFT_REGISTRY_URL}) a registry. Closing stops it all, workers first,
+ * {@code schema.registry.url} a registry. Closing stops it all, workers first,
  * gracefully.
  *
  * <p>A supervisor watches what it started: a worker that exits, or a scheduler whose loop stops, is reported and
@@ -83,8 +83,14 @@ public final class OneMachine implements AutoCloseable {
         log.printf("Kafka at %s (given)%n", bootstrap);
       }
       String kafkaAt = bootstrap;
-      String registryUrl = settings.getOrDefault(WeftKafkaConfig.SCHEMA_REGISTRY_URL,
-          System.getenv(ConnectionOptions.REGISTRY_ENV));
+      // Not $WEFT_REGISTRY_URL: it names the registry of a deployment for submit, scheduler and worker, and often
+      // one that an earlier 'weft up' started and stopped with it (its own advice says to export it).
+      String registryUrl = settings.get(WeftKafkaConfig.SCHEMA_REGISTRY_URL);
+      if (registryUrl == null && System.getenv(ConnectionOptions.REGISTRY_ENV) != null) {
+        log.printf("(%s is set, to %s; weft up starts a registry of its own: -c %s=URL uses another)%n",
+            ConnectionOptions.REGISTRY_ENV, System.getenv(ConnectionOptions.REGISTRY_ENV),
+            WeftKafkaConfig.SCHEMA_REGISTRY_URL);
+      }
       registry = RegistryEndpoint.configuredOrEmbedded(registryUrl,
           () -> new KafkaSchemaStore(Map.of("kafkastore.bootstrap.servers", kafkaAt)));
       log.printf("schema registry at %s%s%n", registry.url(), registry.embedded() ? " (embedded)" : " (given)");

@@ -70,6 +70,29 @@ class OneMachineTest {
     assertTrue(!log.contains("weft-kafka-shutdown"), "Kafka's own hook did not run: " + log);
   }
 
+  /**
+   * A WEFT_REGISTRY_URL left from an earlier 'weft up' (whose advice exports it) names a registry that stopped with it:
+   * the next 'weft up' failed on it with a long trace. It starts a registry of its own, and says it passed over it.
+   */
+  @Test
+  void aStaleRegistryUrlInTheEnvironmentDoesNotBreakWeftUp() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "--tasks", "100", "--workers", "1",
+        "--threads", "1").redirectErrorStream(true);
+    builder.environment().put(ConnectionOptions.REGISTRY_ENV, "http://127.0.0.1:" + closed);
+    Process up = builder.start();
+    String log = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(up.waitFor(2, TimeUnit.MINUTES));
+    assertEquals(0, up.exitValue(), log);
+    assertTrue(log.contains("(WEFT_REGISTRY_URL is set, to http://127.0.0.1:" + closed + "; weft up starts a registry"
+        + " of its own: -c schema.registry.url=URL uses another)"), log);
+    assertTrue(log.contains(" (embedded)") && log.contains("(correct)"), log);
+  }
+
   /** Once only WEFT_REGISTRY_URL was read: the scheduler, workers and client used an embedded registry instead. */
   @Test
   void aRegistryGivenWithDashCIsTheOneEveryComponentUses() throws Exception {
