@@ -40,8 +40,16 @@ final class UpCommand implements Callable<Integer> {
       description = "A Weft or Kafka client setting for the scheduler, workers and client; repeatable.")
   Map<String, String> settings = new java.util.LinkedHashMap<>();
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (workers < 1 || threads < 1) {
+      // No worker would run the demo, which waited for one for ever.
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers and --threads must be at least"
+          + " 1 (were " + workers + " and " + threads + "): the demo runs on the workers weft up starts");
+    }
     OneMachine machine = new OneMachine(workers, threads, logDir, settings, System.err);
     boolean correct;
     try (WeftClient client = WeftClient.connect(machine.config())) {

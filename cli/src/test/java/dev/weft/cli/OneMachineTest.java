@@ -93,6 +93,45 @@ class OneMachineTest {
     assertTrue(log.contains(" (embedded)") && log.contains("(correct)"), log);
   }
 
+  /**
+   * A graph with tasks for a pool that no worker serves sat at 0% until the timeout, with nothing said: submit names the
+   * pool. And weft up without workers, which waited for ever, is a usage error.
+   */
+  @Test
+  void aPoolWithoutWorkersIsNamedAndWeftUpWithoutWorkersIsRefused(@org.junit.jupiter.api.io.TempDir Path temp)
+      throws Exception {
+    Path file = temp.resolve("gpu.json");
+    java.nio.file.Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", 1], \"g\": {\"function\": \"inc\", "
+        + "\"args\": [{\"ref\": \"a\"}], \"pool\": \"gpu\"}}}");
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status;
+    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(), log)) {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      try {
+        status = Main.run("submit", file.toString(), "--bootstrap", machine.bootstrapServers(), "--registry",
+            machine.registryUrl(), "--timeout", "PT3S", "--no-progress");
+      } finally {
+        System.setErr(originalErr);
+      }
+    }
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertEquals(Main.FAILED, status, said);
+    assertTrue(said.contains("weft: no worker serves pool 'gpu' now (consumer group weft.tasks.gpu.workers has no "
+        + "members): the graph's tasks of that pool wait for one (weft worker --pool gpu)"), said);
+    assertTrue(!said.contains("pool 'default'"), said);
+
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      err.reset();
+      assertEquals(Main.USAGE, Main.run("up", "--workers", "0"));
+    } finally {
+      System.setErr(originalErr);
+    }
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--workers and --threads must be at least 1 (were 0 and"
+        + " 2)"), err.toString(StandardCharsets.UTF_8));
+  }
+
   /** Once only WEFT_REGISTRY_URL was read: the scheduler, workers and client used an embedded registry instead. */
   @Test
   void aRegistryGivenWithDashCIsTheOneEveryComponentUses() throws Exception {
