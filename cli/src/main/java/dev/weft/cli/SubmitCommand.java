@@ -48,9 +48,13 @@ final class SubmitCommand implements Callable<Integer> {
         options = options.listener(bar, false);
       }
       GraphFuture future = client.submit(graph, options);
+      // Ctrl-C (or SIGTERM) while waiting cancels the graph, as a compute owns its graph: nobody would read it.
+      Thread cancelOnExit = new Thread(() -> cancelIfRunning(client, future), "weft-submit-cancel");
+      Runtime.getRuntime().addShutdownHook(cancelOnExit);
       Map<String, Object> values;
       try {
         values = WeftClient.await(future, timeout);
+        Runtime.getRuntime().removeShutdownHook(cancelOnExit);
       } finally {
         if (bar != null) {
           bar.end();
@@ -59,6 +63,21 @@ final class SubmitCommand implements Callable<Integer> {
       output.print(values);
     }
     return 0;
+  }
+
+  private static void cancelIfRunning(WeftClient client, GraphFuture future) {
+    if (future.isDone()) {
+      return;
+    }
+    try {
+      client.cancel(future, "its submitter was stopped (Ctrl-C)").get(5, TimeUnit.SECONDS);
+      System.err.printf("%nweft: stopped; graph %s was cancelled%n", future.graphId());
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      System.err.printf("%nweft: stopped; graph %s could not be cancelled (%s): it runs on%n", future.graphId(),
+          e instanceof java.util.concurrent.ExecutionException ? e.getCause() : "no answer from Kafka within 5 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

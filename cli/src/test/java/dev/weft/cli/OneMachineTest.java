@@ -132,6 +132,53 @@ class OneMachineTest {
         + " 2)"), err.toString(StandardCharsets.UTF_8));
   }
 
+  /** Stopping 'weft submit' while it waits (Ctrl-C, SIGTERM) cancels its graph, which ran on unread before. */
+  @Test
+  void stoppingWeftSubmitCancelsItsGraph(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+    Path file = temp.resolve("slow.json");
+    java.nio.file.Files.writeString(file, "{\"tasks\": {\"slow\": [\"sleep\", 20000, 1]}}");
+    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(), log);
+         dev.weft.registry.SchemaRegistryClient registry = new dev.weft.broker.protocol.WeftKafkaConfig(
+             machine.config()).registryClient();
+         org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> events =
+             dev.weft.broker.protocol.KafkaClients.plainConsumer(new java.util.HashMap<>(machine.config()), "test")) {
+      dev.weft.broker.protocol.WireCodec codec = new dev.weft.broker.protocol.WireCodec(registry);
+      String topic = dev.weft.broker.protocol.Topics.withDefaultPrefix().events();
+      events.assign(events.partitionsFor(topic).stream()
+          .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList());
+      events.seekToBeginning(events.assignment());
+      Process submit = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+          System.getProperty("java.class.path"), Main.class.getName(), "submit", file.toString(), "--bootstrap",
+          machine.bootstrapServers(), "--registry", machine.registryUrl(), "--no-progress")
+          .redirectErrorStream(true).start();
+      try {
+        String accepted = awaitEvent(events, codec, null, "ACCEPTED");
+        submit.toHandle().destroy(); // SIGTERM, as Ctrl-C
+        assertTrue(submit.waitFor(1, TimeUnit.MINUTES));
+        String said = new String(submit.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(said.contains("weft: stopped; graph " + accepted + " was cancelled"), said);
+        assertEquals(accepted, awaitEvent(events, codec, accepted, "CANCELLED"));
+      } finally {
+        submit.destroyForcibly();
+      }
+    }
+  }
+
+  /** The id of the first graph (or of {@code graphId}) with an event of {@code type}, waiting up to two minutes. */
+  private static String awaitEvent(org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> events,
+      dev.weft.broker.protocol.WireCodec codec, String graphId, String type) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (var record : events.poll(Duration.ofMillis(200))) {
+        var event = codec.decodeEvent(record.topic(), record.value());
+        if (event.type().name().equals(type) && (graphId == null || graphId.equals(event.graphId()))) {
+          return event.graphId();
+        }
+      }
+    }
+    throw new AssertionError("no " + type + " event within 2 minutes");
+  }
+
   /** Once only WEFT_REGISTRY_URL was read: the scheduler, workers and client used an embedded registry instead. */
   @Test
   void aRegistryGivenWithDashCIsTheOneEveryComponentUses() throws Exception {

@@ -378,19 +378,25 @@ public final class WeftClient implements AutoCloseable {
 
   /**
    * Asks the scheduler to cancel a graph: it stops emitting its tasks; workers skip those already emitted. The request
-   * goes to the partition the graph was submitted to, once Kafka has the submission.
+   * goes to the partition the graph was submitted to, once Kafka has the submission; the future returned completes
+   * once Kafka has the request (a program about to exit waits for it).
    */
-  public void cancel(GraphFuture future, String reason) {
+  public CompletableFuture<Void> cancel(GraphFuture future, String reason) {
     GraphCommand.Cancel cancel = new GraphCommand.Cancel(future.graphId(), reason);
     byte[] encoded = codec.encode(topics.graphs(), cancel);
+    CompletableFuture<Void> written = new CompletableFuture<>();
     // Async: the submission's callback, on the producer's own thread, completes the partition, and a send from there
     // could wait for buffer room that only that thread frees.
     future.partitionFuture().thenAcceptAsync(partition -> producer.send(new ProducerRecord<>(topics.graphs(), partition,
         future.graphId(), encoded), (metadata, error) -> {
           if (error != null) {
             LOG.warn("could not ask for graph {} to be cancelled: {}", future.graphId(), error.toString());
+            written.completeExceptionally(error);
+          } else {
+            written.complete(null);
           }
         }));
+    return written;
   }
 
   /** The value of a result, read from the results topic. */
