@@ -28,10 +28,13 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   OutputOptions output;
 
+  @Mixin
+  PluginOptions plugins;
+
   @Override
   public Integer call() throws Exception {
     Graph graph = GraphFiles.read(file);
-    ComputeOptions options = ComputeOptions.scheduler(scheduler);
+    ComputeOptions options = plugins.applyTo(ComputeOptions.scheduler(scheduler));
     if (workers != null) {
       options = options.numWorkers(workers);
     }

@@ -1,6 +1,7 @@
 package dev.weft.cli;
 
 import dev.weft.broker.SchedulerService;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,9 +12,14 @@ final class SchedulerCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions connection;
 
+  @Mixin
+  PluginOptions plugins;
+
   @Override
   public Integer call() throws InterruptedException {
-    SchedulerService scheduler = SchedulerService.start(connection.reachableConfig());
+    Map<String, Object> config = connection.reachableConfig();
+    plugins.applyTo(config);
+    SchedulerService scheduler = SchedulerService.start(config);
     System.err.println("weft scheduler running; Ctrl-C stops it");
     // Until Ctrl-C, unless the loop stops on its own: then say why and exit 1, so a supervisor can restart it.
     Throwable failure = scheduler.runUntilShutdown();

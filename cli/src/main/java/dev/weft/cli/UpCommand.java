@@ -40,6 +40,9 @@ final class UpCommand implements Callable<Integer> {
       description = "A Weft or Kafka client setting for the scheduler, workers and client; repeatable.")
   Map<String, String> settings = new java.util.LinkedHashMap<>();
 
+  @picocli.CommandLine.Mixin
+  PluginOptions plugins;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -50,6 +53,7 @@ final class UpCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers and --threads must be at least"
           + " 1 (were " + workers + " and " + threads + "): the demo runs on the workers weft up starts");
     }
+    plugins.applyTo(settings);
     OneMachine machine = new OneMachine(workers, threads, logDir, settings, System.err);
     boolean correct;
     try (WeftClient client = WeftClient.connect(machine.config())) {

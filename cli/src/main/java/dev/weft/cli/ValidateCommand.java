@@ -1,10 +1,10 @@
 package dev.weft.cli;
 
-import dev.weft.function.FunctionRegistry;
 import dev.weft.graph.Graph;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** Checks a graph file without running it. */
@@ -13,10 +13,13 @@ final class ValidateCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The graph file.")
   Path file;
 
+  @Mixin
+  PluginOptions plugins;
+
   @Override
   public Integer call() throws Exception {
     Graph graph = GraphFiles.read(file);
-    graph.validate(FunctionRegistry.global());
+    graph.validate(plugins.registry());
     System.out.println(file + ": " + graph.size() + " tasks, outputs " + graph.outputs() + ": valid");
     return 0;
   }

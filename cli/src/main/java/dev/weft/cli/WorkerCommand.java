@@ -20,8 +20,8 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Tasks run at once (default: the number of processors).")
   Integer threads;
 
-  @Option(names = "--plugins", paramLabel = "DIR", description = "Folder of plugin jars with function modules.")
-  String plugins;
+  @Mixin
+  PluginOptions plugins;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -32,9 +32,7 @@ final class WorkerCommand implements Callable<Integer> {
     if (threads != null) {
       config.put(WorkerConfig.THREADS, threads.toString());
     }
-    if (plugins != null) {
-      config.put(WorkerConfig.PLUGIN_DIR, plugins);
-    }
+    plugins.applyTo(config);
     Worker worker = Worker.start(config);
     System.err.println("weft worker " + worker.name() + " running; Ctrl-C stops it");
     Throwable failure = worker.runUntilShutdown();

@@ -179,6 +179,38 @@ class MainTest {
         err());
   }
 
+  /**
+   * A plugin folder reaches every command that resolves functions: validate, functions, and run on sync, threads and
+   * processes (run had no --plugins; validate and functions could not see plugins). A folder that is not there is said.
+   */
+  @Test
+  void pluginFunctionsReachEveryCommandThatResolvesFunctions() throws Exception {
+    Path plugins = temp.resolve("plugins");
+    dev.weft.function.PluginJars.build(plugins.resolve("greeter.jar"), "greeter", "\"hello from a plugin\"",
+        temp.resolve("build"));
+    Path file = temp.resolve("greet.json");
+    Files.writeString(file, "{\"tasks\": {\"g\": [\"greeter.hello\"]}}");
+    assertEquals(Main.INVALID_GRAPH, Main.run("validate", file.toString()));
+    assertTrue(err().contains("unknown function 'greeter.hello'"), err());
+
+    assertEquals(Main.OK, Main.run("validate", file.toString(), "--plugins", plugins.toString()));
+    out.reset();
+    assertEquals(Main.OK, Main.run("functions", "--plugins", plugins.toString()));
+    assertTrue(out().lines().anyMatch(line -> line.matches("greeter\\.hello +plugin-greeter")), out());
+    assertTrue(out().lines().anyMatch(line -> line.matches("inc +builtins")), out());
+    for (String scheduler : List.of("sync", "threads", "processes")) {
+      out.reset();
+      assertEquals(Main.OK, Main.run("run", file.toString(), "-s", scheduler, "--plugins", plugins.toString(),
+          "--summary"), scheduler + ": " + err());
+      assertEquals("g = hello from a plugin\n", out(), scheduler);
+    }
+
+    err.reset();
+    Path nowhere = temp.resolve("nowhere");
+    assertEquals(Main.FAILED, Main.run("validate", file.toString(), "--plugins", nowhere.toString()));
+    assertEquals("weft: plugin folder " + nowhere + " does not exist (or is not a folder)\n", err());
+  }
+
   @Test
   void failingTaskIsOneClearMessage() throws Exception {
     Path file = temp.resolve("fails.json");

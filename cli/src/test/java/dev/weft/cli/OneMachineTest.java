@@ -179,6 +179,30 @@ class OneMachineTest {
     throw new AssertionError("no " + type + " event within 2 minutes");
   }
 
+  /** A plugin folder given to weft up reaches its scheduler (which checks function names) and its workers. */
+  @Test
+  void pluginFunctionsRunOnTheBrokerOfWeftUp(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+    Path plugins = temp.resolve("plugins");
+    dev.weft.function.PluginJars.build(plugins.resolve("greeter.jar"), "greeter", "\"hello from a plugin\"",
+        temp.resolve("build"));
+    Path file = temp.resolve("greet.json");
+    java.nio.file.Files.writeString(file, "{\"tasks\": {\"g\": [\"greeter.hello\"]}}");
+    PrintStream originalOut = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int status;
+    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(PluginOptions.PLUGIN_DIR, plugins.toString()), log)) {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      try {
+        status = Main.run("submit", file.toString(), "--bootstrap", machine.bootstrapServers(), "--registry",
+            machine.registryUrl(), "--no-progress", "--summary");
+      } finally {
+        System.setOut(originalOut);
+      }
+    }
+    assertEquals(Main.OK, status, printed());
+    assertEquals("g = hello from a plugin\n", out.toString(StandardCharsets.UTF_8));
+  }
+
   /** Once only WEFT_REGISTRY_URL was read: the scheduler, workers and client used an embedded registry instead. */
   @Test
   void aRegistryGivenWithDashCIsTheOneEveryComponentUses() throws Exception {

@@ -63,12 +63,16 @@ public final class FunctionRegistry implements FunctionCatalog {
 
   /**
    * Adds the modules of every jar in {@code folder}, each jar in a class loader of its own whose parent is Weft's, so
-   * that plugins do not see each other's classes. A missing folder adds nothing.
+   * that plugins do not see each other's classes.
+   *
+   * @throws IllegalArgumentException if {@code folder} is not a folder, or its jars hold no function module: a plugin
+   *     folder given by mistake must not leave every function of it "unknown" with nothing said
    */
   public FunctionRegistry loadPlugins(Path folder) {
     if (folder == null || !Files.isDirectory(folder)) {
-      return this;
+      throw new IllegalArgumentException("plugin folder " + folder + " does not exist (or is not a folder)");
     }
+    int before = modules().size();
     List<Path> jars;
     try (Stream<Path> entries = Files.list(folder)) {
       jars = entries.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
@@ -90,7 +94,17 @@ public final class FunctionRegistry implements FunctionCatalog {
         }
       }
     }
+    if (modules().size() == before) {
+      throw new IllegalArgumentException("plugin folder " + folder + " holds no function module (its jars: "
+          + jars.stream().map(jar -> jar.getFileName().toString()).toList() + "); a plugin jar lists its "
+          + FunctionModule.class.getSimpleName() + " classes in META-INF/services/" + FunctionModule.class.getName());
+    }
     return this;
+  }
+
+  /** The module that registered {@code name}, or null if none did ("programmatic" for code that registered it). */
+  public String moduleOf(String name) {
+    return origins.get(name);
   }
 
   /** Registers every function of {@code module}. */

@@ -5,16 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,34 +55,22 @@ class FunctionRegistryTest {
     assertEquals("weft-plugin-alpha.jar", registry.require("alpha.loader").apply());
   }
 
+  /** A plugin folder given by mistake is said, not taken for one without functions (it was silently ignored). */
   @Test
-  void missingPluginFolderAddsNothing() {
-    assertEquals(List.of(), new FunctionRegistry().loadPlugins(temp.resolve("absent")).modules());
+  void aPluginFolderThatIsMissingOrHoldsNoModuleIsRefusedByName() throws Exception {
+    Path absent = temp.resolve("absent");
+    assertEquals("plugin folder " + absent + " does not exist (or is not a folder)", assertThrows(
+        IllegalArgumentException.class, () -> new FunctionRegistry().loadPlugins(absent)).getMessage());
+    Path empty = Files.createDirectories(temp.resolve("empty"));
+    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(empty.resolve("not-a-plugin.jar")))) {
+      jar.putNextEntry(new java.util.jar.JarEntry("README"));
+    }
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new FunctionRegistry().loadPlugins(empty))
+        .getMessage().startsWith("plugin folder " + empty + " holds no function module (its jars: "
+            + "[not-a-plugin.jar]); a plugin jar lists its FunctionModule classes in META-INF/services/"));
   }
 
-  /** Compiles a FunctionModule from source into a jar, so its class is on no classpath but the jar's. */
-  private void buildPlugin(Path jar, String name, String greeting) throws IOException {
-    Path src = Files.createDirectories(temp.resolve("src-" + name + "/plugin"));
-    Path classes = Files.createDirectories(temp.resolve("classes-" + name));
-    Files.writeString(src.resolve("Shared.java"), """
-        package plugin;
-        public class Shared implements dev.weft.function.FunctionModule {
-          public String name() { return "plugin-%1$s"; }
-          public void register(dev.weft.function.FunctionRegistry registry) {
-            registry.register("%1$s.hello", args -> %2$s);
-            registry.register("%1$s.loader", args -> Shared.class.getClassLoader().getName());
-          }
-        }
-        """.formatted(name, greeting));
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int status = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-        src.resolve("Shared.java").toString());
-    assertEquals(0, status);
-    try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
-      out.putNextEntry(new JarEntry("plugin/Shared.class"));
-      out.write(Files.readAllBytes(classes.resolve("plugin/Shared.class")));
-      out.putNextEntry(new JarEntry("META-INF/services/dev.weft.function.FunctionModule"));
-      out.write("plugin.Shared\n".getBytes(StandardCharsets.UTF_8));
-    }
+  private void buildPlugin(Path jar, String name, String greeting) {
+    PluginJars.build(jar, name, greeting, temp);
   }
 }

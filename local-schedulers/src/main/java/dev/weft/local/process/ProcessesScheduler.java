@@ -34,6 +34,10 @@ public final class ProcessesScheduler extends LocalScheduler {
     ProcessPool.Config config = new ProcessPool.Config(workersFor(options),
         options.get(ProcessPoolOptions.JVM_OPTIONS), options.get(ProcessPoolOptions.PLUGIN_DIR),
         options.get(ProcessPoolOptions.MAX_FRAME_BYTES));
+    if (config.pluginDir() != null && !pools.containsKey(config)) {
+      // Said here, where the caller sees it, rather than by worker JVMs that fail to start.
+      new dev.weft.function.FunctionRegistry().loadPlugins(config.pluginDir());
+    }
     ProcessPool pool = pools.computeIfAbsent(config, ProcessPool::new);
     if (closed) {
       // close() ran meanwhile and may have missed this pool: nobody else would close it.
