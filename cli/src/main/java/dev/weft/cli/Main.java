@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
         "3:the graph is invalid (a cycle, a missing key, an unknown function), or cannot be read",
         "70:a bug of Weft's (its stack trace is printed)"},
     subcommands = {CommandLine.HelpCommand.class, UpCommand.class, DemoCommand.class, RunCommand.class,
-        SubmitCommand.class, SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, ValidateCommand.class,
-        FunctionsCommand.class})
+        SubmitCommand.class, SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, RegistryCommand.class,
+        ValidateCommand.class, FunctionsCommand.class})
 public final class Main {
   /** Done. */
   public static final int OK = 0;

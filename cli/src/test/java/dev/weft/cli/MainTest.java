@@ -117,8 +117,8 @@ class MainTest {
   /** Every subcommand explains itself with -h and --help, as does 'weft help CMD'; exit 0, on stdout. */
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("up", "demo", "run", "submit", "scheduler", "worker", "broker", "validate",
-        "functions")) {
+    for (String command : List.of("up", "demo", "run", "submit", "scheduler", "worker", "broker", "registry",
+        "validate", "functions")) {
       for (String[] asked : List.of(new String[] {command, "--help"}, new String[] {command, "-h"},
           new String[] {"help", command})) {
         out.reset();

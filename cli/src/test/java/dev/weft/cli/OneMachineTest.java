@@ -203,6 +203,37 @@ class OneMachineTest {
     assertEquals("g = hello from a plugin\n", out.toString(StandardCharsets.UTF_8));
   }
 
+  /** 'weft registry' serves the registry API on its schemas topic in the given Kafka, until it is stopped. */
+  @Test
+  void weftRegistryServesTheRegistryApiUntilStopped() throws Exception {
+    try (dev.weft.kafka.embedded.EmbeddedKafka kafka = dev.weft.kafka.embedded.EmbeddedKafka.start()) {
+      Process registry = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "registry", "--port", "0",
+          "--bootstrap", kafka.bootstrapServers()).redirectErrorStream(true).start();
+      try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+          registry.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        String url = null;
+        while (url == null && (line = lines.readLine()) != null) {
+          if (line.startsWith("schema registry ready at ")) {
+            url = line.substring("schema registry ready at ".length(), line.indexOf(" (schemas in Kafka"));
+          }
+        }
+        assertTrue(url != null, "the registry said where it is");
+        try (dev.weft.registry.RestSchemaRegistryClient client = dev.weft.registry.RestSchemaRegistryClient.builder()
+            .baseUrl(url).build()) {
+          int id = client.register("orders-value", new org.apache.avro.Schema.Parser().parse("\"string\""));
+          assertEquals(List.of("orders-value"), client.subjects());
+          assertEquals(id, client.register("orders-value", new org.apache.avro.Schema.Parser().parse("\"string\"")));
+        }
+        registry.toHandle().destroy(); // SIGTERM, as Ctrl-C
+        assertTrue(registry.waitFor(1, TimeUnit.MINUTES));
+      } finally {
+        registry.destroyForcibly();
+      }
+    }
+  }
+
   /** Once only WEFT_REGISTRY_URL was read: the scheduler, workers and client used an embedded registry instead. */
   @Test
   void aRegistryGivenWithDashCIsTheOneEveryComponentUses() throws Exception {
