@@ -212,6 +212,11 @@ public final class SchedulerService implements AutoCloseable {
       public String describeModules() {
         return registry.describeModules();
       }
+
+      @Override
+      public int arity(String name) {
+        return registry.arity(name);
+      }
     };
   }
 

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's path to functions of one's own, as a user takes it: the plugin template's jar (built by this build,
@@ -23,15 +22,15 @@ class PluginTemplateTest {
   private static final Path EXAMPLE = Path.of("..", "examples", "greet.json");
   private static final String ANSWER = "{\"hello\": \"hello, plugin\", \"words\": 2}";
 
-  @TempDir
-  Path temp;
-
   @Test
   void thePluginTemplatesFunctionsRunOnEveryScheduler() throws Exception {
     assertTrue(Files.isRegularFile(TEMPLATE_JAR), TEMPLATE_JAR.toAbsolutePath() + " is missing: the build makes it "
         + "before this module (mvn verify from the root; mvn -q -pl plugin-template -am package alone)");
-    Path plugins = Files.createDirectories(temp.resolve("plugins"));
-    Files.copy(TEMPLATE_JAR, plugins.resolve(TEMPLATE_JAR.getFileName()));
+    // Not in the test's temporary folder: the process pool started here outlives the test, and its workers load the
+    // folder when they start.
+    Path plugins = Files.createDirectories(Path.of("target", "test-plugins", "template"));
+    Files.copy(TEMPLATE_JAR, plugins.resolve(TEMPLATE_JAR.getFileName()),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     assertEquals(Main.OK, run("validate", EXAMPLE.toString(), "--plugins", plugins.toString()).status);
     for (String scheduler : List.of("sync", "threads", "processes")) {

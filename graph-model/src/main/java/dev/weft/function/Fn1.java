@@ -45,6 +45,11 @@ public final class Fn1<A, R> implements NamedFunction {
   }
 
   @Override
+  public int arity() {
+    return 1;
+  }
+
+  @Override
   public TaskFunction body() {
     return body;
   }

@@ -48,6 +48,11 @@ public final class Fn2<A, B, R> implements NamedFunction {
   }
 
   @Override
+  public int arity() {
+    return 2;
+  }
+
+  @Override
   public TaskFunction body() {
     return body;
   }

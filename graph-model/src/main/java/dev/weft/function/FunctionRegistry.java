@@ -28,6 +28,7 @@ public final class FunctionRegistry implements FunctionCatalog {
 
   private final Map<String, TaskFunction> functions = new ConcurrentHashMap<>();
   private final Map<String, String> origins = new ConcurrentHashMap<>();
+  private final Map<String, Integer> arities = new ConcurrentHashMap<>();
   private final List<String> modules = new ArrayList<>();
   private String registeringModule = "programmatic";
 
@@ -141,13 +142,23 @@ public final class FunctionRegistry implements FunctionCatalog {
     return this;
   }
 
-  /** Registers a typed function under its own name. */
-  public FunctionRegistry register(NamedFunction function) {
-    return register(function.name(), function.body());
+  /** Registers a typed function under its own name, with its arity: a call with other arguments is refused. */
+  public synchronized FunctionRegistry register(NamedFunction function) {
+    register(function.name(), function.body());
+    if (function.arity() != NamedFunction.ANY_ARITY) {
+      arities.put(function.name(), function.arity());
+    }
+    return this;
+  }
+
+  @Override
+  public int arity(String name) {
+    return arities.getOrDefault(name, NamedFunction.ANY_ARITY);
   }
 
   /** Registers {@code body} under {@code name}, replacing any function registered there before. */
   public synchronized FunctionRegistry replace(String name, TaskFunction body) {
+    arities.remove(name); // a body given without a signature takes any arguments
     functions.put(name, body);
     origins.put(name, registeringModule);
     return this;

@@ -6,4 +6,12 @@ public interface NamedFunction {
 
   /** The body, or null for a descriptor of a function registered elsewhere (say, only in worker JVMs). */
   TaskFunction body();
+
+  /** What {@link #arity()} says of a function that takes any number of arguments. */
+  int ANY_ARITY = -1;
+
+  /** How many arguments the function takes, or {@link #ANY_ARITY}: a graph that gives others is refused before it runs. */
+  default int arity() {
+    return ANY_ARITY;
+  }
 }

@@ -27,7 +27,9 @@ public class GraphValidationException extends RuntimeException {
     /** The graph's encoding is of a version or form this reader does not know. */
     UNSUPPORTED_FORMAT,
     /** A task's own fields are out of range, such as negative retries: the key is the task's. */
-    INVALID_TASK
+    INVALID_TASK,
+    /** A task gives its function another number of arguments than the function takes: the key is the task's. */
+    WRONG_ARGUMENTS
   }
 
   /** One problem: its kind, the keys it concerns, and a sentence that names them. */

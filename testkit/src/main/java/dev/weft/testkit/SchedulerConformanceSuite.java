@@ -280,6 +280,20 @@ public abstract class SchedulerConformanceSuite {
     assertTrue(unknown.getMessage().contains("requested key 'chain-7' is not in the graph"), unknown.getMessage());
   }
 
+  /** A call with another number of arguments than its function takes is refused before anything runs. */
+  @Test
+  void aCallWithTheWrongNumberOfArgumentsIsRefusedBeforeItRuns() throws Exception {
+    Path calls = temp.resolve("wrong-arity");
+    Graph graph = Graph.builder().task("first", "count", calls.toString(), 1L).task("a", "inc", 1L, 2L, 3L)
+        .task("b", "add", ref("first")).build();
+    GraphValidationException failure = assertThrows(GraphValidationException.class, () -> compute(graph));
+    assertEquals(List.of(GraphValidationException.Kind.WRONG_ARGUMENTS, GraphValidationException.Kind.WRONG_ARGUMENTS),
+        failure.problems().stream().map(GraphValidationException.Problem::kind).toList());
+    assertTrue(failure.getMessage().contains("task 'a' calls inc with 3 arguments; it takes 1"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("task 'b' calls add with 1 argument; it takes 2"), failure.getMessage());
+    assertEquals(0, TestFunctions.calls(calls));
+  }
+
   @Test
   void unknownFunctionIsRefusedWithItsName() {
     Graph graph = Graph.builder().task("a", "no-such-function", 1L).build();

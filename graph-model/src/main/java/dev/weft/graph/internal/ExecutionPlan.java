@@ -242,6 +242,14 @@ public final class ExecutionPlan {
       functions[i] = catalog.lookup(tasks[i].function());
       if (functions[i] == null && !catalog.contains(tasks[i].function())) {
         unknown.computeIfAbsent(tasks[i].function(), f -> new ArrayList<>()).add(tasks[i].key());
+        continue;
+      }
+      int arity = catalog.arity(tasks[i].function());
+      int given = tasks[i].args().size();
+      if (arity != dev.weft.function.NamedFunction.ANY_ARITY && given != arity) {
+        problems.add(new Problem(Kind.WRONG_ARGUMENTS, List.of(tasks[i].key()), "task '" + tasks[i].key()
+            + "' calls " + tasks[i].function() + " with " + given + " argument" + (given == 1 ? "" : "s") + "; it takes "
+            + arity));
       }
     }
     unknown.forEach((function, users) -> problems.add(new Problem(Kind.UNKNOWN_FUNCTION, users,

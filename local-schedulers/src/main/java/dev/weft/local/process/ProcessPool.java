@@ -364,8 +364,12 @@ final class ProcessPool implements AutoCloseable {
       slots[worker.slot] = worker;
       startFailures = 0;
       if (catalog == null) {
-        catalog = FunctionCatalog.remote(new java.util.HashSet<>(hello.functions()),
-            "worker modules: " + String.join(", ", hello.modules()));
+        Map<String, Integer> arities = new HashMap<>();
+        for (int i = 0; i < hello.functions().size(); i++) {
+          arities.put(hello.functions().get(i), i < hello.arities().size() ? hello.arities().get(i)
+              : dev.weft.function.NamedFunction.ANY_ARITY);
+        }
+        catalog = FunctionCatalog.remote(arities, "worker modules: " + String.join(", ", hello.modules()));
       }
     }
     try {

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The main class of a worker JVM of the process pool. It connects to the caller's Unix domain socket, says hello with
@@ -86,8 +87,9 @@ public final class WorkerMain {
 
     void run() throws IOException {
       BinaryWriter hello = new BinaryWriter(4096);
-      WorkerProtocol.writeHello(hello, workerId, ProcessHandle.current().pid(), registry.modules(),
-          new ArrayList<>(registry.names()));
+      List<String> names = new ArrayList<>(registry.names());
+      WorkerProtocol.writeHello(hello, workerId, ProcessHandle.current().pid(), registry.modules(), names,
+          names.stream().map(registry::arity).toList());
       frames.write(hello);
       ByteBuffer frame;
       while ((frame = frames.next(SPIN_NANOS)) != null) {

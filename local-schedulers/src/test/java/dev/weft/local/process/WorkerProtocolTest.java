@@ -77,10 +77,12 @@ class WorkerProtocolTest {
   void repliesMatchTheSchemaAndRoundTrip() throws Exception {
     Schema fromWorker = Schema.createUnion(protocol().getTypes().subList(1, 4));
     BinaryWriter hello = new BinaryWriter();
-    WorkerProtocol.writeHello(hello, 3, 1234, List.of("builtins"), List.of("add", "inc"));
-    assertEquals(List.of("add", "inc").toString(), readWithAvro(hello, fromWorker).get("functions").toString());
-    assertEquals(new WorkerProtocol.Hello(3, 1234, List.of("builtins"), List.of("add", "inc")),
-        WorkerProtocol.readFromWorker(new BinaryReader(hello.toByteArray()), values));
+    WorkerProtocol.writeHello(hello, 3, 1234, List.of("builtins"), List.of("add", "inc", "sum"), List.of(2, 1, -1));
+    assertEquals(List.of("add", "inc", "sum").toString(),
+        readWithAvro(hello, fromWorker).get("functions").toString());
+    assertEquals(List.of(2, 1, -1).toString(), readWithAvro(hello, fromWorker).get("arities").toString());
+    assertEquals(new WorkerProtocol.Hello(3, 1234, List.of("builtins"), List.of("add", "inc", "sum"),
+        List.of(2, 1, -1)), WorkerProtocol.readFromWorker(new BinaryReader(hello.toByteArray()), values));
 
     BinaryWriter done = new BinaryWriter();
     WorkerProtocol.writeTaskDone(done, values, 7, "result", 10, 20);
