@@ -165,6 +165,11 @@ class MainTest {
     assertTrue(err().startsWith("weft: cannot reach the schema registry at http://" + nothing + " (from --registry): "),
         err());
     assertEquals(1, err().lines().count(), err());
+    for (String service : List.of("scheduler", "worker")) {
+      err.reset();
+      assertEquals(Main.FAILED, Main.run(service, "--bootstrap", nothing, "--registry", "http://" + nothing));
+      assertTrue(err().startsWith("weft: cannot reach the schema registry at http://" + nothing), service + ": " + err());
+    }
 
     err.reset();
     try (dev.weft.registry.embedded.EmbeddedSchemaRegistry registry = dev.weft.registry.embedded.EmbeddedSchemaRegistry
