@@ -172,10 +172,7 @@ public final class GraphJson {
       return Float.isFinite(f) ? NODES.objectNode().put("float", f) : NODES.objectNode().put("float", Float.toString(f));
     }
     if (value instanceof ByteBuffer) {
-      ByteBuffer bytes = ((ByteBuffer) value).duplicate();
-      byte[] copy = new byte[bytes.remaining()];
-      bytes.get(copy);
-      return NODES.objectNode().put("bytes", Base64.getEncoder().encodeToString(copy));
+      return bytes((ByteBuffer) value);
     }
     if (value instanceof List) {
       ArrayNode items = NODES.arrayNode();
@@ -191,6 +188,43 @@ public final class GraphJson {
       return record((IndexedRecord) value);
     }
     throw new IllegalArgumentException("a " + value.getClass().getName() + " is not a Weft value");
+  }
+
+  /**
+   * A value as plain JSON, for people and tools such as {@code jq}: numbers, strings, booleans, null, lists as arrays
+   * and maps as objects (not tagged, as a graph's literals are). What JSON has no plain form for is an object of one
+   * tagged field, as in graph files: {@code {"bytes": "<base64>"}}, {@code {"double": "NaN"}} (and the infinities); an
+   * Avro record is tagged with its schema as in graph files. Any other object is its {@code toString()}.
+   */
+  public static JsonNode plain(Object value) {
+    if (value instanceof Integer || value instanceof Long) {
+      return NODES.numberNode(((Number) value).longValue());
+    }
+    if (value instanceof Float) {
+      return literal(((Float) value).doubleValue());
+    }
+    if (value instanceof List) {
+      ArrayNode items = NODES.arrayNode();
+      ((List<?>) value).forEach(item -> items.add(plain(item)));
+      return items;
+    }
+    if (value instanceof Map) {
+      ObjectNode entries = NODES.objectNode();
+      ((Map<?, ?>) value).forEach((key, item) -> entries.set(String.valueOf(key), plain(item)));
+      return entries;
+    }
+    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Double
+        || value instanceof ByteBuffer || value instanceof IndexedRecord) {
+      return literal(value);
+    }
+    return NODES.textNode(String.valueOf(value)); // an in-process scheduler may return any object
+  }
+
+  private static JsonNode bytes(ByteBuffer value) {
+    ByteBuffer bytes = value.duplicate();
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.get(copy);
+    return NODES.objectNode().put("bytes", Base64.getEncoder().encodeToString(copy));
   }
 
   private static JsonNode record(IndexedRecord record) {
