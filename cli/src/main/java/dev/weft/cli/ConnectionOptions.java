@@ -41,7 +41,7 @@ final class ConnectionOptions {
   static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
 
   /**
-   * The settings, once the schema registry and Kafka have answered: a deployment that is not there is said in
+   * The settings, once the schema registry and Kafka have answered (about 10 s for each at most): a deployment that is not there is said in
    * seconds, naming the address and where it came from (a Kafka client would retry for a minute, warning all along).
    *
    * @throws IllegalStateException naming what cannot be reached
@@ -91,6 +91,24 @@ final class ConnectionOptions {
       client.close(Duration.ofSeconds(1));
     }
     return config;
+  }
+
+  /**
+   * The settings, once the registry and Kafka answer, waiting for them as long as it takes: a service started with
+   * its deployment (compose, systemd) comes up when they do. What it waits for is said at each try (every 10 s or so).
+   */
+  Map<String, Object> awaitReachableConfig() throws InterruptedException {
+    while (true) {
+      try {
+        return reachableConfig();
+      } catch (IllegalStateException unreachable) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException("stopped while waiting for Kafka and the registry");
+        }
+        System.err.println("weft: " + unreachable.getMessage() + "; waiting for it (Ctrl-C stops)");
+        Thread.sleep(1_000);
+      }
+    }
   }
 
   /** The settings for WeftKafkaConfig and its subclasses. */

@@ -51,7 +51,12 @@ public final class Main {
    * and keeps its stack trace.
    */
   private static int report(Exception failure, CommandLine command, CommandLine.ParseResult parsed) {
+    if (failure instanceof java.nio.file.NoSuchFileException) {
+      command.getErr().println("weft: no such file: " + failure.getMessage());
+      return FAILED;
+    }
     boolean expected = failure instanceof IllegalArgumentException || failure instanceof IllegalStateException
+        || failure instanceof java.io.UncheckedIOException
         || failure instanceof org.apache.kafka.common.KafkaException // Kafka away or refusing: not Weft's bug
         || failure instanceof java.io.IOException || failure instanceof dev.weft.scheduler.TaskFailedException
         || failure instanceof dev.weft.graph.GraphValidationException;
@@ -60,7 +65,9 @@ public final class Main {
       failure.printStackTrace(command.getErr());
       return BUG;
     }
+    // A graph file that cannot be read as a graph (bad JSON, bad Avro) is an invalid graph too.
     return failure instanceof dev.weft.graph.GraphValidationException
-        || failure instanceof dev.weft.graph.codec.GraphFormatException ? INVALID_GRAPH : FAILED;
+        || failure instanceof dev.weft.graph.codec.GraphFormatException
+        || failure instanceof dev.weft.value.MalformedValueException ? INVALID_GRAPH : FAILED;
   }
 }

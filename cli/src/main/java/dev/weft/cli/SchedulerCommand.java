@@ -17,7 +17,7 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Map<String, Object> config = connection.reachableConfig();
+    Map<String, Object> config = connection.awaitReachableConfig();
     plugins.applyTo(config);
     SchedulerService scheduler = SchedulerService.start(config);
     System.err.println("weft scheduler running; Ctrl-C stops it");

@@ -54,8 +54,12 @@ final class SubmitCommand implements Callable<Integer> {
       Map<String, Object> values;
       try {
         values = WeftClient.await(future, timeout);
-        Runtime.getRuntime().removeShutdownHook(cancelOnExit);
       } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+        } catch (IllegalStateException exiting) {
+          // the JVM exits: the hook cancels the graph
+        }
         if (bar != null) {
           bar.end();
         }

@@ -97,7 +97,9 @@ final class UpCommand implements Callable<Integer> {
   static String howToSubmit(String bootstrap, String registry, Map<String, String> settings) {
     StringBuilder submit = new StringBuilder("./weft submit");
     settings.forEach((key, value) -> {
-      if (!key.equals(WeftKafkaConfig.BOOTSTRAP_SERVERS) && !key.equals(WeftKafkaConfig.SCHEMA_REGISTRY_URL)) {
+      // The connection is exported; plugins are the scheduler's and workers', not the client's.
+      if (!key.equals(WeftKafkaConfig.BOOTSTRAP_SERVERS) && !key.equals(WeftKafkaConfig.SCHEMA_REGISTRY_URL)
+          && !key.equals(PluginOptions.PLUGIN_DIR)) {
         submit.append(" -c ").append(key).append('=').append(value);
       }
     });

@@ -25,7 +25,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Map<String, Object> config = connection.reachableConfig();
+    Map<String, Object> config = connection.awaitReachableConfig();
     if (pool != null) {
       config.put(WorkerConfig.POOL, pool);
     }

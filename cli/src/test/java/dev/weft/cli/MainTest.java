@@ -152,6 +152,7 @@ class MainTest {
    * nothing took 61 s and 228 warnings, then 'Timeout expired while fetching topic metadata').
    */
   @Test
+  @org.junit.jupiter.api.Timeout(180) // reads the output of child JVMs: one that hangs must fail the test
   void aDeploymentThatIsNotThereIsNamedAtOnce() throws Exception {
     Path file = temp.resolve("one.json");
     Files.writeString(file, "{\"tasks\": {\"a\": [\"inc\", 1]}}");
@@ -165,10 +166,20 @@ class MainTest {
     assertTrue(err().startsWith("weft: cannot reach the schema registry at http://" + nothing + " (from --registry): "),
         err());
     assertEquals(1, err().lines().count(), err());
+    // Services wait for their deployment instead, saying what they wait for.
     for (String service : List.of("scheduler", "worker")) {
-      err.reset();
-      assertEquals(Main.FAILED, Main.run(service, "--bootstrap", nothing, "--registry", "http://" + nothing));
-      assertTrue(err().startsWith("weft: cannot reach the schema registry at http://" + nothing), service + ": " + err());
+      Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+          System.getProperty("java.class.path"), Main.class.getName(), service, "--bootstrap", nothing, "--registry",
+          "http://" + nothing).redirectErrorStream(true).start();
+      try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+          process.getInputStream(), StandardCharsets.UTF_8))) {
+        String first = lines.readLine();
+        assertTrue(first != null && first.startsWith("weft: cannot reach the schema registry at http://" + nothing)
+            && first.endsWith("; waiting for it (Ctrl-C stops)"), service + ": " + first);
+        assertTrue(process.isAlive(), service + " waits");
+      } finally {
+        process.destroyForcibly();
+      }
     }
 
     err.reset();

@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** The one-machine mode as an operator meets it: what is given reaches every part, and what stops is started again. */
+@org.junit.jupiter.api.Timeout(300) // several read the output of child JVMs: one that hangs must fail its test
 class OneMachineTest {
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
   private final PrintStream log = new PrintStream(output, true, StandardCharsets.UTF_8);

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * before this module) in a folder, passed with --plugins, runs examples/greet.json on all four schedulers.
  */
 class PluginTemplateTest {
-  private static final Path TEMPLATE_JAR = Path.of("..", "plugin-template", "target", "weft-plugin-template.jar");
+  /** The template's jar, as the build resolved the test dependency on it (an IDE run falls back to its build folder). */
+  private static final Path TEMPLATE_JAR = Path.of(System.getProperty("weft.plugin.template.jar",
+      Path.of("..", "plugin-template", "target", "weft-plugin-template.jar").toString()));
   private static final Path EXAMPLE = Path.of("..", "examples", "greet.json");
   private static final String ANSWER = "{\"hello\": \"hello, plugin\", \"words\": 2}";
 
@@ -29,7 +31,7 @@ class PluginTemplateTest {
     // Not in the test's temporary folder: the process pool started here outlives the test, and its workers load the
     // folder when they start.
     Path plugins = Files.createDirectories(Path.of("target", "test-plugins", "template"));
-    Files.copy(TEMPLATE_JAR, plugins.resolve(TEMPLATE_JAR.getFileName()),
+    Files.copy(TEMPLATE_JAR, plugins.resolve("weft-plugin-template.jar"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     assertEquals(Main.OK, run("validate", EXAMPLE.toString(), "--plugins", plugins.toString()).status);

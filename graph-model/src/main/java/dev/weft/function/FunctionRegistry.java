@@ -103,6 +103,37 @@ public final class FunctionRegistry implements FunctionCatalog {
     return this;
   }
 
+  /**
+   * Checks, without loading any class, that {@code folder} is a plugin folder: it exists and one of its jars lists a
+   * {@link FunctionModule}. For a JVM that does not run the plugins itself (the caller of worker JVMs), so that a wrong
+   * folder is said where it was given.
+   *
+   * @throws IllegalArgumentException as {@link #loadPlugins(Path)} would
+   */
+  public static void checkPluginFolder(Path folder) {
+    if (folder == null || !Files.isDirectory(folder)) {
+      throw new IllegalArgumentException("plugin folder " + folder + " does not exist (or is not a folder)");
+    }
+    List<String> jars = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(folder)) {
+      for (Path jar : entries.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
+        jars.add(jar.getFileName().toString());
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+          if (file.getEntry("META-INF/services/" + FunctionModule.class.getName()) != null) {
+            return;
+          }
+        } catch (IOException notAJar) {
+          // not a jar after all: it holds no module
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list plugin folder " + folder, e);
+    }
+    throw new IllegalArgumentException("plugin folder " + folder + " holds no function module (its jars: " + jars
+        + "); a plugin jar lists its " + FunctionModule.class.getSimpleName() + " classes in META-INF/services/"
+        + FunctionModule.class.getName());
+  }
+
   /** The module that registered {@code name}, or null if none did ("programmatic" for code that registered it). */
   public String moduleOf(String name) {
     return origins.get(name);

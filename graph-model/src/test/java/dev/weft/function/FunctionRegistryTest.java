@@ -68,6 +68,14 @@ class FunctionRegistryTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> new FunctionRegistry().loadPlugins(empty))
         .getMessage().startsWith("plugin folder " + empty + " holds no function module (its jars: "
             + "[not-a-plugin.jar]); a plugin jar lists its FunctionModule classes in META-INF/services/"));
+    // The check that loads no class says the same.
+    assertEquals("plugin folder " + absent + " does not exist (or is not a folder)", assertThrows(
+        IllegalArgumentException.class, () -> FunctionRegistry.checkPluginFolder(absent)).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> FunctionRegistry.checkPluginFolder(empty))
+        .getMessage().startsWith("plugin folder " + empty + " holds no function module (its jars: [not-a-plugin.jar])"));
+    Path plugin = Files.createDirectories(temp.resolve("one"));
+    buildPlugin(plugin.resolve("gamma.jar"), "gamma", "\"from gamma\"");
+    FunctionRegistry.checkPluginFolder(plugin);
   }
 
   private void buildPlugin(Path jar, String name, String greeting) {

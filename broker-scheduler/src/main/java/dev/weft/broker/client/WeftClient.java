@@ -395,7 +395,11 @@ public final class WeftClient implements AutoCloseable {
           } else {
             written.complete(null);
           }
-        }));
+        })).whenComplete((sent, failure) -> {
+          if (failure != null) { // no partition (the submission failed), or the producer refused the send at once
+            written.completeExceptionally(unwrap(failure));
+          }
+        });
     return written;
   }
 

@@ -84,14 +84,15 @@ public final class ExecutionPlan {
     Arrays.fill(planIndex, -1);
     int[] graphPositions = selectTasks(graph, keys == null ? null : outputKeys, planIndex, problems);
     int size = graphPositions.length;
-    if (keys == null) {
-      for (String key : outputKeys) {
-        if (graph.positionOf(key) < 0) {
-          problems.add(new Problem(Kind.UNKNOWN_OUTPUT, List.of(key), "requested key '" + key
-              + "' is not in the graph"));
-        }
+    // Declared outputs name keys of the graph, whatever keys are computed: checked here, since a selection of the
+    // whole graph is not checked again below.
+    for (String key : keys == null ? outputKeys : graph.outputs()) {
+      if (graph.positionOf(key) < 0) {
+        problems.add(new Problem(Kind.UNKNOWN_OUTPUT, List.of(key), "requested key '" + key
+            + "' is not in the graph"));
       }
-    } else if (size < graph.size()) {
+    }
+    if (keys != null && size < graph.size()) {
       // One rule on every scheduler: a graph is valid as a whole (no cycle, no missing key), whatever part of it is
       // computed. Dask culls first and ignores what the keys do not need; Weft's broker had always refused it.
       compile(graph, null, null);

@@ -15,7 +15,8 @@ public final class TaskRun {
   public final String functionName;
   /** The resolved function, or null for executors that resolve it elsewhere (worker JVMs). */
   public final TaskFunction function;
-  public final Object[] args;
+  /** The arguments, until the function returned: a finished run must not keep its inputs alive. */
+  private Object[] args;
   /** 1 for the first attempt. */
   public final int attempt;
   /** Whether to record start and end times (only when callbacks listen). */
@@ -43,6 +44,11 @@ public final class TaskRun {
     this.attempt = attempt;
     this.timed = timed;
   }
+  /** The arguments to send to where the function runs; null once it ran here. */
+  public Object[] args() {
+    return args;
+  }
+
 
   /** Calls the function on the current thread, which nothing else can interrupt: the sync scheduler's case. */
   public void invokeInline() {
@@ -87,6 +93,10 @@ public final class TaskRun {
       result = context.call(function, args);
     } catch (Throwable t) { // an Error in a task fails the task, not the thread that ran it
       error = t;
+    } finally {
+      // The loop released the inputs it held once this task was done; the thread that ran it may hold this run a
+      // while longer (descheduled before it takes its next task), and must not hold the inputs with it.
+      args = null;
     }
     if (timed) {
       endNanos = System.nanoTime();

@@ -26,7 +26,7 @@ final class Assignment {
   long encode(ValueCodec values) {
     if (frame == null) {
       BinaryWriter out = new BinaryWriter(128);
-      WorkerProtocol.writeRunTask(out, values, id, run.key, run.functionName, run.args);
+      WorkerProtocol.writeRunTask(out, values, id, run.key, run.functionName, run.args());
       frame = out;
     }
     return frame.length();

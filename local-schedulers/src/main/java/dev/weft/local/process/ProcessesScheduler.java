@@ -36,7 +36,7 @@ public final class ProcessesScheduler extends LocalScheduler {
         options.get(ProcessPoolOptions.MAX_FRAME_BYTES));
     if (config.pluginDir() != null && !pools.containsKey(config)) {
       // Said here, where the caller sees it, rather than by worker JVMs that fail to start.
-      new dev.weft.function.FunctionRegistry().loadPlugins(config.pluginDir());
+      dev.weft.function.FunctionRegistry.checkPluginFolder(config.pluginDir());
     }
     ProcessPool pool = pools.computeIfAbsent(config, ProcessPool::new);
     if (closed) {
