@@ -15,6 +15,7 @@ import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.broker.protocol.WireSchemas;
 import dev.weft.function.FunctionCatalog;
+import dev.weft.function.Signature;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.TaskFunction;
 import dev.weft.graph.Graph;
@@ -214,8 +215,8 @@ public final class SchedulerService implements AutoCloseable {
       }
 
       @Override
-      public int arity(String name) {
-        return registry.arity(name);
+      public Signature signature(String name) {
+        return registry.signature(name);
       }
     };
   }

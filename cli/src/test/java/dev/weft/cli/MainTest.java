@@ -101,6 +101,10 @@ class MainTest {
     graphs.put("{\"tasks\": {\"a\": [\"inc\", {\"ref\": \"b\"}], \"b\": [\"inc\", {\"ref\": \"a\"}], "
         + "\"c\": [\"inc\", 1]}, \"outputs\": [\"c\"]}", cycle);
     graphs.put("{\"tasks\": {\"a\": [\"inc\", {\"ref\": \"b\"}], \"b\": [\"inc\", {\"ref\": \"a\"}]}}", cycle);
+    graphs.put("{\"tasks\": {\"a\": [\"inc\", 1, 2, 3]}}",
+        "weft: invalid graph: task 'a' calls inc with 3 arguments; it takes 1 (inc: (number) -> number)\n");
+    graphs.put("{\"tasks\": {\"a\": [\"div\", 1, \"x\"]}}", "weft: invalid graph: task 'a' passes the literal 'x' "
+        + "(String) to div as argument 2, which must be a number (div: (number, number) -> double)\n");
     Path file = temp.resolve("refused.json");
     for (Map.Entry<String, String> graph : graphs.entrySet()) {
       Files.writeString(file, graph.getKey());
@@ -214,9 +218,10 @@ class MainTest {
     assertEquals(Main.OK, Main.run("validate", file.toString(), "--plugins", plugins.toString()));
     out.reset();
     assertEquals(Main.OK, Main.run("functions", "--plugins", plugins.toString()));
-    assertTrue(out().lines().anyMatch(line -> line.matches("greeter\\.hello +any +plugin-greeter")), out());
-    assertTrue(out().lines().anyMatch(line -> line.matches("inc +1 +builtins")), out());
-    assertTrue(out().lines().anyMatch(line -> line.matches("sum +any +builtins")), out());
+    assertTrue(out().lines().anyMatch(line -> line.matches("greeter\\.hello +\\(any\\.\\.\\.\\) -> any +plugin-greeter")),
+        out());
+    assertTrue(out().lines().anyMatch(line -> line.matches("inc +\\(number\\) -> number +builtins")), out());
+    assertTrue(out().lines().anyMatch(line -> line.matches("sum +\\(any\\.\\.\\.\\) -> number +builtins")), out());
     for (String scheduler : List.of("sync", "threads", "processes")) {
       out.reset();
       assertEquals(Main.OK, Main.run("run", file.toString(), "-s", scheduler, "--plugins", plugins.toString(),
@@ -233,9 +238,9 @@ class MainTest {
   @Test
   void failingTaskIsOneClearMessage() throws Exception {
     Path file = temp.resolve("fails.json");
-    Files.writeString(file, "{\"tasks\": {\"a\": [\"div\", 1, \"x\"]}}");
+    Files.writeString(file, "{\"tasks\": {\"a\": [\"div\", 1, 0]}}");
     assertEquals(Main.FAILED, Main.run("run", file.toString(), "-s", "sync"));
-    assertEquals("weft: task 'a' (function div) failed: java.lang.IllegalArgumentException: div needs numbers, "
-        + "got String x\n", err());
+    assertEquals("weft: task 'a' (function div) failed: java.lang.ArithmeticException: div: division by zero\n",
+        err());
   }
 }

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's path to functions of one's own, as a user takes it: the plugin template's jar (built by this build,
- * before this module) in a folder, passed with --plugins, runs examples/greet.json on all four schedulers.
+ * before this module) in a folder, passed with --plugins, runs examples/greet.json on all four schedulers; its
+ * declared types refuse a wrong argument on each before anything runs; and a jar added to the folder while the broker
+ * services run is found without a restart.
  */
 class PluginTemplateTest {
   /** The template's jar, as the build resolved the test dependency on it (an IDE run falls back to its build folder). */
@@ -23,6 +25,10 @@ class PluginTemplateTest {
       Path.of("..", "plugin-template", "target", "weft-plugin-template.jar").toString()));
   private static final Path EXAMPLE = Path.of("..", "examples", "greet.json");
   private static final String ANSWER = "{\"hello\": \"hello, plugin\", \"words\": 2}";
+  /** The template declares example.greet's argument a string: a number is refused before anything runs. */
+  private static final String WRONG_TYPE = "{\"tasks\": {\"hello\": [\"example.greet\", 5]}}";
+  private static final String REFUSAL = "task 'hello' passes the literal 5 (Long) to example.greet as argument 1, "
+      + "which must be a string (example.greet: (string) -> string)";
 
   @Test
   void thePluginTemplatesFunctionsRunOnEveryScheduler() throws Exception {
@@ -33,12 +39,21 @@ class PluginTemplateTest {
     Path plugins = Files.createDirectories(Path.of("target", "test-plugins", "template"));
     Files.copy(TEMPLATE_JAR, plugins.resolve("weft-plugin-template.jar"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Path deployedLater = plugins.resolve("deployed-later.jar");
+    Files.deleteIfExists(deployedLater); // left by an earlier run: it must arrive while the services run
 
+    Path wrongType = Files.writeString(Files.createTempFile("wrong-type", ".json"), WRONG_TYPE);
     assertEquals(Main.OK, run("validate", EXAMPLE.toString(), "--plugins", plugins.toString()).status);
+    Run refused = run("validate", wrongType.toString(), "--plugins", plugins.toString());
+    assertEquals(Main.INVALID_GRAPH, refused.status);
+    assertTrue(refused.err.contains(REFUSAL), refused.err);
     for (String scheduler : List.of("sync", "threads", "processes")) {
       Run run = run("run", EXAMPLE.toString(), "-s", scheduler, "--plugins", plugins.toString());
       assertEquals(Main.OK, run.status, scheduler);
       assertEquals(new ObjectMapper().readTree(ANSWER), new ObjectMapper().readTree(run.out), scheduler);
+      refused = run("run", wrongType.toString(), "-s", scheduler, "--plugins", plugins.toString());
+      assertEquals(Main.INVALID_GRAPH, refused.status, scheduler);
+      assertTrue(refused.err.contains(REFUSAL), scheduler + ": " + refused.err);
     }
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     try (OneMachine machine = new OneMachine(1, 1, null, Map.of(PluginOptions.PLUGIN_DIR, plugins.toString()),
@@ -47,19 +62,41 @@ class PluginTemplateTest {
           machine.registryUrl(), "--no-progress");
       assertEquals(Main.OK, run.status, log.toString(StandardCharsets.UTF_8));
       assertEquals(new ObjectMapper().readTree(ANSWER), new ObjectMapper().readTree(run.out), "broker");
+      refused = run("submit", wrongType.toString(), "--bootstrap", machine.bootstrapServers(), "--registry",
+          machine.registryUrl(), "--no-progress");
+      assertEquals(Main.INVALID_GRAPH, refused.status, "broker");
+      assertTrue(refused.err.contains(REFUSAL), "broker: " + refused.err);
+
+      // A jar deployed next to running services is found by the scheduler (which checks names) and the worker.
+      Path work = Files.createTempDirectory("deployed-later");
+      Files.move(dev.weft.function.PluginJars.build(work.resolve("later.jar"), "later", "\"deployed while running\"",
+          work), deployedLater);
+      Path later = Files.writeString(work.resolve("later.json"), "{\"tasks\": {\"g\": [\"later.hello\"]}}");
+      run = run("submit", later.toString(), "--bootstrap", machine.bootstrapServers(), "--registry",
+          machine.registryUrl(), "--no-progress");
+      assertEquals(Main.OK, run.status, run.err + log.toString(StandardCharsets.UTF_8));
+      assertEquals(new ObjectMapper().readTree("{\"g\": \"deployed while running\"}"),
+          new ObjectMapper().readTree(run.out));
+    } finally {
+      Files.delete(wrongType);
+      Files.deleteIfExists(deployedLater);
     }
   }
 
-  private record Run(int status, String out) {}
+  private record Run(int status, String out, String err) {}
 
   private static Run run(String... args) {
-    PrintStream original = System.out;
+    PrintStream originalOut = System.out;
+    PrintStream originalErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
-      return new Run(Main.run(args), out.toString(StandardCharsets.UTF_8));
+      return new Run(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
-      System.setOut(original);
+      System.setOut(originalOut);
+      System.setErr(originalErr);
     }
   }
 }

@@ -17,25 +17,30 @@ public interface FunctionCatalog {
   /** A phrase for error messages, such as "loaded modules: builtins, plugin-x". */
   String describeModules();
 
+  /** What {@code name} takes and returns; {@link Signature#ANY} when it declared nothing, or is not known. */
+  default Signature signature(String name) {
+    return Signature.ANY;
+  }
+
   /** How many arguments {@code name} takes, or {@link NamedFunction#ANY_ARITY} when any number, or when not known. */
   default int arity(String name) {
-    return NamedFunction.ANY_ARITY;
+    return signature(name).arity();
   }
 
   /** Functions that exist only in other JVMs: known by name, without bodies here. */
   static FunctionCatalog remote(Set<String> names, String description) {
-    Map<String, Integer> any = new java.util.HashMap<>();
-    names.forEach(name -> any.put(name, NamedFunction.ANY_ARITY));
+    Map<String, Signature> any = new java.util.HashMap<>();
+    names.forEach(name -> any.put(name, Signature.ANY));
     return remote(any, description);
   }
 
-  /** Functions that exist only in other JVMs, with how many arguments each takes ({@link NamedFunction#ANY_ARITY}). */
-  static FunctionCatalog remote(Map<String, Integer> arities, String description) {
-    Map<String, Integer> known = Map.copyOf(arities);
+  /** Functions that exist only in other JVMs, with their signatures. */
+  static FunctionCatalog remote(Map<String, Signature> signatures, String description) {
+    Map<String, Signature> known = Map.copyOf(signatures);
     return new FunctionCatalog() {
       @Override
-      public int arity(String name) {
-        return known.getOrDefault(name, NamedFunction.ANY_ARITY);
+      public Signature signature(String name) {
+        return known.getOrDefault(name, Signature.ANY);
       }
 
       @Override

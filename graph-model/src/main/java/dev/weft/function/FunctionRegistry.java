@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,14 +23,23 @@ import java.util.stream.Stream;
  * <p>A registry is filled from {@link FunctionModule}s (the classpath's, a plugin folder's) and, for the in-process
  * schedulers, by programmatic {@link #register} calls. Lookups are safe from any thread. A name can be registered
  * once: two modules that claim the same name are a configuration error, reported with both module names.
+ *
+ * <p>A registry that loaded a plugin folder looks in it again when asked for a function it does not know, and loads
+ * the jars added since (a service keeps running while plugins are deployed next to it). A jar already loaded is not
+ * loaded again: a changed or removed jar takes a restart. Copy a jar in under a temporary name that does not end in
+ * {@code .jar} and rename it, so that it is never read half written; one that cannot be read is tried again at the
+ * next unknown name, and said in the unknown-function error meanwhile.
  */
 public final class FunctionRegistry implements FunctionCatalog {
   private static volatile FunctionRegistry global;
 
   private final Map<String, TaskFunction> functions = new ConcurrentHashMap<>();
   private final Map<String, String> origins = new ConcurrentHashMap<>();
-  private final Map<String, Integer> arities = new ConcurrentHashMap<>();
+  private final Map<String, Signature> signatures = new ConcurrentHashMap<>();
   private final List<String> modules = new ArrayList<>();
+  private final List<Path> pluginFolders = new ArrayList<>(); // guarded by this
+  private final Set<Path> loadedJars = new java.util.HashSet<>(); // guarded by this
+  private final Map<Path, String> unreadableJars = new java.util.TreeMap<>(); // guarded by this
   private String registeringModule = "programmatic";
 
   /** An empty registry. */
@@ -69,38 +79,109 @@ public final class FunctionRegistry implements FunctionCatalog {
    * @throws IllegalArgumentException if {@code folder} is not a folder, or its jars hold no function module: a plugin
    *     folder given by mistake must not leave every function of it "unknown" with nothing said
    */
-  public FunctionRegistry loadPlugins(Path folder) {
+  public synchronized FunctionRegistry loadPlugins(Path folder) {
     if (folder == null || !Files.isDirectory(folder)) {
       throw new IllegalArgumentException("plugin folder " + folder + " does not exist (or is not a folder)");
     }
     int before = modules().size();
-    List<Path> jars;
-    try (Stream<Path> entries = Files.list(folder)) {
-      jars = entries.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list plugin folder " + folder, e);
-    }
+    List<Path> jars = jarsIn(folder);
     for (Path jar : jars) {
-      URLClassLoader loader;
-      try {
-        loader = new URLClassLoader("weft-plugin-" + jar.getFileName(), new URL[] {jar.toUri().toURL()},
-            FunctionModule.class.getClassLoader());
-      } catch (MalformedURLException e) {
-        throw new IllegalArgumentException("bad plugin path " + jar, e);
-      }
-      for (FunctionModule module : ServiceLoader.load(FunctionModule.class, loader)) {
-        // The parent's modules are visible through the child loader too; take only the jar's own.
-        if (module.getClass().getClassLoader() == loader) {
-          install(module);
-        }
-      }
+      loadJar(jar);
     }
+    pluginFolders.add(folder);
     if (modules().size() == before) {
       throw new IllegalArgumentException("plugin folder " + folder + " holds no function module (its jars: "
           + jars.stream().map(jar -> jar.getFileName().toString()).toList() + "); a plugin jar lists its "
           + FunctionModule.class.getSimpleName() + " classes in META-INF/services/" + FunctionModule.class.getName());
     }
     return this;
+  }
+
+  /**
+   * Loads the jars added to the plugin folders since they were read.
+   *
+   * @return the modules installed now; a jar that cannot be loaded is left for the next call, and named by
+   *     {@link #describeModules()} meanwhile
+   */
+  public synchronized List<String> loadNewPlugins() {
+    int before = modules.size();
+    for (Path folder : pluginFolders) {
+      List<Path> jars;
+      try {
+        jars = jarsIn(folder);
+      } catch (UncheckedIOException e) {
+        continue; // the folder went away: what was loaded from it stays
+      }
+      for (Path jar : jars) {
+        if (!loadedJars.contains(jar)) {
+          try {
+            loadJar(jar);
+            unreadableJars.remove(jar);
+          } catch (RuntimeException | ServiceConfigurationError e) {
+            unreadableJars.put(jar, e.toString());
+          }
+        }
+      }
+    }
+    return List.copyOf(modules.subList(before, modules.size()));
+  }
+
+  private static List<Path> jarsIn(Path folder) {
+    try (Stream<Path> entries = Files.list(folder)) {
+      return entries.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list plugin folder " + folder, e);
+    }
+  }
+
+  private void loadJar(Path jar) {
+    // A class loader skips a jar it cannot read, silently: a jar read while it is being copied would never be read
+    // again. Opened first, it is refused until it is whole.
+    try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+      file.size();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("plugin jar " + jar + " cannot be read as a jar: " + e.getMessage(), e);
+    }
+    URLClassLoader loader;
+    try {
+      loader = new URLClassLoader("weft-plugin-" + jar.getFileName(), new URL[] {jar.toUri().toURL()},
+          FunctionModule.class.getClassLoader());
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException("bad plugin path " + jar, e);
+    }
+    List<FunctionModule> found = new ArrayList<>();
+    try {
+      for (FunctionModule module : ServiceLoader.load(FunctionModule.class, loader)) {
+        // The parent's modules are visible through the child loader too; take only the jar's own.
+        if (module.getClass().getClassLoader() == loader) {
+          found.add(module);
+        }
+      }
+    } catch (RuntimeException | ServiceConfigurationError e) {
+      try {
+        loader.close();
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    // Found in full before any is installed, so that a jar read half written installs nothing and can be read again.
+    loadedJars.add(jar);
+    found.forEach(this::install);
+  }
+
+  /** A name not known yet may be in a jar added to a plugin folder since: the folders are read again. */
+  private boolean foundInNewPlugins(String name) {
+    if (name == null) {
+      return false;
+    }
+    synchronized (this) {
+      if (pluginFolders.isEmpty()) {
+        return false;
+      }
+      loadNewPlugins();
+      return functions.containsKey(name);
+    }
   }
 
   /**
@@ -173,23 +254,27 @@ public final class FunctionRegistry implements FunctionCatalog {
     return this;
   }
 
-  /** Registers a typed function under its own name, with its arity: a call with other arguments is refused. */
+  /** Registers a function under its own name, with its signature: a call with other arguments is refused. */
   public synchronized FunctionRegistry register(NamedFunction function) {
+    Signature signature = function.signature();
+    if (signature.equals(Signature.ANY) && function.arity() != NamedFunction.ANY_ARITY) {
+      signature = Signature.untyped(function.arity()); // a function that declares only its arity
+    }
     register(function.name(), function.body());
-    if (function.arity() != NamedFunction.ANY_ARITY) {
-      arities.put(function.name(), function.arity());
+    if (!signature.equals(Signature.ANY)) {
+      signatures.put(function.name(), signature);
     }
     return this;
   }
 
   @Override
-  public int arity(String name) {
-    return arities.getOrDefault(name, NamedFunction.ANY_ARITY);
+  public Signature signature(String name) {
+    return signatures.getOrDefault(name, Signature.ANY);
   }
 
   /** Registers {@code body} under {@code name}, replacing any function registered there before. */
   public synchronized FunctionRegistry replace(String name, TaskFunction body) {
-    arities.remove(name); // a body given without a signature takes any arguments
+    signatures.remove(name); // a body given without a signature takes any arguments
     functions.put(name, body);
     origins.put(name, registeringModule);
     return this;
@@ -198,7 +283,8 @@ public final class FunctionRegistry implements FunctionCatalog {
   /** The body registered under {@code name}, or null. */
   @Override
   public TaskFunction lookup(String name) {
-    return functions.get(name);
+    TaskFunction function = functions.get(name);
+    return function != null || !foundInNewPlugins(name) ? function : functions.get(name);
   }
 
   /**
@@ -207,7 +293,7 @@ public final class FunctionRegistry implements FunctionCatalog {
    * @throws UnknownFunctionException if no module registered it
    */
   public TaskFunction require(String name) {
-    TaskFunction function = functions.get(name);
+    TaskFunction function = lookup(name);
     if (function == null) {
       throw new UnknownFunctionException(name, describeModules());
     }
@@ -216,7 +302,7 @@ public final class FunctionRegistry implements FunctionCatalog {
 
   @Override
   public boolean contains(String name) {
-    return functions.containsKey(name);
+    return functions.containsKey(name) || foundInNewPlugins(name);
   }
 
   public Set<String> names() {
@@ -231,6 +317,10 @@ public final class FunctionRegistry implements FunctionCatalog {
   /** "loaded modules: builtins, test-functions" for messages. */
   @Override
   public synchronized String describeModules() {
-    return modules.isEmpty() ? "no function modules are loaded" : "loaded modules: " + String.join(", ", modules);
+    StringBuilder text = new StringBuilder(modules.isEmpty() ? "no function modules are loaded"
+        : "loaded modules: " + String.join(", ", modules));
+    unreadableJars.forEach((jar, problem) -> text.append("; plugin jar ").append(jar).append(" could not be loaded: ")
+        .append(problem));
+    return text.toString();
   }
 }

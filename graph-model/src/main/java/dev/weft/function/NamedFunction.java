@@ -10,8 +10,13 @@ public interface NamedFunction {
   /** What {@link #arity()} says of a function that takes any number of arguments. */
   int ANY_ARITY = -1;
 
-  /** How many arguments the function takes, or {@link #ANY_ARITY}: a graph that gives others is refused before it runs. */
+  /** What it takes and returns: a graph that gives it other arguments is refused before it runs. */
+  default Signature signature() {
+    return Signature.ANY;
+  }
+
+  /** How many arguments the function takes, or {@link #ANY_ARITY}. */
   default int arity() {
-    return ANY_ARITY;
+    return signature().arity();
   }
 }

@@ -1,6 +1,7 @@
 package dev.weft.function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +79,35 @@ class FunctionRegistryTest {
     FunctionRegistry.checkPluginFolder(plugin);
   }
 
-  private void buildPlugin(Path jar, String name, String greeting) {
-    PluginJars.build(jar, name, greeting, temp);
+  /**
+   * A service keeps running while plugins are deployed: a jar added to the folder is found when one of its functions is
+   * asked for, and one caught half written is said and read again later, not skipped for good.
+   */
+  @Test
+  void aJarAddedToThePluginFolderIsFoundWhenItsFunctionIsAskedFor() throws Exception {
+    Path folder = Files.createDirectories(temp.resolve("live-plugins"));
+    buildPlugin(folder.resolve("first.jar"), "first", "\"one\"");
+    FunctionRegistry registry = new FunctionRegistry().loadPlugins(folder);
+    assertFalse(registry.contains("second.hello"));
+
+    Files.write(folder.resolve("second.jar"), new byte[] {'P', 'K', 3, 4, 0, 0}); // the first bytes of a copy
+    assertFalse(registry.contains("second.hello"));
+    assertTrue(registry.describeModules().contains("plugin jar " + folder.resolve("second.jar")
+        + " could not be loaded"), registry.describeModules());
+
+    Path built = buildPlugin(temp.resolve("second.jar"), "second", "\"two\"");
+    Files.move(built, folder.resolve("second.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertTrue(registry.contains("second.hello"));
+    assertEquals("two", registry.require("second.hello").apply());
+    assertEquals(List.of("plugin-first", "plugin-second"), registry.modules());
+    assertFalse(registry.describeModules().contains("could not be loaded"), registry.describeModules());
+
+    buildPlugin(folder.resolve("third.jar"), "third", "\"three\"");
+    assertEquals("three", registry.require("third.hello").apply(), "require reads the folder again too");
+    assertEquals(List.of(), registry.loadNewPlugins(), "a jar is loaded once");
+  }
+
+  private Path buildPlugin(Path jar, String name, String greeting) {
+    return PluginJars.build(jar, name, greeting, temp);
   }
 }

@@ -294,6 +294,53 @@ public abstract class SchedulerConformanceSuite {
     assertEquals(0, TestFunctions.calls(calls));
   }
 
+  /**
+   * Arguments that cannot be of their parameter's declared type are refused before anything runs: a literal of
+   * another type, a list for a number, the result of a function declared to return another type. An argument whose
+   * type only the run can tell (the result of {@code identity}, which returns any value) is let through.
+   */
+  @Test
+  void aCallWithArgumentsOfTheWrongTypesIsRefusedBeforeItRuns() throws Exception {
+    Path calls = temp.resolve("wrong-types");
+    Graph graph = Graph.builder()
+        .task("first", "count", calls.toString(), 1L)
+        .task("a", "inc", "one")
+        .task("n", "length", "abc")
+        .task("b", "upper", ref("n"))
+        .task("c", "range", 1.5d)
+        .task("d", "neg", Arg.list(ref("first")))
+        .task("fine", "upper", ref("any"))
+        .task("any", "identity", "x")
+        .task("widened", "range", 3)
+        .build();
+    GraphValidationException failure = assertThrows(GraphValidationException.class, () -> compute(graph));
+    assertEquals(List.of("a", "b", "c", "d"), failure.problems().stream()
+        .peek(problem -> assertEquals(GraphValidationException.Kind.WRONG_ARGUMENTS, problem.kind()))
+        .flatMap(problem -> problem.keys().stream()).toList(), failure.getMessage());
+    assertTrue(failure.getMessage().contains("task 'a' passes the literal 'one' (String) to inc as argument 1, which "
+        + "must be a number (inc: (number) -> number)"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("task 'b' passes the result of 'n' (length returns a long) to upper as "
+        + "argument 1, which must be a string (upper: (string) -> string)"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("task 'c' passes the literal 1.5 (Double) to range"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("task 'd' passes a list to neg"), failure.getMessage());
+    assertEquals(0, TestFunctions.calls(calls));
+  }
+
+  /**
+   * What validation could not see is checked when the task runs, with a message that names the function and the
+   * argument (not a ClassCastException); an int where a long is declared is widened on the way in.
+   */
+  @Test
+  void anArgumentOfTheWrongTypeAtRunTimeFailsItsTaskNamingTheFunction() {
+    Graph graph = Graph.builder().task("five", "identity", 5L).task("shout", "upper", ref("five")).build();
+    TaskFailedException failure = assertThrows(TaskFailedException.class, () -> compute(graph));
+    assertEquals("shout", failure.key());
+    assertTrue(failure.getCause().getMessage().contains("upper: argument 1 must be a string, got Long 5 (signature "
+        + "(string) -> string)"), failure.getCause().getMessage());
+    Graph widened = Graph.builder().task("three", "identity", 3).task("r", "range", ref("three")).build();
+    assertEquals(List.of(0L, 1L, 2L), compute(widened, "r").get("r"));
+  }
+
   @Test
   void unknownFunctionIsRefusedWithItsName() {
     Graph graph = Graph.builder().task("a", "no-such-function", 1L).build();

@@ -6,7 +6,9 @@ import dev.weft.function.FnN;
 import dev.weft.function.FunctionModule;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.NamedFunction;
+import dev.weft.function.Signature;
 import dev.weft.function.TaskContext;
+import dev.weft.function.ValueType;
 import dev.weft.scheduler.ErrorText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,39 +19,55 @@ import java.util.Map;
 /**
  * Weft's built-in functions: arithmetic, strings and collections, enough for examples, tests and benchmarks.
  *
- * <p>Parameters are declared as {@code Object} so that a wrong type gets a message naming the function, not a
- * {@link ClassCastException}. Integral arithmetic is on {@code long} (ints are widened) and fails on overflow rather than wrapping; as soon as
+ * <p>Each declares its {@link Signature} ({@code weft functions} lists them), so a graph that passes a string to
+ * {@code inc} is refused before it runs; what a signature leaves open (an {@code add} of a number and a list) the body
+ * refuses with a message naming the function. Integral arithmetic is on {@code long} (ints are widened) and fails on overflow rather than wrapping; as soon as
  * a float or double takes part, it is on {@code double}. Aggregates ({@code sum}, {@code max}, {@code min}) take
  * either one list argument, as in Dask's {@code (sum, ['a', 'b'])}, or several arguments.
  */
 public final class BuiltinFunctions implements FunctionModule {
-  public static final Fn1<Object, Number> INC = Fn1.of("inc", x -> (Number) add(x, 1L, "inc"));
-  public static final Fn1<Object, Number> DEC = Fn1.of("dec", x -> subtract(x, 1L, "dec"));
-  public static final Fn1<Object, Number> NEG = Fn1.of("neg", x -> subtract(0L, x, "neg"));
+  private static final Signature NUMERIC_1 = Signature.of(ValueType.NUMBER, ValueType.NUMBER);
+  private static final Signature NUMERIC_2 = Signature.of(ValueType.NUMBER, ValueType.NUMBER, ValueType.NUMBER);
+  private static final Signature AGGREGATE = Signature.variadic(ValueType.ANY, ValueType.NUMBER);
+
+  public static final Fn1<Object, Number> INC = Fn1.of("inc", NUMERIC_1, x -> (Number) add(x, 1L, "inc"));
+  public static final Fn1<Object, Number> DEC = Fn1.of("dec", NUMERIC_1, x -> subtract(x, 1L, "dec"));
+  public static final Fn1<Object, Number> NEG = Fn1.of("neg", NUMERIC_1, x -> subtract(0L, x, "neg"));
+  /** Numbers, and also two strings or two lists (joined), as Python's {@code +}. */
   public static final Fn2<Object, Object, Object> ADD = Fn2.of("add", (a, b) -> add(a, b, "add"));
-  public static final Fn2<Object, Object, Number> SUB = Fn2.of("sub", (a, b) -> subtract(a, b, "sub"));
-  public static final Fn2<Object, Object, Number> MUL = Fn2.of("mul", (a, b) -> multiply(a, b));
+  public static final Fn2<Object, Object, Number> SUB = Fn2.of("sub", NUMERIC_2, (a, b) -> subtract(a, b, "sub"));
+  public static final Fn2<Object, Object, Number> MUL = Fn2.of("mul", NUMERIC_2, (a, b) -> multiply(a, b));
   /** True division, as Python's {@code /}: by zero it fails (ZeroDivisionError there), it never makes infinity. */
   public static final Fn2<Object, Object, Double> DIV = Fn2.of("div",
+      Signature.of(ValueType.DOUBLE, ValueType.NUMBER, ValueType.NUMBER),
       (a, b) -> number(a, "div").doubleValue() / divisor(b, "div").doubleValue());
   public static final Fn2<Object, Object, Long> FLOORDIV = Fn2.of("floordiv",
+      Signature.of(ValueType.LONG, ValueType.LONG, ValueType.LONG),
       (a, b) -> Math.floorDiv(integral(a, "floordiv"), divisor(b, "floordiv").longValue()));
-  public static final FnN<Number> SUM = FnN.of("sum", args -> fold(items(args), "sum", BuiltinFunctions::sumOf));
-  public static final FnN<Number> MAX = FnN.of("max", args -> fold(items(args), "max", BuiltinFunctions::maxOf));
-  public static final FnN<Number> MIN = FnN.of("min", args -> fold(items(args), "min", BuiltinFunctions::minOf));
+  /** Aggregates take one list, as Dask's {@code (sum, ['a', 'b'])}, or several numbers. */
+  public static final FnN<Number> SUM = FnN.of("sum", AGGREGATE,
+      args -> fold(items(args), "sum", BuiltinFunctions::sumOf));
+  public static final FnN<Number> MAX = FnN.of("max", AGGREGATE,
+      args -> fold(items(args), "max", BuiltinFunctions::maxOf));
+  public static final FnN<Number> MIN = FnN.of("min", AGGREGATE,
+      args -> fold(items(args), "min", BuiltinFunctions::minOf));
   public static final Fn1<Object, Object> IDENTITY = Fn1.of("identity", x -> x);
-  public static final FnN<List<Object>> LIST = FnN.of("list", args -> new ArrayList<>(Arrays.asList(args)));
-  public static final FnN<String> CONCAT = FnN.of("concat", BuiltinFunctions::concat);
-  public static final Fn1<Object, String> UPPER = Fn1.of("upper", s -> string(s, "upper").toUpperCase());
-  public static final Fn1<Object, String> LOWER = Fn1.of("lower", s -> string(s, "lower").toLowerCase());
-  public static final Fn1<Object, Long> LENGTH = Fn1.of("length", BuiltinFunctions::length);
-  public static final Fn1<Object, List<Long>> RANGE = Fn1.of("range", BuiltinFunctions::range);
-  public static final Fn1<Object, ByteBuffer> BYTES = Fn1.of("bytes", BuiltinFunctions::zeroBytes);
+  public static final FnN<List<Object>> LIST = FnN.of("list", Signature.variadic(ValueType.ANY, ValueType.LIST),
+      args -> new ArrayList<>(Arrays.asList(args)));
+  public static final FnN<String> CONCAT = FnN.of("concat", Signature.variadic(ValueType.ANY, ValueType.STRING),
+      BuiltinFunctions::concat);
+  public static final Fn1<String, String> UPPER = Fn1.of("upper", String.class, String.class, String::toUpperCase);
+  public static final Fn1<String, String> LOWER = Fn1.of("lower", String.class, String.class, String::toLowerCase);
+  public static final Fn1<Object, Long> LENGTH = Fn1.of("length", Object.class, Long.class, BuiltinFunctions::length);
+  public static final Fn1<Long, List> RANGE = Fn1.of("range", Long.class, List.class, BuiltinFunctions::range);
+  public static final Fn1<Long, ByteBuffer> BYTES = Fn1.of("bytes", Long.class, ByteBuffer.class,
+      BuiltinFunctions::zeroBytes);
   public static final Fn2<Object, Object, Object> GETITEM = Fn2.of("getitem", BuiltinFunctions::getItem);
-  public static final Fn2<Object, Object, Object> SLEEP = Fn2.of("sleep", (millis, value) -> {
-    Thread.sleep(integral(millis, "sleep"));
-    return value;
-  });
+  public static final Fn2<Long, Object, Object> SLEEP = Fn2.of("sleep", Long.class, Object.class, Object.class,
+      (millis, value) -> {
+        Thread.sleep(millis);
+        return value;
+      });
 
   private static final List<NamedFunction> ALL = List.of(INC, DEC, NEG, ADD, SUB, MUL, DIV, FLOORDIV, SUM, MAX, MIN,
       IDENTITY, LIST, CONCAT, UPPER, LOWER, LENGTH, RANGE, BYTES, GETITEM, SLEEP);
@@ -215,8 +233,7 @@ public final class BuiltinFunctions implements FunctionModule {
     throw new IllegalArgumentException("length needs a string, bytes, list or map, got " + typeOf(value));
   }
 
-  private static List<Long> range(Object n) {
-    long count = integral(n, "range");
+  private static List<Long> range(long count) {
     if (count < 0 || count > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("range needs 0 <= n < 2^31, got " + count);
     }
@@ -229,8 +246,7 @@ public final class BuiltinFunctions implements FunctionModule {
     return values;
   }
 
-  private static ByteBuffer zeroBytes(Object n) {
-    long size = integral(n, "bytes");
+  private static ByteBuffer zeroBytes(long size) {
     if (size < 0 || size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("bytes needs 0 <= n < 2^31, got " + size);
     }

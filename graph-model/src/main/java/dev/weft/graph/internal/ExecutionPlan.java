@@ -1,13 +1,17 @@
 package dev.weft.graph.internal;
 
 import dev.weft.function.FunctionCatalog;
+import dev.weft.function.NamedFunction;
+import dev.weft.function.Signature;
 import dev.weft.function.TaskFunction;
+import dev.weft.function.ValueType;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.GraphValidationException.Kind;
 import dev.weft.graph.GraphValidationException.Problem;
 import dev.weft.graph.Task;
+import dev.weft.value.Values;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -125,7 +129,7 @@ public final class ExecutionPlan {
 
     TaskFunction[] functions = new TaskFunction[size];
     if (catalog != null) {
-      resolveFunctions(tasks, catalog, functions, problems);
+      resolveFunctions(graph, tasks, catalog, functions, problems);
     }
     if (!problems.isEmpty()) {
       throw new GraphValidationException(problems);
@@ -236,7 +240,7 @@ public final class ExecutionPlan {
     }
   }
 
-  private static void resolveFunctions(Task[] tasks, FunctionCatalog catalog, TaskFunction[] functions,
+  private static void resolveFunctions(Graph graph, Task[] tasks, FunctionCatalog catalog, TaskFunction[] functions,
       List<Problem> problems) {
     Map<String, List<String>> unknown = new LinkedHashMap<>();
     for (int i = 0; i < tasks.length; i++) {
@@ -245,17 +249,62 @@ public final class ExecutionPlan {
         unknown.computeIfAbsent(tasks[i].function(), f -> new ArrayList<>()).add(tasks[i].key());
         continue;
       }
-      int arity = catalog.arity(tasks[i].function());
+      Signature signature = catalog.signature(tasks[i].function());
+      int arity = signature.arity();
       int given = tasks[i].args().size();
-      if (arity != dev.weft.function.NamedFunction.ANY_ARITY && given != arity) {
+      if (arity != NamedFunction.ANY_ARITY && given != arity) {
         problems.add(new Problem(Kind.WRONG_ARGUMENTS, List.of(tasks[i].key()), "task '" + tasks[i].key()
             + "' calls " + tasks[i].function() + " with " + given + " argument" + (given == 1 ? "" : "s") + "; it takes "
-            + arity));
+            + arity + " (" + tasks[i].function() + ": " + signature + ")"));
+      } else if (!signature.isUntyped()) {
+        checkTypes(graph, tasks[i], signature, catalog, problems);
       }
     }
     unknown.forEach((function, users) -> problems.add(new Problem(Kind.UNKNOWN_FUNCTION, users,
         "unknown function '" + function + "' in " + (users.size() == 1 ? "task '" + users.get(0) + "'" : "tasks "
             + list(users)) + " (" + catalog.describeModules() + ")")));
+  }
+
+  /**
+   * Refuses an argument that cannot be of its parameter's type: a literal of another type, a list for a non-list, the
+   * result of a function whose signature returns another type. What may fit is checked when the task runs.
+   */
+  private static void checkTypes(Graph graph, Task task, Signature signature, FunctionCatalog catalog,
+      List<Problem> problems) {
+    List<Arg> args = task.args();
+    for (int a = 0; a < args.size(); a++) {
+      ValueType parameter = signature.parameter(a);
+      Arg arg = args.get(a);
+      String what;
+      if (arg instanceof Arg.Literal) {
+        Object value = ((Arg.Literal) arg).value();
+        if (parameter.accepts(value)) {
+          continue;
+        }
+        what = "the literal " + (value instanceof String ? "'" + Values.describe(value) + "'" : Values.describe(value))
+            + (value == null ? "" : " (" + value.getClass().getSimpleName() + ")");
+      } else if (arg instanceof Arg.ListArg) {
+        if (parameter.mayAccept(ValueType.LIST)) { // a list argument becomes a List
+          continue;
+        }
+        what = "a list";
+      } else {
+        String key = ((Arg.Ref) arg).key();
+        int position = graph.positionOf(key);
+        if (position < 0) {
+          continue; // reported as a missing dependency
+        }
+        String producer = graph.tasks().get(position).function();
+        ValueType result = catalog.signature(producer).result();
+        if (parameter.mayAccept(result)) {
+          continue;
+        }
+        what = "the result of '" + key + "' (" + producer + " returns " + result.phrase() + ")";
+      }
+      problems.add(new Problem(Kind.WRONG_ARGUMENTS, List.of(task.key()), "task '" + task.key() + "' passes " + what
+          + " to " + task.function() + " as argument " + (a + 1) + ", which must be " + parameter.phrase() + " ("
+          + task.function() + ": " + signature + ")"));
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.weft.local.process;
 
 import dev.weft.function.FunctionCatalog;
+import dev.weft.function.Signature;
 import dev.weft.local.internal.CompletionQueue;
 import dev.weft.local.internal.TaskRun;
 import dev.weft.scheduler.RemoteTaskException;
@@ -364,12 +365,12 @@ final class ProcessPool implements AutoCloseable {
       slots[worker.slot] = worker;
       startFailures = 0;
       if (catalog == null) {
-        Map<String, Integer> arities = new HashMap<>();
+        Map<String, Signature> signatures = new HashMap<>();
         for (int i = 0; i < hello.functions().size(); i++) {
-          arities.put(hello.functions().get(i), i < hello.arities().size() ? hello.arities().get(i)
-              : dev.weft.function.NamedFunction.ANY_ARITY);
+          signatures.put(hello.functions().get(i), i < hello.signatures().size()
+              ? Signature.parse(hello.signatures().get(i)) : Signature.ANY);
         }
-        catalog = FunctionCatalog.remote(arities, "worker modules: " + String.join(", ", hello.modules()));
+        catalog = FunctionCatalog.remote(signatures, "worker modules: " + String.join(", ", hello.modules()));
       }
     }
     try {

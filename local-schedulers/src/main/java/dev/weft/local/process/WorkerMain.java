@@ -89,7 +89,7 @@ public final class WorkerMain {
       BinaryWriter hello = new BinaryWriter(4096);
       List<String> names = new ArrayList<>(registry.names());
       WorkerProtocol.writeHello(hello, workerId, ProcessHandle.current().pid(), registry.modules(), names,
-          names.stream().map(registry::arity).toList());
+          names.stream().map(name -> registry.signature(name).toString()).toList());
       frames.write(hello);
       ByteBuffer frame;
       while ((frame = frames.next(SPIN_NANOS)) != null) {

@@ -25,8 +25,8 @@ final class WorkerProtocol {
 
   record RunTask(long id, String key, String function, Object[] args) {}
 
-  /** {@code arities}: how many arguments each of {@code functions} takes, -1 for any number. */
-  record Hello(int worker, long pid, List<String> modules, List<String> functions, List<Integer> arities) {}
+  /** {@code signatures}: what each of {@code functions} takes and returns, as {@link dev.weft.function.Signature} text. */
+  record Hello(int worker, long pid, List<String> modules, List<String> functions, List<String> signatures) {}
 
   record TaskDone(long id, Object value, long startNanos, long endNanos) {}
 
@@ -79,17 +79,13 @@ final class WorkerProtocol {
   }
 
   static void writeHello(BinaryWriter out, int worker, long pid, List<String> modules, List<String> functions,
-      List<Integer> arities) {
+      List<String> signatures) {
     out.writeInt(HELLO);
     out.writeInt(worker);
     out.writeLong(pid);
     out.writeStrings(modules);
     out.writeStrings(functions);
-    if (!arities.isEmpty()) {
-      out.writeLong(arities.size());
-      arities.forEach(out::writeInt);
-    }
-    out.writeLong(0);
+    out.writeStrings(signatures);
   }
 
   static void writeTaskDone(BinaryWriter out, ValueCodec values, long id, Object value, long start, long end) {
@@ -114,21 +110,11 @@ final class WorkerProtocol {
   }
 
   /** Reads one worker-to-caller message: a {@link Hello}, {@link TaskDone} or {@link TaskFailed}. */
-  private static List<Integer> readInts(BinaryReader in) {
-    List<Integer> ints = new java.util.ArrayList<>();
-    for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
-      for (long i = 0; i < count; i++) {
-        ints.add(in.readInt());
-      }
-    }
-    return ints;
-  }
-
   static Object readFromWorker(BinaryReader in, ValueCodec values) {
     int branch = in.readInt();
     switch (branch) {
       case HELLO:
-        return new Hello(in.readInt(), in.readLong(), in.readStrings(), in.readStrings(), readInts(in));
+        return new Hello(in.readInt(), in.readLong(), in.readStrings(), in.readStrings(), in.readStrings());
       case TASK_DONE:
         return new TaskDone(in.readLong(), values.read(in), in.readLong(), in.readLong());
       case TASK_FAILED:

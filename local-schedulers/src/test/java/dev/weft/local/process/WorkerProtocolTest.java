@@ -77,12 +77,13 @@ class WorkerProtocolTest {
   void repliesMatchTheSchemaAndRoundTrip() throws Exception {
     Schema fromWorker = Schema.createUnion(protocol().getTypes().subList(1, 4));
     BinaryWriter hello = new BinaryWriter();
-    WorkerProtocol.writeHello(hello, 3, 1234, List.of("builtins"), List.of("add", "inc", "sum"), List.of(2, 1, -1));
+    List<String> signatures = List.of("(any, any) -> any", "(number) -> number", "(any...) -> number");
+    WorkerProtocol.writeHello(hello, 3, 1234, List.of("builtins"), List.of("add", "inc", "sum"), signatures);
     assertEquals(List.of("add", "inc", "sum").toString(),
         readWithAvro(hello, fromWorker).get("functions").toString());
-    assertEquals(List.of(2, 1, -1).toString(), readWithAvro(hello, fromWorker).get("arities").toString());
-    assertEquals(new WorkerProtocol.Hello(3, 1234, List.of("builtins"), List.of("add", "inc", "sum"),
-        List.of(2, 1, -1)), WorkerProtocol.readFromWorker(new BinaryReader(hello.toByteArray()), values));
+    assertEquals(signatures.toString(), readWithAvro(hello, fromWorker).get("signatures").toString());
+    assertEquals(new WorkerProtocol.Hello(3, 1234, List.of("builtins"), List.of("add", "inc", "sum"), signatures),
+        WorkerProtocol.readFromWorker(new BinaryReader(hello.toByteArray()), values));
 
     BinaryWriter done = new BinaryWriter();
     WorkerProtocol.writeTaskDone(done, values, 7, "result", 10, 20);
