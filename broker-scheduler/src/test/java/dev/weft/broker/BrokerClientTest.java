@@ -68,6 +68,17 @@ class BrokerClientTest {
     assertEquals(2L, client.read(x.location()));
   }
 
+  /** A graph whose pool no worker serves would wait at 0%: the client names the pool (and logs it on submit). */
+  @Test
+  void poolsThatNoWorkerServesAreNamed() throws Exception {
+    Graph graph = Graph.builder().task("a", "inc", 1L)
+        .task(dev.weft.graph.Task.of("g", "inc", dev.weft.graph.Arg.ref("a")).withPool("nobody"))
+        .build();
+    assertEquals(java.util.Set.of("nobody"), client.poolsWithoutWorkers(graph).get(1, TimeUnit.MINUTES));
+    assertEquals(java.util.Set.of(), client.poolsWithoutWorkers(Graph.builder().task("a", "inc", 1L).build())
+        .get(1, TimeUnit.MINUTES), "the default pool has workers here");
+  }
+
   @Test
   void aFailureOfAnEarlierFutureReachesLaterOnes() {
     TaskFuture<Object> bad = client.submit("fail", "upstream broke");

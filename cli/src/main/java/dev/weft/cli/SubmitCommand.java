@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,8 +38,8 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Graph graph = GraphFiles.read(file);
     Map<String, Object> config = connection.reachableConfig();
-    warnOfPoolsWithoutWorkers(graph, config);
     try (WeftClient client = WeftClient.connect(config)) {
+      warnOfPoolsWithoutWorkers(client, graph, new WeftKafkaConfig(config).topics());
       SubmitOptions options = SubmitOptions.defaults().keys(output.keysOrNull());
       TerminalProgress bar = output.showsProgress() ? new TerminalProgress() : null;
       if (bar != null) {
@@ -85,42 +83,21 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /**
-   * Says which of the graph's worker pools no worker serves now (its consumer group has no members): its tasks would
-   * wait for one, the graph at 0% with nothing said, until the timeout. Workers may still come: a warning, not a
-   * failure.
+   * Says which of the graph's worker pools no worker serves now: its tasks would wait for one, the graph at 0% with
+   * nothing said, until the timeout. Workers may still come: a warning, not a failure.
    */
-  private static void warnOfPoolsWithoutWorkers(Graph graph, Map<String, Object> config) {
-    WeftKafkaConfig weft = new WeftKafkaConfig(config);
-    Topics topics = weft.topics();
-    java.util.Set<String> pools = new java.util.TreeSet<>();
-    graph.tasks().forEach(task -> pools.add(task.pool() == null || task.pool().isEmpty() ? Topics.DEFAULT_POOL
-        : task.pool()));
-    Map<String, Object> admin = new java.util.HashMap<>(weft.clientProperties());
-    admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
-    admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    try (Admin client = Admin.create(admin)) {
-      Map<String, String> groups = new java.util.LinkedHashMap<>();
-      pools.forEach(pool -> groups.put(topics.workerGroup(pool), pool));
-      var described = client.describeConsumerGroups(groups.keySet()).describedGroups();
-      for (Map.Entry<String, String> group : groups.entrySet()) {
-        boolean none;
-        try {
-          none = described.get(group.getKey()).get(5, TimeUnit.SECONDS).members().isEmpty();
-        } catch (java.util.concurrent.ExecutionException e) {
-          // A group no worker ever joined does not exist; any other failure only loses the warning.
-          none = e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException;
-        }
-        if (none) {
-          String pool = group.getValue();
-          System.err.printf("weft: no worker serves pool '%s' now (consumer group %s has no members): the graph's "
-              + "tasks of that pool wait for one (weft worker%s)%n", pool, group.getKey(),
-              pool.equals(Topics.DEFAULT_POOL) ? "" : " --pool " + pool);
-        }
-      }
-    } catch (java.util.concurrent.TimeoutException e) {
-      // Only a warning is lost: the graph is submitted all the same.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  private static void warnOfPoolsWithoutWorkers(WeftClient client, Graph graph, Topics topics)
+      throws InterruptedException {
+    java.util.Set<String> idle;
+    try {
+      idle = client.poolsWithoutWorkers(graph).get(6, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return; // only a warning is lost: the graph is submitted all the same
+    }
+    for (String pool : idle) {
+      System.err.printf("weft: no worker serves pool '%s' now (consumer group %s has no members): the graph's tasks "
+          + "of that pool wait for one (weft worker%s)%n", pool, topics.workerGroup(pool),
+          pool.equals(Topics.DEFAULT_POOL) ? "" : " --pool " + pool);
     }
   }
 

@@ -40,12 +40,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -88,6 +93,10 @@ public final class WeftClient implements AutoCloseable {
   private volatile Throwable broken;
   /** Graphs that completed and whose outputs are being read. */
   private final java.util.Set<GraphFuture> reading = ConcurrentHashMap.newKeySet();
+  private final Map<String, Object> adminConfig;
+  private Admin admin; // made on first use: most clients never ask; guarded by this
+  /** When each pool was last looked at for workers, so that a loop of submits asks Kafka once a minute at most. */
+  private final Map<String, Long> poolsLookedAt = new ConcurrentHashMap<>();
 
   /**
    * A graph this client waits for. Touched by the event thread only, but for the future. {@code outputs} collects
@@ -136,6 +145,10 @@ public final class WeftClient implements AutoCloseable {
     this.codec = new WireCodec(registry);
     this.limits = new RecordLimits(clients, config.getInt(WeftKafkaConfig.MAX_RECORD_BYTES), topics);
     limits.read(List.of(topics.graphs()));
+    this.adminConfig = new java.util.HashMap<>(clients);
+    adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+    adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "weft-" + name + "-admin");
     this.producer = KafkaClients.producer(clients, "weft-" + name);
     this.fetcher = new ResultFetcher(clients, topics.results(), codec, "weft-" + name + "-results");
     this.readers = Executors.newFixedThreadPool(2, task -> {
@@ -204,6 +217,7 @@ public final class WeftClient implements AutoCloseable {
           + "with TaskFutures as arguments) or raise the limit");
     }
     pending.put(graphId, new Pending(future, options.listener()));
+    warnOfPoolsWithoutWorkers(graph, graphId);
     if (broken != null) {
       // The event thread stopped after the check above, perhaps without seeing this graph: nobody would complete it.
       pending.remove(graphId);
@@ -573,9 +587,87 @@ public final class WeftClient implements AutoCloseable {
     return new IllegalStateException(cause);
   }
 
+  /**
+   * The worker pools of {@code graph} that no worker serves now: their consumer groups have no members (or were never
+   * joined), so their tasks wait until a worker of that pool starts. Workers may come later: a pool named here is not
+   * an error. Completes with what Kafka answers within 5 s, or exceptionally if it does not.
+   */
+  public CompletableFuture<java.util.Set<String>> poolsWithoutWorkers(Graph graph) {
+    java.util.Set<String> pools = new java.util.TreeSet<>();
+    graph.tasks().forEach(task -> pools.add(task.pool() == null || task.pool().isEmpty() ? Topics.DEFAULT_POOL
+        : task.pool()));
+    long now = System.nanoTime();
+    pools.forEach(pool -> poolsLookedAt.put(pool, now)); // the caller has the answer: submit need not warn of them
+    return poolsWithoutWorkers(pools);
+  }
+
+  private CompletableFuture<java.util.Set<String>> poolsWithoutWorkers(java.util.Set<String> pools) {
+    Map<String, String> groups = new LinkedHashMap<>();
+    pools.forEach(pool -> groups.put(topics.workerGroup(pool), pool));
+    Map<String, KafkaFuture<ConsumerGroupDescription>> described;
+    synchronized (this) {
+      if (!running) {
+        return CompletableFuture.failedFuture(new IllegalStateException("the client closed"));
+      }
+      if (admin == null) {
+        admin = Admin.create(adminConfig);
+      }
+      described = admin.describeConsumerGroups(groups.keySet()).describedGroups();
+    }
+    java.util.Set<String> idle = ConcurrentHashMap.newKeySet();
+    List<CompletableFuture<Void>> answers = new ArrayList<>();
+    described.forEach((group, description) -> answers.add(description.toCompletionStage().toCompletableFuture()
+        .handle((found, error) -> {
+          Throwable cause = unwrap(error);
+          if (cause != null && !(cause instanceof GroupIdNotFoundException)) {
+            throw new CompletionException(cause); // not an answer about the pool: Kafka did not say
+          }
+          if (cause != null || found.members().isEmpty()) {
+            idle.add(groups.get(group));
+          }
+          return null;
+        })));
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenApply(done -> java.util.Set.copyOf(new java.util.TreeSet<>(idle)));
+  }
+
+  /**
+   * Logs a warning for each pool of {@code graph} that no worker serves, so that a graph waiting for one is not left
+   * at 0% with nothing said. Asked in the background, of each pool at most once a minute (and not of pools that the
+   * caller asked about with {@link #poolsWithoutWorkers(Graph)} in that minute).
+   */
+  private void warnOfPoolsWithoutWorkers(Graph graph, String graphId) {
+    long now = System.nanoTime();
+    java.util.Set<String> due = new java.util.TreeSet<>();
+    graph.tasks().forEach(task -> {
+      String pool = task.pool() == null || task.pool().isEmpty() ? Topics.DEFAULT_POOL : task.pool();
+      Long last = poolsLookedAt.get(pool);
+      if ((last == null || now - last > POOL_LOOK_INTERVAL_NANOS) && !due.contains(pool)
+          && (last == null ? poolsLookedAt.putIfAbsent(pool, now) == null : poolsLookedAt.replace(pool, last, now))) {
+        due.add(pool);
+      }
+    });
+    if (due.isEmpty()) {
+      return;
+    }
+    poolsWithoutWorkers(due).whenComplete((idle, error) -> {
+      if (idle != null) {
+        idle.forEach(pool -> LOG.warn("no worker serves pool '{}' now (consumer group {} has no members): the tasks of "
+            + "graph {} in that pool wait for one", pool, topics.workerGroup(pool), graphId));
+      }
+    });
+  }
+
+  private static final long POOL_LOOK_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   @Override
   public void close() {
-    running = false;
+    synchronized (this) {
+      running = false;
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(2));
+      }
+    }
     events.wakeup();
     try {
       eventThread.join(5_000);
