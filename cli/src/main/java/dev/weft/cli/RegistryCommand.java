@@ -3,6 +3,8 @@ package dev.weft.cli;
 import dev.weft.kafka.KafkaConnection;
 import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
 import dev.weft.registry.embedded.KafkaSchemaStore;
+import dev.weft.registry.embedded.KafkaSchemaStoreConfig;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,13 +27,24 @@ final class RegistryCommand implements Callable<Integer> {
       description = "The Kafka that keeps the schemas (default: $WEFT_KAFKA_BOOTSTRAP).")
   String bootstrap;
 
+  @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
+      description = "A setting of the schemas' store (kafkastore.topic, ...) or of its Kafka clients (security.protocol,"
+          + " sasl.jaas.config, ...: given to them as kafkastore.KEY); repeatable.")
+  Map<String, String> settings = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws InterruptedException {
-    String servers = bootstrap != null ? bootstrap : KafkaConnection.fromEnvironment()
-        .map(KafkaConnection::bootstrapServers).orElseThrow(() -> new IllegalArgumentException(
+    KafkaConnection kafka = bootstrap != null
+        ? KafkaConnection.of(bootstrap)
+        : KafkaConnection.fromEnvironment().orElseThrow(() -> new IllegalArgumentException(
             "where is Kafka? pass --bootstrap or set " + KafkaConnection.BOOTSTRAP_ENV));
+    String servers = kafka.bootstrapServers();
+    Map<String, Object> store = new LinkedHashMap<>();
+    kafka.clientProperties().forEach((key, value) -> store.put(KafkaSchemaStoreConfig.PREFIX + key, value));
+    settings.forEach((key, value) -> store.put(key.startsWith(KafkaSchemaStoreConfig.PREFIX) ? key
+        : KafkaSchemaStoreConfig.PREFIX + key, value));
     EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder()
-        .store(new KafkaSchemaStore(Map.of("kafkastore.bootstrap.servers", servers))).port(port).start();
+        .store(new KafkaSchemaStore(store)).port(port).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       registry.close();

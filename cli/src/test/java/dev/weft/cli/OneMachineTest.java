@@ -204,13 +204,17 @@ class OneMachineTest {
     assertEquals("g = hello from a plugin\n", out.toString(StandardCharsets.UTF_8));
   }
 
-  /** 'weft registry' serves the registry API on its schemas topic in the given Kafka, until it is stopped. */
+  /**
+   * 'weft registry' serves the registry API on its schemas topic in the given Kafka, until it is stopped; -c settings
+   * reach its store (the topic here) and the store's Kafka clients (a secured Kafka needs them).
+   */
   @Test
   void weftRegistryServesTheRegistryApiUntilStopped() throws Exception {
     try (dev.weft.kafka.embedded.EmbeddedKafka kafka = dev.weft.kafka.embedded.EmbeddedKafka.start()) {
       Process registry = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), Main.class.getName(), "registry", "--port", "0",
-          "--bootstrap", kafka.bootstrapServers()).redirectErrorStream(true).start();
+          "--bootstrap", kafka.bootstrapServers(), "-c", "kafkastore.topic=_team_schemas", "-c",
+          "security.protocol=PLAINTEXT").redirectErrorStream(true).start();
       try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
           registry.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -226,6 +230,11 @@ class OneMachineTest {
           int id = client.register("orders-value", new org.apache.avro.Schema.Parser().parse("\"string\""));
           assertEquals(List.of("orders-value"), client.subjects());
           assertEquals(id, client.register("orders-value", new org.apache.avro.Schema.Parser().parse("\"string\"")));
+        }
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+            "bootstrap.servers", kafka.bootstrapServers()))) {
+          assertTrue(admin.listTopics().names().get(1, TimeUnit.MINUTES).contains("_team_schemas"),
+              "the schemas are in the topic given with -c");
         }
         registry.toHandle().destroy(); // SIGTERM, as Ctrl-C
         assertTrue(registry.waitFor(1, TimeUnit.MINUTES));
