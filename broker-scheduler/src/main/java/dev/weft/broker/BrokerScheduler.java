@@ -5,7 +5,7 @@ import dev.weft.broker.client.GraphListener;
 import dev.weft.broker.client.SubmitOptions;
 import dev.weft.broker.client.WeftClient;
 import dev.weft.broker.protocol.ResultRef;
-import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.connection.WeftConnection;
 import dev.weft.graph.Graph;
 import dev.weft.scheduler.Callback;
 import dev.weft.scheduler.ComputeOptions;
@@ -14,7 +14,6 @@ import dev.weft.scheduler.Scheduler;
 import dev.weft.scheduler.SchedulerOptions;
 import dev.weft.scheduler.TaskEvent;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -77,24 +76,17 @@ public final class BrokerScheduler implements Scheduler {
     return clients.computeIfAbsent(Map.copyOf(connection), WeftClient::connect);
   }
 
-  /** Kafka and registry settings from system properties or environment variables. */
+  /**
+   * Kafka and registry settings from system properties or environment variables, as every Weft command reads them:
+   * the client properties file ({@code WEFT_KAFKA_PROPERTIES}) included, so a SASL or TLS cluster is reached here too.
+   */
   static Map<String, Object> fromEnvironment() {
-    String bootstrap = setting("weft.kafka.bootstrap", "WEFT_KAFKA_BOOTSTRAP");
-    String registry = setting("weft.registry.url", "WEFT_REGISTRY_URL");
-    if (bootstrap == null || registry == null) {
-      throw new IllegalStateException("the broker scheduler needs Kafka and a schema registry: set "
-          + "weft.kafka.bootstrap (WEFT_KAFKA_BOOTSTRAP) and weft.registry.url (WEFT_REGISTRY_URL), pass "
-          + "BrokerOptions.CONNECTION, or start everything on this machine with ./weft up");
+    try {
+      return WeftConnection.fromEnvironment();
+    } catch (IllegalStateException missing) {
+      throw new IllegalStateException("the broker scheduler needs Kafka and a schema registry: " + missing.getMessage()
+          + "; or pass BrokerOptions.CONNECTION, or start everything on this machine with ./weft up", missing);
     }
-    Map<String, Object> connection = new HashMap<>();
-    connection.put(WeftKafkaConfig.BOOTSTRAP_SERVERS, bootstrap);
-    connection.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry);
-    return connection;
-  }
-
-  private static String setting(String property, String variable) {
-    String value = System.getProperty(property);
-    return value != null ? value : System.getenv(variable);
   }
 
   @Override

@@ -80,7 +80,7 @@ final class WeftCluster implements AutoCloseable {
   }
 
   /** A cluster on a broker of the test's own (one it kills and restarts, say). */
-  static WeftCluster on(dev.weft.kafka.KafkaConnection kafka, String name, int workerProcesses,
+  static WeftCluster on(dev.weft.connection.KafkaConnection kafka, String name, int workerProcesses,
       Map<String, Object> extra) throws Exception {
     return new WeftCluster(kafka.clientProperties(), base -> base + "-" + name, workerProcesses, extra, true);
   }

@@ -1,6 +1,6 @@
 package dev.weft.cli;
 
-import dev.weft.kafka.KafkaConnection;
+import dev.weft.connection.KafkaConnection;
 import dev.weft.kafka.embedded.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,7 +1,8 @@
 package dev.weft.cli;
 
 import dev.weft.broker.protocol.WeftKafkaConfig;
-import dev.weft.kafka.KafkaConnection;
+import dev.weft.connection.KafkaConnection;
+import dev.weft.connection.WeftConnection;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
  * {@code weft up --keep-running} prints them.
  */
 final class ConnectionOptions {
-  static final String REGISTRY_ENV = "WEFT_REGISTRY_URL";
+  static final String REGISTRY_ENV = WeftConnection.REGISTRY_ENV;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
       description = "Kafka bootstrap servers (default: $WEFT_KAFKA_BOOTSTRAP).")
@@ -120,7 +121,7 @@ final class ConnectionOptions {
             "where is Kafka? pass --bootstrap or set " + KafkaConnection.BOOTSTRAP_ENV + " (weft up --keep-running "
                 + "prints it)"));
     config.putAll(connection.clientProperties());
-    String registryUrl = registry != null ? registry : System.getenv(REGISTRY_ENV);
+    String registryUrl = registry != null ? registry : WeftConnection.registryUrl().orElse(null);
     if (registryUrl == null) {
       throw new IllegalArgumentException("where is the schema registry? pass --registry or set " + REGISTRY_ENV);
     }

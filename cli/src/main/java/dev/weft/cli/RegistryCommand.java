@@ -1,6 +1,6 @@
 package dev.weft.cli;
 
-import dev.weft.kafka.KafkaConnection;
+import dev.weft.connection.KafkaConnection;
 import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
 import dev.weft.registry.embedded.KafkaSchemaStore;
 import dev.weft.registry.embedded.KafkaSchemaStoreConfig;

@@ -1,6 +1,6 @@
 package dev.weft.kafka.embedded;
 
-import dev.weft.kafka.KafkaConnection;
+import dev.weft.connection.KafkaConnection;
 import dev.weft.kafka.embedded.internal.BrokerSettings;
 import dev.weft.kafka.embedded.internal.ChildProcessBroker;
 import dev.weft.kafka.embedded.internal.Folders;
@@ -78,6 +78,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private InProcessBroker inProcessBroker;
   private ChildProcessBroker childBroker;
 
+  /** Client settings the broker requires (SASL), or none. */
+  private final Map<String, String> clientSecurity;
+
   private EmbeddedKafka(Builder builder, Path logDir, boolean temporaryLogDir) {
     this.logDir = logDir;
     this.temporaryLogDir = temporaryLogDir;
@@ -86,6 +89,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.childJvmOptions = builder.childJvmOptions;
     this.startTimeout = builder.startTimeout;
     this.port = builder.port;
+    this.clientSecurity = Map.copyOf(builder.clientSecurity);
   }
 
   /** Starts a broker in this JVM on free ports, with a temporary log folder. */
@@ -103,9 +107,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     return BrokerSettings.HOST + ":" + port;
   }
 
-  /** {@link #bootstrapServers()} as a connection, for code that also accepts external clusters. */
+  /**
+   * {@link #bootstrapServers()} as a connection, for code that also accepts external clusters; with the SASL settings
+   * of {@link Builder#saslPlain} when the broker requires them.
+   */
   public KafkaConnection connection() {
-    return KafkaConnection.of(bootstrapServers());
+    return KafkaConnection.of(bootstrapServers(), clientSecurity);
   }
 
   /** The folder of the broker's metadata and partition logs. */
@@ -291,8 +298,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private List<String> childJvmOptions = DEFAULT_CHILD_JVM_OPTIONS;
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
+    private Map<String, String> clientSecurity = Map.of();
 
     private Builder() {}
+
+    /**
+     * Makes the client listener require SASL/PLAIN authentication (SASL_PLAINTEXT: a test of settings a secured cluster
+     * needs, not security: nothing is encrypted), with one account, {@code user}; the broker uses it too.
+     * {@link EmbeddedKafka#connection()} then carries the client settings that log in as {@code user}.
+     */
+    public Builder saslPlain(String user, String password) {
+      if (user.isEmpty() || user.contains("\"") || password.contains("\"")) {
+        throw new IllegalArgumentException("a SASL/PLAIN user and password must be non-empty and without quotes");
+      }
+      String login = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+          + "\" password=\"" + password + "\"";
+      brokerProperties.put("sasl.enabled.mechanisms", "PLAIN");
+      brokerProperties.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+      brokerProperties.put("listener.name." + BrokerSettings.CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT)
+          + ".plain.sasl.jaas.config", login + " user_" + user + "=\"" + password + "\";");
+      clientSecurity = Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+          "sasl.jaas.config", login + ";");
+      return this;
+    }
 
     /**
      * Keeps the broker's log in {@code logDir}, created if missing, instead of a temporary folder. The folder is

@@ -18,7 +18,7 @@ public enum KafkaTarget {
   TESTCONTAINERS,
 
   /**
-   * A running cluster, named as {@link dev.weft.kafka.KafkaConnection#fromEnvironment()} reads it: bootstrap servers
+   * A running cluster, named as {@link dev.weft.connection.KafkaConnection#fromEnvironment()} reads it: bootstrap servers
    * and an optional file of client settings for SASL or TLS.
    */
   EXTERNAL;

@@ -1,6 +1,6 @@
 package dev.weft.kafka.junit;
 
-import dev.weft.kafka.KafkaConnection;
+import dev.weft.connection.KafkaConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

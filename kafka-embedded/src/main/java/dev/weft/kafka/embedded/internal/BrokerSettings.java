@@ -107,7 +107,10 @@ public final class BrokerSettings {
     config.put("listeners", CLIENT_LISTENER + "://" + HOST + ":" + port + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
         + controllerPort);
     config.put("advertised.listeners", CLIENT_LISTENER + "://" + HOST + ":" + port);
-    config.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    // With SASL mechanisms enabled (EmbeddedKafka.Builder.saslPlain), the client listener authenticates its clients.
+    String clientProtocol = config.containsKey("sasl.enabled.mechanisms") ? "SASL_PLAINTEXT" : "PLAINTEXT";
+    config.put("listener.security.protocol.map", CLIENT_LISTENER + ":" + clientProtocol + "," + CONTROLLER_LISTENER
+        + ":PLAINTEXT");
     config.put("controller.listener.names", CONTROLLER_LISTENER);
     config.put("inter.broker.listener.name", CLIENT_LISTENER);
     config.put("log.dirs", logDir.toAbsolutePath().toString());

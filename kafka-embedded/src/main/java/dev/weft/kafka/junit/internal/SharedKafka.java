@@ -1,6 +1,6 @@
 package dev.weft.kafka.junit.internal;
 
-import dev.weft.kafka.KafkaConnection;
+import dev.weft.connection.KafkaConnection;
 import dev.weft.kafka.embedded.EmbeddedKafka;
 import dev.weft.kafka.junit.KafkaExtension;
 import dev.weft.kafka.junit.KafkaTarget;

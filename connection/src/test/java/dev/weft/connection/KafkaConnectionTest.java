@@ -1,4 +1,4 @@
-package dev.weft.kafka;
+package dev.weft.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.weft.kafka;
+package dev.weft.connection;
 
 import java.io.IOException;
 import java.io.Reader;

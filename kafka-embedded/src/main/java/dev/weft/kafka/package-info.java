@@ -1,2 +1,0 @@
-/** How Weft reaches a Kafka cluster: {@link dev.weft.kafka.KafkaConnection}. */
-package dev.weft.kafka;
