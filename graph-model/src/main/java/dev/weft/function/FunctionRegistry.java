@@ -3,8 +3,6 @@ package dev.weft.function;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +27,12 @@ import java.util.stream.Stream;
  * loaded again: a changed or removed jar takes a restart. Copy a jar in under a temporary name that does not end in
  * {@code .jar} and rename it, so that it is never read half written; one that cannot be read is tried again at the
  * next unknown name, and said in the unknown-function error meanwhile.
+ *
+ * <p>Each plugin jar has a child-first class loader of its own ({@link PluginClassLoader}: its own libraries win over
+ * Weft's, except for Weft's API, Avro, SLF4J and the JDK), which is the thread's context class loader while the
+ * plugin registers its functions and while they run. {@link #close()} closes the loaders.
  */
-public final class FunctionRegistry implements FunctionCatalog {
+public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
   private static volatile FunctionRegistry global;
 
   private final Map<String, TaskFunction> functions = new ConcurrentHashMap<>();
@@ -40,7 +42,9 @@ public final class FunctionRegistry implements FunctionCatalog {
   private final List<Path> pluginFolders = new ArrayList<>(); // guarded by this
   private final Set<Path> loadedJars = new java.util.HashSet<>(); // guarded by this
   private final Map<Path, String> unreadableJars = new java.util.TreeMap<>(); // guarded by this
+  private final List<PluginClassLoader> pluginLoaders = new ArrayList<>(); // guarded by this
   private String registeringModule = "programmatic";
+  private ClassLoader registeringLoader; // the plugin loader of the module registering now, or null
 
   /** An empty registry. */
   public FunctionRegistry() {}
@@ -142,9 +146,9 @@ public final class FunctionRegistry implements FunctionCatalog {
     } catch (IOException e) {
       throw new IllegalArgumentException("plugin jar " + jar + " cannot be read as a jar: " + e.getMessage(), e);
     }
-    URLClassLoader loader;
+    PluginClassLoader loader;
     try {
-      loader = new URLClassLoader("weft-plugin-" + jar.getFileName(), new URL[] {jar.toUri().toURL()},
+      loader = new PluginClassLoader("weft-plugin-" + jar.getFileName(), jar.toUri().toURL(),
           FunctionModule.class.getClassLoader());
     } catch (MalformedURLException e) {
       throw new IllegalArgumentException("bad plugin path " + jar, e);
@@ -167,6 +171,7 @@ public final class FunctionRegistry implements FunctionCatalog {
     }
     // Found in full before any is installed, so that a jar read half written installs nothing and can be read again.
     loadedJars.add(jar);
+    pluginLoaders.add(loader);
     found.forEach(this::install);
   }
 
@@ -223,11 +228,21 @@ public final class FunctionRegistry implements FunctionCatalog {
   /** Registers every function of {@code module}. */
   public synchronized FunctionRegistry install(FunctionModule module) {
     String previous = registeringModule;
+    ClassLoader previousLoader = registeringLoader;
+    ClassLoader loader = module.getClass().getClassLoader();
     registeringModule = module.name();
+    registeringLoader = loader instanceof PluginClassLoader ? loader : null;
+    Thread thread = Thread.currentThread();
+    ClassLoader context = thread.getContextClassLoader();
+    if (registeringLoader != null) {
+      thread.setContextClassLoader(registeringLoader);
+    }
     try {
       module.register(this);
     } finally {
+      thread.setContextClassLoader(context);
       registeringModule = previous;
+      registeringLoader = previousLoader;
     }
     modules.add(module.name());
     return this;
@@ -245,7 +260,8 @@ public final class FunctionRegistry implements FunctionCatalog {
     if (body == null) {
       throw new IllegalArgumentException("function '" + name + "' has no body");
     }
-    TaskFunction existing = functions.putIfAbsent(name, body);
+    TaskFunction existing = functions.putIfAbsent(name, registeringLoader == null ? body
+        : inContextOf(registeringLoader, body));
     if (existing != null) {
       throw new IllegalStateException("function '" + name + "' is registered twice: by " + origins.get(name)
           + " and by " + registeringModule);
@@ -270,6 +286,47 @@ public final class FunctionRegistry implements FunctionCatalog {
   @Override
   public Signature signature(String name) {
     return signatures.getOrDefault(name, Signature.ANY);
+  }
+
+  /**
+   * {@code body} run with {@code loader} as the thread's context class loader: libraries that find classes or
+   * resources through it (ServiceLoader, JAXB, logging back-ends) see the plugin's jar, as in Flink.
+   */
+  private static TaskFunction inContextOf(ClassLoader loader, TaskFunction body) {
+    return args -> {
+      Thread thread = Thread.currentThread();
+      ClassLoader context = thread.getContextClassLoader();
+      thread.setContextClassLoader(loader);
+      try {
+        return body.apply(args);
+      } finally {
+        thread.setContextClassLoader(context);
+      }
+    };
+  }
+
+  /**
+   * Closes the class loaders of the plugin jars (their open jar files); the plugins' functions must not be called
+   * after. The classpath's modules and functions registered in code are untouched.
+   */
+  @Override
+  public synchronized void close() {
+    IOException failure = null;
+    for (PluginClassLoader loader : pluginLoaders) {
+      try {
+        loader.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    pluginLoaders.clear();
+    if (failure != null) {
+      throw new UncheckedIOException("cannot close every plugin jar", failure);
+    }
   }
 
   /** Registers {@code body} under {@code name}, replacing any function registered there before. */

@@ -3,12 +3,14 @@ package dev.weft.function;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,35 @@ class FunctionRegistryTest {
     buildPlugin(folder.resolve("third.jar"), "third", "\"three\"");
     assertEquals("three", registry.require("third.hello").apply(), "require reads the folder again too");
     assertEquals(List.of(), registry.loadNewPlugins(), "a jar is loaded once");
+  }
+
+  /**
+   * A plugin that bundles its own version of a library Weft also carries (jackson-core, through Avro) runs with its own
+   * (Weft's loaders were parent-first: the plugin got Weft's version and failed with NoSuchMethodError); classes of
+   * Weft's API stay Weft's, even if a jar carries copies; the plugin's code runs with its loader as the context loader.
+   */
+  @Test
+  void aPluginsOwnLibrariesWinButWeftsApiStaysWefts() throws Exception {
+    Class<?> weftsJackson = Class.forName("com.fasterxml.jackson.core.Version");
+    Path folder = Files.createDirectories(temp.resolve("bundling"));
+    PluginJars.build(folder.resolve("lib.jar"), "lib", "com.fasterxml.jackson.core.Version.bundled() + \", \" + "
+        + "(dev.weft.function.Arity.class == dev.weft.function.FunctionModule.class.getClassLoader()"
+        + ".loadClass(\"dev.weft.function.Arity\") ? \"weft's api\" : \"a copy of weft's api\")", temp, Map.of(
+            "com.fasterxml.jackson.core.Version", """
+                package com.fasterxml.jackson.core;
+                public class Version { public static String bundled() { return "the plugin's own jackson-core"; } }
+                """,
+            "dev.weft.function.Arity", """
+                package dev.weft.function;
+                public final class Arity { }
+                """));
+    try (FunctionRegistry registry = new FunctionRegistry().loadPlugins(folder)) {
+      assertEquals("the plugin's own jackson-core, weft's api", registry.require("lib.hello").apply());
+      ClassLoader before = Thread.currentThread().getContextClassLoader();
+      assertEquals("weft-plugin-lib.jar", registry.require("lib.context").apply());
+      assertSame(before, Thread.currentThread().getContextClassLoader(), "the caller's context loader is restored");
+    }
+    assertEquals("com.fasterxml.jackson.core.Version", weftsJackson.getName());
   }
 
   private Path buildPlugin(Path jar, String name, String greeting) {

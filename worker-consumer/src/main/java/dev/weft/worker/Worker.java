@@ -867,6 +867,11 @@ public final class Worker implements AutoCloseable {
       fetcher.close();
       endedGraphs.close();
       registry.close();
+      try {
+        functions.close(); // the plugin jars' class loaders: their tasks have ended
+      } catch (RuntimeException e) {
+        LOG.warn("worker {} could not close its plugin jars: {}", name, e.toString());
+      }
       LOG.info("worker {} stopped after {} tasks; inputs: {} from its cache, {} read from Kafka", name, tasksRun.get(),
           cache.hits(), cache.misses());
     }
