@@ -10,6 +10,7 @@ import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.RecordLimits;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.TaskError;
 import dev.weft.broker.protocol.TaskResult;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
@@ -96,6 +97,8 @@ public final class SchedulerService implements AutoCloseable {
   private final SchemaRegistryClient registry;
   private final WireCodec codec;
   private final FunctionCatalog functions;
+  /** Where {@link #functions} come from, closed with the service (its plugin jars); null when names are not checked. */
+  private final FunctionRegistry functionRegistry;
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> graphsConsumer;
   private final KafkaConsumer<String, byte[]> resultsConsumer;
@@ -158,7 +161,8 @@ public final class SchedulerService implements AutoCloseable {
         config.getLong(SchedulerServiceConfig.PROGRESS_INTERVAL_MS));
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(
         config.getLong(SchedulerServiceConfig.COMMIT_INTERVAL_MS));
-    this.functions = config.getBoolean(SchedulerServiceConfig.VALIDATE_FUNCTIONS) ? catalog(config) : null;
+    this.functionRegistry = config.getBoolean(SchedulerServiceConfig.VALIDATE_FUNCTIONS) ? registry(config) : null;
+    this.functions = functionRegistry == null ? null : catalog(functionRegistry);
     Map<String, Object> clients = config.clientProperties();
     config.createTopics(List.of());
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(clients)) {
@@ -192,12 +196,17 @@ public final class SchedulerService implements AutoCloseable {
     return service;
   }
 
-  private static FunctionCatalog catalog(SchedulerServiceConfig config) {
+  private static FunctionRegistry registry(SchedulerServiceConfig config) {
     FunctionRegistry registry = FunctionRegistry.fromClassLoader(SchedulerService.class.getClassLoader());
     String plugins = config.getString(SchedulerServiceConfig.PLUGIN_DIR);
     if (plugins != null) {
       registry.loadPlugins(Path.of(plugins));
     }
+    return registry;
+  }
+
+  /** The registry's names and signatures, and the placeholder function; no bodies: tasks run on workers. */
+  private static FunctionCatalog catalog(FunctionRegistry registry) {
     return new FunctionCatalog() {
       @Override
       public boolean contains(String name) {
@@ -279,6 +288,13 @@ public final class SchedulerService implements AutoCloseable {
       resultsConsumer.close(Duration.ofSeconds(5));
       producer.close(Duration.ofSeconds(5));
       registry.close();
+      if (functionRegistry != null) {
+        try {
+          functionRegistry.close();
+        } catch (RuntimeException e) {
+          LOG.warn("could not close the plugin jars: {}", e.toString());
+        }
+      }
     }
   }
 
@@ -393,8 +409,8 @@ public final class SchedulerService implements AutoCloseable {
         emitOrder.remove(accepted);
         accepted.inFlightByTopic().forEach((topic, count) -> poolInFlight.merge(topic, -count, Integer::sum));
       }
-      publishFinal(record.partition(), record.offset(), new GraphEvent(command.graphId(), GraphEvent.Type.REJECTED,
-          null, null, "the graph cannot be scheduled: " + e, 0, 0, Map.of(), null, null, 0, List.of()));
+      publishFinal(record.partition(), record.offset(), GraphEvent.rejected(command.graphId(),
+          "the graph cannot be scheduled: " + e, List.of()));
     }
   }
 
@@ -411,8 +427,7 @@ public final class SchedulerService implements AutoCloseable {
       putAside(record, reason);
     }
     if (rejectable) {
-      publishFinal(record.partition(), record.offset(), new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null,
-          message, 0, 0, Map.of(), null, null, 0, problems));
+      publishFinal(record.partition(), record.offset(), GraphEvent.rejected(graphId, message, problems));
     }
   }
 
@@ -430,8 +445,7 @@ public final class SchedulerService implements AutoCloseable {
     try {
       plan = ExecutionPlan.compile(withInputs(submit), submit.keys(), functions);
     } catch (GraphValidationException e) {
-      publishFinal(partition, offset, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null, e.getMessage(), 0,
-          0, Map.of(), null, null, 0, e.problems()));
+      publishFinal(partition, offset, GraphEvent.rejected(graphId, e.getMessage(), e.problems()));
       return;
     }
     String[] taskTopics = new String[plan.size()];
@@ -440,8 +454,8 @@ public final class SchedulerService implements AutoCloseable {
         taskTopics[task] = taskTopic(plan.task(task).pool());
       } catch (IllegalArgumentException e) {
         String key = plan.key(task);
-        publishFinal(partition, offset, new GraphEvent(graphId, GraphEvent.Type.REJECTED, null, null,
-            "invalid graph: task '" + key + "': " + e.getMessage(), 0, 0, Map.of(), null, null, 0,
+        publishFinal(partition, offset, GraphEvent.rejected(graphId,
+            "invalid graph: task '" + key + "': " + e.getMessage(),
             List.of(new GraphValidationException.Problem(GraphValidationException.Kind.UNSUPPORTED_FORMAT,
                 List.of(key), "task '" + key + "': " + e.getMessage()))));
         return;
@@ -455,8 +469,7 @@ public final class SchedulerService implements AutoCloseable {
     graphs.put(graphId, graph);
     emitOrder.add(graph);
     LOG.debug("accepted graph {} ({} tasks) in partition {}", graphId, plan.size(), partition);
-    publish(partition, new GraphEvent(graphId, GraphEvent.Type.ACCEPTED, null, null, null, graph.done(),
-        graph.size(), Map.of(), null, null, 0, List.of()));
+    publish(partition, GraphEvent.accepted(graphId, graph.done(), graph.size()));
     if (graph.isComplete()) {
       complete(graph);
     }
@@ -492,8 +505,7 @@ public final class SchedulerService implements AutoCloseable {
       LOG.debug("cancel of graph {}, which is not running here (it ended, or never ran)", cancel.graphId());
       return;
     }
-    end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.CANCELLED, null, null, cancel.reason(), graph.done(),
-        graph.size(), Map.of(), null, null, 0, List.of()));
+    end(graph, GraphEvent.cancelled(graph.graphId(), cancel.reason(), graph.done(), graph.size()));
   }
 
   // --- results
@@ -530,9 +542,9 @@ public final class SchedulerService implements AutoCloseable {
         }
         poolInFlight.merge(topic, -1, Integer::sum);
         if (graph.taskEvents()) {
-          publish(graph.partition(), new GraphEvent(graph.graphId(), GraphEvent.Type.TASK_DONE, result.taskKey(),
-              graph.plan().task(task).function(), null, graph.done(), graph.size(), Map.of(result.taskKey(), location),
-              null, result.worker(), result.durationNanos(), List.of()));
+          publish(graph.partition(), GraphEvent.taskDone(graph.graphId(), result.taskKey(),
+              graph.plan().task(task).function(), location, result.worker(), result.durationNanos(), graph.done(),
+              graph.size()));
         }
         if (graph.isComplete()) {
           complete(graph);
@@ -543,12 +555,8 @@ public final class SchedulerService implements AutoCloseable {
         break;
       case FAILED:
         Task failed = graph.plan().task(task);
-        String message = "task '" + failed.key() + "' (function " + failed.function() + ") failed"
-            + (graph.attempt(task) > 1 ? " after " + graph.attempt(task) + " attempts" : "") + ": "
-            + result.error().describe();
-        end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.FAILED, failed.key(), failed.function(), message,
-            graph.done(), graph.size(), Map.of(), result.error(), result.worker(), result.durationNanos(),
-            List.of()));
+        end(graph, GraphEvent.failed(graph.graphId(), failed.key(), failed.function(), graph.attempt(task),
+            result.error(), result.worker(), result.durationNanos(), graph.done(), graph.size()));
         break;
       default:
         break;
@@ -556,8 +564,7 @@ public final class SchedulerService implements AutoCloseable {
   }
 
   private void complete(GraphState graph) {
-    end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.COMPLETED, null, null, null, graph.done(),
-        graph.size(), graph.outputLocations(), null, null, 0, List.of()));
+    end(graph, GraphEvent.completed(graph.graphId(), graph.outputLocations(), graph.done(), graph.size()));
   }
 
   private void end(GraphState graph, GraphEvent event) {
@@ -622,8 +629,8 @@ public final class SchedulerService implements AutoCloseable {
       return;
     }
     if (graph.taskEvents()) {
-      publish(graph.partition(), new GraphEvent(graphId, GraphEvent.Type.TASK_STARTED, spec.key(), spec.function(),
-          null, graph.done(), graph.size(), Map.of(), null, null, 0, List.of()));
+      publish(graph.partition(), GraphEvent.taskStarted(graphId, spec.key(), spec.function(), graph.done(),
+          graph.size()));
     }
   }
 
@@ -666,10 +673,11 @@ public final class SchedulerService implements AutoCloseable {
         continue; // ended, or its attempt is over
       }
       if (unsent.error() instanceof KafkaException && !(unsent.error() instanceof RetriableException)) {
-        end(graph, new GraphEvent(graph.graphId(), GraphEvent.Type.FAILED, graph.plan().key(unsent.task()),
-            graph.plan().task(unsent.task()).function(), "task '" + graph.plan().key(unsent.task())
-                + "' could not be written to Kafka: " + unsent.error(), graph.done(), graph.size(), Map.of(), null,
-            null, 0, List.of()));
+        Throwable error = unsent.error();
+        end(graph, GraphEvent.failed(graph.graphId(), graph.plan().key(unsent.task()),
+            graph.plan().task(unsent.task()).function(), unsent.attempt(), new TaskError(error.getClass().getName(),
+                "the task could not be written to Kafka: " + error.getMessage(), "", false), null, 0, graph.done(),
+            graph.size()));
       } else {
         logQuietly(unsent.error(), "a task could not be written ({}); it is sent again");
         send(graph, unsent.task(), unsent.attempt());
@@ -684,8 +692,7 @@ public final class SchedulerService implements AutoCloseable {
     for (GraphState graph : graphs.values()) {
       if (!graph.isPaused() && graph.progressDue(now, progressIntervalNanos)) {
         graph.progressPublished(now);
-        publish(graph.partition(), new GraphEvent(graph.graphId(), GraphEvent.Type.PROGRESS, null, null, null,
-            graph.done(), graph.size(), Map.of(), null, null, 0, List.of()));
+        publish(graph.partition(), GraphEvent.progress(graph.graphId(), graph.done(), graph.size()));
       }
     }
   }
@@ -774,7 +781,7 @@ public final class SchedulerService implements AutoCloseable {
     boolean unusable = event.type() == GraphEvent.Type.COMPLETED || event.type() == GraphEvent.Type.OUTPUTS;
     GraphEvent.Type type = unusable ? GraphEvent.Type.FAILED : event.type();
     return codec.encode(topic, new GraphEvent(event.graphId(), type, null, null, why, event.done(), event.total(),
-        Map.of(), null, null, 0, List.of()));
+        Map.of(), null, null, 0, List.of(), 0, 0));
   }
 
   /**

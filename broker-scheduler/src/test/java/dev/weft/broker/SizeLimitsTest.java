@@ -84,8 +84,9 @@ class SizeLimitsTest {
       // A graph its topic takes, with a task its tasks topic does not: the graph fails, naming the tasks topic.
       TaskFailedException task = assertThrows(TaskFailedException.class, () -> client.compute(
           Graph.builder().task("wide-literal", "length", randomLetters(2 << 20)).build(), LONG));
-      assertTrue(task.getMessage().contains("task 'wide-literal' could not be written to Kafka: "
-          + "org.apache.kafka.common.errors.RecordTooLargeException: it is "), task.getMessage());
+      assertTrue(task.getMessage().contains("task 'wide-literal' (function length) failed: "
+          + "org.apache.kafka.common.errors.RecordTooLargeException: the task could not be written to Kafka: it is "),
+          task.getMessage());
       assertTrue(task.getMessage().contains(" bytes encoded with its arguments, over the " + usable + " bytes "
           + topics.tasks(null) + " takes (" + topicLimit), task.getMessage());
 

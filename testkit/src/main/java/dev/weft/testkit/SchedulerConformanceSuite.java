@@ -230,6 +230,10 @@ public abstract class SchedulerConformanceSuite {
     TaskFailedException failure = assertThrows(TaskFailedException.class, () -> compute(tooFlaky));
     assertEquals("flaky", failure.key());
     assertEquals(2, TestFunctions.calls(moreCalls));
+    // The attempts travel as a field, and TaskFailedException words them the same on every scheduler.
+    assertEquals(2, failure.attempts());
+    assertTrue(failure.getMessage().startsWith("task 'flaky' (function flaky) failed: "), failure.getMessage());
+    assertTrue(failure.getMessage().endsWith(" (after 2 attempts)"), failure.getMessage());
   }
 
   @Test

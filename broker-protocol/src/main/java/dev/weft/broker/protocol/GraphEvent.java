@@ -2,6 +2,7 @@ package dev.weft.broker.protocol;
 
 import dev.weft.graph.GraphValidationException;
 import dev.weft.scheduler.ErrorText;
+import dev.weft.scheduler.TaskFailedException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,12 +17,17 @@ import java.util.Map;
  * outputs than one event lists is answered with {@link Type#OUTPUTS} events, then a {@link Type#COMPLETED} one whose
  * {@code outputs} counts them all; a reader has the answer once it has seen that many locations.
  *
+ * <p>Events are made with the factories ({@link #accepted}, {@link #failed}, ...), one per type, which fill the fields
+ * that type carries; the canonical constructor is for the codec.
+ *
  * @param outputs COMPLETED: how many output locations the graph's OUTPUTS and COMPLETED events hold together; 0 when
  *     the COMPLETED event holds them all
+ * @param attempts FAILED: how many times the failed task ran; 0 when not said (a graph-level failure, or an event of
+ *     a scheduler of a version that did not say)
  */
 public record GraphEvent(String graphId, Type type, String taskKey, String function, String message, int done,
     int total, Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
-    List<GraphValidationException.Problem> problems, int outputs) {
+    List<GraphValidationException.Problem> problems, int outputs, int attempts) {
   /**
    * Bytes of result locations one event holds at most, encoded: every event fits a topic of Kafka's default limit
    * (1 MB), and a completion that fitted one before Weft split completions is still one event, so that clients of
@@ -64,15 +70,66 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
     problems = List.copyOf(problems);
   }
 
-  /** An event whose locations, if any, are all there are. */
-  public GraphEvent(String graphId, Type type, String taskKey, String function, String message, int done, int total,
-      Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
-      List<GraphValidationException.Problem> problems) {
-    this(graphId, type, taskKey, function, message, done, total, locations, error, worker, durationNanos, problems, 0);
+  /** An event of {@code type} with nothing but its graph: for tests of the codec. */
+  public static GraphEvent of(String graphId, Type type) {
+    return new GraphEvent(graphId, type, null, null, null, 0, 0, Map.of(), null, null, 0, List.of(), 0, 0);
   }
 
-  public static GraphEvent of(String graphId, Type type) {
-    return new GraphEvent(graphId, type, null, null, null, 0, 0, Map.of(), null, null, 0, List.of());
+  /** The graph is valid and runs: {@code done} of its {@code total} tasks are done already (inputs, say). */
+  public static GraphEvent accepted(String graphId, int done, int total) {
+    return new GraphEvent(graphId, Type.ACCEPTED, null, null, null, done, total, Map.of(), null, null, 0, List.of(),
+        0, 0);
+  }
+
+  /** The graph cannot run: {@code problems} name what is wrong, {@code message} says it in one text. */
+  public static GraphEvent rejected(String graphId, String message, List<GraphValidationException.Problem> problems) {
+    return new GraphEvent(graphId, Type.REJECTED, null, null, message, 0, 0, Map.of(), null, null, 0, problems, 0, 0);
+  }
+
+  public static GraphEvent progress(String graphId, int done, int total) {
+    return new GraphEvent(graphId, Type.PROGRESS, null, null, null, done, total, Map.of(), null, null, 0, List.of(),
+        0, 0);
+  }
+
+  /** A task was handed to the workers. */
+  public static GraphEvent taskStarted(String graphId, String taskKey, String function, int done, int total) {
+    return new GraphEvent(graphId, Type.TASK_STARTED, taskKey, function, null, done, total, Map.of(), null, null, 0,
+        List.of(), 0, 0);
+  }
+
+  /** A task's result was written, at {@code location}, by {@code worker} in {@code durationNanos}. */
+  public static GraphEvent taskDone(String graphId, String taskKey, String function, ResultRef location, String worker,
+      long durationNanos, int done, int total) {
+    return new GraphEvent(graphId, Type.TASK_DONE, taskKey, function, null, done, total, Map.of(taskKey, location),
+        null, worker, durationNanos, List.of(), 0, 0);
+  }
+
+  /** Every requested key has a result, at {@code locations} (split by {@link #inParts()} when they are many). */
+  public static GraphEvent completed(String graphId, Map<String, ResultRef> locations, int done, int total) {
+    return new GraphEvent(graphId, Type.COMPLETED, null, null, null, done, total, locations, null, null, 0, List.of(),
+        0, 0);
+  }
+
+  /**
+   * A task failed for good after {@code attempts} runs. The fields say which and why; {@code message} words it as
+   * {@link TaskFailedException} does, for readers of earlier versions, which read only it.
+   */
+  public static GraphEvent failed(String graphId, String taskKey, String function, int attempts, TaskError error,
+      String worker, long durationNanos, int done, int total) {
+    String message = TaskFailedException.describe(taskKey, function, attempts, error.describe());
+    return new GraphEvent(graphId, Type.FAILED, taskKey, function, message, done, total, Map.of(), error, worker,
+        durationNanos, List.of(), 0, attempts);
+  }
+
+  /** The graph failed without a task to blame (an answer it could not be given, say). */
+  public static GraphEvent failed(String graphId, String message, int done, int total) {
+    return new GraphEvent(graphId, Type.FAILED, null, null, message, done, total, Map.of(), null, null, 0, List.of(),
+        0, 0);
+  }
+
+  public static GraphEvent cancelled(String graphId, String reason, int done, int total) {
+    return new GraphEvent(graphId, Type.CANCELLED, null, null, reason, done, total, Map.of(), null, null, 0, List.of(),
+        0, 0);
   }
 
   /**
@@ -93,7 +150,7 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
       long size = locationBytes(location.getKey(), location.getValue());
       if (bytes + size > MAX_LOCATION_BYTES && !share.isEmpty()) {
         parts.add(new GraphEvent(graphId, Type.OUTPUTS, null, null, null, done, total, share, null, null, 0,
-            List.of()));
+            List.of(), 0, 0));
         share = new LinkedHashMap<>();
         bytes = 0;
       }
@@ -101,7 +158,7 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
       bytes += size;
     }
     parts.add(new GraphEvent(graphId, Type.COMPLETED, taskKey, function, bounded.message, done, total, share, error,
-        worker, durationNanos, List.of(), bounded.locations.size()));
+        worker, durationNanos, List.of(), bounded.locations.size(), attempts));
     return parts;
   }
 
@@ -135,7 +192,7 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
           "and " + unlisted + " more problems, not listed"));
     }
     return new GraphEvent(graphId, type, taskKey, function, cutMessage, done, total, locations, error, worker,
-        durationNanos, listed, outputs);
+        durationNanos, listed, outputs, attempts);
   }
 
   private static long locationBytes(Map<String, ResultRef> locations) {

@@ -431,6 +431,7 @@ public final class WireCodec {
     }
     out.writeLong(0);
     out.writeInt(event.outputs());
+    out.writeInt(event.attempts());
     return out.toByteArray();
   }
 
@@ -448,7 +449,7 @@ public final class WireCodec {
     GraphEvent event = new GraphEvent(graphId, GraphEvent.Type.values()[type], readOptional(in), readOptional(in),
         readOptional(in), in.readInt(), in.readInt(), readRefs(in),
         optionalBranch(in, "error") ? readError(in) : null, readOptional(in), in.readLong(), readProblems(in),
-        in.readInt());
+        in.readInt(), in.readInt());
     return finished(in, event);
   }
 

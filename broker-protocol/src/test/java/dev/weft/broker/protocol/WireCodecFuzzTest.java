@@ -101,7 +101,7 @@ class WireCodecFuzzTest {
     samples.add(new Sample(Kind.GRAPH_EVENT, EVENTS, codec.encode(EVENTS, new GraphEvent("g",
         GraphEvent.Type.FAILED, "c", "f", "msg", 1, 2, Map.of("c", new ResultRef(0, 1)),
         new TaskError("t", null, "s"), "w", 9, List.of(new GraphValidationException.Problem(
-            GraphValidationException.Kind.CYCLE, List.of("a"), "cycle")))), b -> codec.decodeEvent(EVENTS, b)));
+            GraphValidationException.Kind.CYCLE, List.of("a"), "cycle")), 0, 3)), b -> codec.decodeEvent(EVENTS, b)));
     return samples;
   }
 

@@ -170,7 +170,7 @@ class WireCodecTest {
         List.of(new GraphValidationException.Problem(GraphValidationException.Kind.CYCLE, List.of("a", "b"),
             "a and b depend on each other"),
             new GraphValidationException.Problem(GraphValidationException.Kind.UNKNOWN_FUNCTION, List.of(),
-                "no function 'nope'")));
+                "no function 'nope'")), 0, 2);
   }
 
   // --- size
@@ -182,8 +182,7 @@ class WireCodecTest {
     for (int i = 0; i < 100_000; i++) {
       outputs.put("output-" + i, new ResultRef(i % 8, 1_000_000L + i));
     }
-    GraphEvent completed = new GraphEvent("graph-1", GraphEvent.Type.COMPLETED, null, null, null, 100_000, 100_000,
-        outputs, null, null, 0, List.of());
+    GraphEvent completed = GraphEvent.completed("graph-1", outputs, 100_000, 100_000);
     List<GraphEvent> parts = completed.inParts();
     assertTrue(parts.size() >= 2, parts.size() + " parts");
     Map<String, ResultRef> seen = new LinkedHashMap<>();
@@ -198,8 +197,7 @@ class WireCodecTest {
     }
     assertEquals(outputs, seen);
     assertEquals(100_000, parts.get(parts.size() - 1).outputCount());
-    GraphEvent small = new GraphEvent("graph-1", GraphEvent.Type.COMPLETED, null, null, null, 1, 1,
-        Map.of("a", new ResultRef(0, 1)), null, null, 0, List.of());
+    GraphEvent small = GraphEvent.completed("graph-1", Map.of("a", new ResultRef(0, 1)), 1, 1);
     assertEquals(List.of(small), small.inParts(), "a small completion is one event, as it was");
   }
 
@@ -215,8 +213,7 @@ class WireCodecTest {
     }
     problems.set(0, new GraphValidationException.Problem(GraphValidationException.Kind.MISSING_DEPENDENCY, manyKeys,
         "x".repeat(1_000_000)));
-    GraphEvent rejected = new GraphEvent("graph-1", GraphEvent.Type.REJECTED, null, null, "y".repeat(1_500_000), 0,
-        0, Map.of(), null, null, 0, problems);
+    GraphEvent rejected = GraphEvent.rejected("graph-1", "y".repeat(1_500_000), problems);
     List<GraphEvent> parts = rejected.inParts();
     assertEquals(1, parts.size());
     byte[] encoded = codec.encode(EVENTS, parts.get(0));
@@ -458,6 +455,48 @@ class WireCodecTest {
         assertEquals(event(), reader.decodeEvent(EVENTS, eventBytes));
       }
     }
+  }
+
+  /**
+   * Events of the version before {@code attempts} (a scheduler not upgraded yet) are read, their attempts unknown (0),
+   * and a reader of that version reads this version's events, passing the field over: the registry's BACKWARD rule
+   * and Avro's resolution both ways.
+   */
+  @Test
+  void eventsOfTheVersionBeforeAttemptsAndOfThisVersionReadEachOther() throws Exception {
+    Schema current = WireSchemas.get().schema(Kind.GRAPH_EVENT);
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field field : current.getFields()) {
+      if (!field.name().equals("attempts")) {
+        fields.add(new Schema.Field(field, field.schema()));
+      }
+    }
+    Schema before = Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, fields);
+    byte[] ours = codec.encode(EVENTS, event());
+    int beforeId = client.register(EVENTS + "-value", before);
+
+    GenericRecord record = new GenericDatumReader<GenericRecord>(current, current, ORDERED_MAPS)
+        .read(null, DecoderFactory.get().binaryDecoder(ours, 5, ours.length - 5, null));
+    GenericRecord older = new GenericData.Record(before);
+    before.getFields().forEach(field -> older.put(field.name(), record.get(field.name())));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(new byte[] {0, (byte) (beforeId >>> 24), (byte) (beforeId >>> 16), (byte) (beforeId >>> 8),
+        (byte) beforeId});
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericRecord>(before).write(older, encoder);
+    encoder.flush();
+
+    GraphEvent read = codec.decodeEvent(EVENTS, out.toByteArray());
+    GraphEvent expected = event();
+    assertEquals(new GraphEvent(expected.graphId(), expected.type(), expected.taskKey(), expected.function(),
+        expected.message(), expected.done(), expected.total(), expected.locations(), expected.error(),
+        expected.worker(), expected.durationNanos(), expected.problems(), expected.outputs(), 0), read);
+    assertEquals(2, codec.decodeEvent(EVENTS, ours).attempts());
+
+    GenericRecord readByTheEarlierVersion = new GenericDatumReader<GenericRecord>(current, before)
+        .read(null, DecoderFactory.get().binaryDecoder(ours, 5, ours.length - 5, null));
+    assertEquals(expected.message(), readByTheEarlierVersion.get("message").toString());
+    assertEquals(expected.taskKey(), readByTheEarlierVersion.get("taskKey").toString());
   }
 
   @Test

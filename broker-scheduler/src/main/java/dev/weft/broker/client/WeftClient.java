@@ -516,7 +516,8 @@ public final class WeftClient implements AutoCloseable {
         pending.remove(event.graphId());
         future.completeExceptionally(event.taskKey() == null
             ? new IllegalStateException(event.message())
-            : new TaskFailedException(event.taskKey(), event.function(), detail(event),
+            : new TaskFailedException(event.taskKey(), event.function(), event.attempts(),
+                event.error() == null ? event.message() : null,
                 event.error() == null ? null : event.error().toException()));
         break;
       case REJECTED:
@@ -547,14 +548,6 @@ public final class WeftClient implements AutoCloseable {
     future.located(locations);
     reading.add(future);
     readers.execute(() -> readOutputs(future, locations));
-  }
-
-  /** The part of a failure's message after the task is named, as {@link TaskFailedException} words it. */
-  private static String detail(GraphEvent event) {
-    String message = event.message();
-    int failed = message == null ? -1 : message.indexOf(") failed");
-    return failed < 0 ? message : message.substring(failed + ") failed".length()).replaceFirst("^: ", "")
-        .replaceFirst("^ after (\\d+) attempts: (.*)$", "$2 (after $1 attempts)");
   }
 
   private void readOutputs(GraphFuture future, Map<String, ResultRef> locations) {

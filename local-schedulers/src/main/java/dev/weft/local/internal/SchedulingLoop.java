@@ -169,17 +169,7 @@ public final class SchedulingLoop {
   }
 
   private TaskFailedException failed(TaskRun done) {
-    String detail = done.failureDetail();
-    if (done.attempt > 1) {
-      String attempts = "after " + done.attempt + " attempts";
-      detail = detail == null ? null : detail + ", " + attempts;
-      if (detail == null) {
-        Throwable cause = done.error();
-        detail = (cause.getMessage() == null ? cause.getClass().getName()
-            : cause.getClass().getName() + ": " + cause.getMessage()) + " (" + attempts + ")";
-      }
-    }
-    return new TaskFailedException(done.key, done.functionName, detail, done.error());
+    return new TaskFailedException(done.key, done.functionName, done.attempt, done.failureDetail(), done.error());
   }
 
   private Map<String, Object> outputs() {
