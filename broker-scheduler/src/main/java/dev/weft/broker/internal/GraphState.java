@@ -2,23 +2,20 @@ package dev.weft.broker.internal;
 
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.graph.internal.ExecutionPlan;
-import dev.weft.graph.internal.IntHeap;
+import dev.weft.graph.internal.RunState;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One graph as the scheduler that owns it tracks it: which tasks wait, which are ready, emitted or done, and where
- * each finished task's result is. Never a value. Owned by the scheduler's loop thread.
+ * One graph as the scheduler that owns it tracks it: its {@link RunState} (which tasks wait, are ready, emitted or
+ * done, with which attempt: the kernel every scheduler shares) and, beside it, where each finished task's result is,
+ * which tasks-topic partition ran it, and what the graph holds of each pool's capacity. Never a value. Owned by the
+ * scheduler's loop thread.
  *
- * <p>A task goes WAITING → READY → EMITTED → DONE; a failed attempt that has retries left goes from EMITTED back to
- * EMITTED with the next attempt. Inputs from earlier graphs start DONE, at their given locations.
+ * <p>Emitting a task starts it in the run state; inputs from earlier graphs start DONE, at their given locations; a
+ * scheduler that takes a graph over marks done the tasks whose results it finds ({@link Outcome#RECOVERED}).
  */
 public final class GraphState {
-  private static final byte WAITING = 0;
-  private static final byte READY = 1;
-  private static final byte EMITTED = 2;
-  private static final byte DONE = 3;
-
   private final String graphId;
   private final int partition;
   private final long submitOffset;
@@ -28,17 +25,12 @@ public final class GraphState {
   private final int maxInFlight;
   private final String[] taskTopics;
 
-  private final int[] waiting;
-  private final byte[] state;
-  private final int[] attempts;
+  private final RunState run;
   private final int[] resultPartitions;
   private final long[] resultOffsets;
   /** The tasks-topic partition each task ran from, or -1: where its value is in a worker's memory. */
   private final int[] ranFrom;
-  private final IntHeap ready;
   private final Map<String, Integer> inFlightByTopic = new LinkedHashMap<>();
-  private int inFlight;
-  private int done;
   private long lastProgressNanos;
   private int lastProgressDone = -1;
   private boolean paused;
@@ -76,29 +68,15 @@ public final class GraphState {
     this.maxInFlight = maxInFlight;
     this.taskTopics = taskTopics;
     int size = plan.size();
-    waiting = new int[size];
-    state = new byte[size];
-    attempts = new int[size];
+    run = new RunState(plan);
     resultPartitions = new int[size];
     resultOffsets = new long[size];
     ranFrom = new int[size];
     java.util.Arrays.fill(ranFrom, -1);
-    ready = new IntHeap(Math.min(size, 1024));
-    for (int task = 0; task < size; task++) {
-      waiting[task] = plan.dependencyCount(task);
-    }
     for (Map.Entry<String, ResultRef> input : inputs.entrySet()) {
       int task = plan.indexOf(input.getKey());
-      if (task >= 0) {
-        state[task] = EMITTED;
-        inFlight++;
-        complete(task, input.getValue());
-      }
-    }
-    for (int task = 0; task < size; task++) {
-      if (waiting[task] == 0 && state[task] == WAITING) {
-        state[task] = READY;
-        ready.add(plan.rank(task));
+      if (task >= 0 && run.markDone(task, 0)) {
+        located(task, input.getValue());
       }
     }
   }
@@ -132,15 +110,16 @@ public final class GraphState {
   }
 
   public int done() {
-    return done;
+    return run.done();
   }
 
+  /** Tasks this scheduler emitted and has no result of. */
   public int inFlight() {
-    return inFlight;
+    return run.running();
   }
 
   public boolean isComplete() {
-    return done == plan.size();
+    return run.isComplete();
   }
 
   /** Emission stops while paused: while its partition is being recovered, or after the graph ended. */
@@ -154,16 +133,12 @@ public final class GraphState {
 
   /** Whether a task could be emitted now, as far as this graph's own cap allows. */
   public boolean canEmit() {
-    // Tasks done by results read during a rebuild may still sit in the heap: they are not ready any more.
-    while (!ready.isEmpty() && state[plan.taskAtRank(ready.peek())] != READY) {
-      ready.poll();
-    }
-    return !paused && !ready.isEmpty() && (maxInFlight <= 0 || inFlight < maxInFlight);
+    return !paused && run.hasReady() && (maxInFlight <= 0 || run.running() < maxInFlight);
   }
 
   /** The next task to emit, in static order, left in place. */
   public int nextReady() {
-    return plan.taskAtRank(ready.peek());
+    return run.nextReady();
   }
 
   public String topicOf(int task) {
@@ -172,25 +147,23 @@ public final class GraphState {
 
   /** Takes the next ready task and counts it in flight; returns its attempt number. */
   public int emitNext() {
-    int task = plan.taskAtRank(ready.poll());
-    state[task] = EMITTED;
-    inFlight++;
+    int task = run.start();
     inFlightByTopic.merge(taskTopics[task], 1, Integer::sum);
-    return ++attempts[task];
+    return run.attempt(task);
   }
 
   /** Re-emits a task whose attempt failed; returns the new attempt number. */
   public int retry(int task) {
-    return ++attempts[task];
+    return run.retry(task);
   }
 
   public int attempt(int task) {
-    return attempts[task];
+    return run.attempt(task);
   }
 
   /** Whether {@code attempt} of {@code task} is the one emitted and waited for. */
   public boolean isInFlight(int task, int attempt) {
-    return state[task] == EMITTED && attempts[task] == attempt;
+    return run.isRunning(task, attempt);
   }
 
   /**
@@ -201,51 +174,45 @@ public final class GraphState {
    */
   public Outcome onResult(int task, int attempt, boolean succeeded, boolean retriable, ResultRef location,
       int taskPartition) {
-    if (state[task] == DONE) {
+    RunState.TaskState state = run.state(task);
+    if (state == RunState.TaskState.DONE) {
       return Outcome.IGNORED; // a duplicate: the task ran twice (a redelivery, a scheduler that took over)
     }
-    if (state[task] != EMITTED) {
+    if (state != RunState.TaskState.RUNNING) {
       if (!paused) {
         return Outcome.IGNORED;
       }
       // Rebuilding after a takeover: the previous owner emitted this task and its result is here.
-      attempts[task] = Math.max(attempts[task], attempt);
       if (!succeeded) {
+        run.sawAttempt(task, attempt);
         // Out of retries, it failed the graph there: it fails here too, rather than run again. With retries left,
         // the previous owner sent it again: that attempt's result follows, or the task is sent from here.
         return attempt > plan.task(task).retries() || !retriable ? Outcome.FAILED : Outcome.IGNORED;
       }
+      run.markDone(task, attempt);
       ranFrom[task] = taskPartition;
-      inFlight++;
-      complete(task, location);
+      located(task, location);
       return Outcome.RECOVERED;
     }
-    if (succeeded) {
-      // Any attempt's success will do, even one we had given up waiting for.
-      inFlightByTopic.merge(taskTopics[task], -1, Integer::sum);
-      ranFrom[task] = taskPartition;
-      complete(task, location);
-      return Outcome.DONE;
+    switch (run.finished(task, attempt, succeeded, retriable)) {
+      case DONE:
+        // Any attempt's success will do, even one we had given up waiting for.
+        inFlightByTopic.merge(taskTopics[task], -1, Integer::sum);
+        ranFrom[task] = taskPartition;
+        located(task, location);
+        return Outcome.DONE;
+      case RETRY:
+        return Outcome.RETRY;
+      case FAILED:
+        return Outcome.FAILED;
+      default:
+        return Outcome.IGNORED; // a failure of an attempt already retried
     }
-    if (attempt != attempts[task]) {
-      return Outcome.IGNORED; // a failure of an attempt already retried
-    }
-    return retriable && attempts[task] <= plan.task(task).retries() ? Outcome.RETRY : Outcome.FAILED;
   }
 
-  private void complete(int task, ResultRef location) {
-    state[task] = DONE;
-    inFlight--;
-    done++;
+  private void located(int task, ResultRef location) {
     resultPartitions[task] = location.partition();
     resultOffsets[task] = location.offset();
-    for (int d = plan.dependentsStart(task); d < plan.dependentsEnd(task); d++) {
-      int dependent = plan.dependentAt(d);
-      if (--waiting[dependent] == 0 && state[dependent] == WAITING) {
-        state[dependent] = READY;
-        ready.add(plan.rank(dependent));
-      }
-    }
   }
 
   /**
@@ -264,7 +231,7 @@ public final class GraphState {
 
   /** Where {@code task}'s result is; the task must be done. */
   public ResultRef location(int task) {
-    if (state[task] != DONE) {
+    if (run.state(task) != RunState.TaskState.DONE) {
       throw new IllegalStateException("task '" + plan.key(task) + "' of graph " + graphId + " is not done");
     }
     return new ResultRef(resultPartitions[task], resultOffsets[task]);
@@ -287,11 +254,11 @@ public final class GraphState {
 
   /** Whether a progress event is due: something changed and the interval passed. */
   public boolean progressDue(long now, long intervalNanos) {
-    return done != lastProgressDone && now - lastProgressNanos >= intervalNanos;
+    return run.done() != lastProgressDone && now - lastProgressNanos >= intervalNanos;
   }
 
   public void progressPublished(long now) {
     lastProgressNanos = now;
-    lastProgressDone = done;
+    lastProgressDone = run.done();
   }
 }

@@ -2,7 +2,7 @@ package dev.weft.local.internal;
 
 import dev.weft.function.TaskContext;
 import dev.weft.graph.internal.ExecutionPlan;
-import dev.weft.graph.internal.IntHeap;
+import dev.weft.graph.internal.RunState;
 import dev.weft.scheduler.Callback;
 import dev.weft.scheduler.GraphRun;
 import dev.weft.scheduler.TaskEvent;
@@ -15,7 +15,8 @@ import java.util.concurrent.CancellationException;
 
 /**
  * The one scheduling loop of the local schedulers, after {@code dask.local.get_async}. All state belongs to the
- * calling thread: ready tasks wait in a heap ordered by the plan's static order; up to {@code maxInFlight} of them are
+ * calling thread: which tasks wait, are ready (in the plan's static order), run or are done is the {@link RunState}
+ * every scheduler shares, and this loop keeps the values beside it; up to {@code maxInFlight} ready tasks are
  * handed to the executor; finished runs come back through a completion queue; each result is dropped as soon as the
  * last task that reads it has run (outputs are kept). The first failure (after retries) cancels what is in flight and
  * ends the compute with a {@link TaskFailedException}.
@@ -28,9 +29,8 @@ public final class SchedulingLoop {
   private final GraphRun run;
 
   private final Object[] results;
-  private final int[] waitingFor;
   private final int[] unreadBy;
-  private final IntHeap ready;
+  private final RunState state;
   /** Runs in flight by task, to cancel them on failure; null for the sync executor, which never leaves any. */
   private final TaskRun[] inFlight;
   /** In this JVM results pass by reference: no encoding limits them. */
@@ -45,9 +45,8 @@ public final class SchedulingLoop {
     this.run = run;
     int size = plan.size();
     this.results = new Object[size];
-    this.waitingFor = new int[size];
     this.unreadBy = new int[size];
-    this.ready = new IntHeap(Math.min(size, 1024));
+    this.state = new RunState(plan);
     this.inFlight = executor == InlineExecutor.INSTANCE ? null : new TaskRun[size];
     this.context = new TaskContext(run.scheduler(), Long.MAX_VALUE);
   }
@@ -56,10 +55,6 @@ public final class SchedulingLoop {
   public Map<String, Object> run() {
     int size = plan.size();
     for (int task = 0; task < size; task++) {
-      waitingFor[task] = plan.dependencyCount(task);
-      if (waitingFor[task] == 0) {
-        ready.add(plan.rank(task));
-      }
       for (int r = plan.referencesStart(task); r < plan.referencesEnd(task); r++) {
         unreadBy[plan.referenceAt(r)]++;
       }
@@ -74,29 +69,27 @@ public final class SchedulingLoop {
         callback.start(run);
         started.add(callback);
       }
-      int finished = 0;
-      int running = 0;
-      while (finished < size) {
-        while (running < maxInFlight && !ready.isEmpty()) {
-          submit(plan.taskAtRank(ready.poll()), 1, timed, completions);
-          running++;
+      while (!state.isComplete()) {
+        while (state.running() < maxInFlight && state.hasReady()) {
+          int task = state.start();
+          submit(task, state.attempt(task), timed, completions);
         }
         TaskRun done = completions.take();
         do {
-          running--;
           if (inFlight != null) {
             inFlight[done.task] = null;
           }
-          if (done.isFailed()) {
-            if (done.attempt <= plan.task(done.task).retries()) {
-              submit(done.task, done.attempt + 1, timed, completions);
-              running++;
-              continue;
-            }
+          RunState.Outcome outcome = state.finished(done.task, done.attempt, !done.isFailed(), true);
+          if (outcome == RunState.Outcome.RETRY) {
+            submit(done.task, state.retry(done.task), timed, completions);
+          } else if (outcome == RunState.Outcome.FAILED) {
             throw failed(done);
+          } else if (outcome == RunState.Outcome.DONE) {
+            finish(done); // its dependents are ready in the state; they start once its value is kept here
+          } else {
+            throw new IllegalStateException("task '" + done.key + "' ended attempt " + done.attempt
+                + " twice, or without running");
           }
-          finish(done);
-          finished++;
         } while ((done = completions.poll()) != null);
       }
       return outputs();
@@ -158,12 +151,6 @@ public final class SchedulingLoop {
       int input = plan.referenceAt(r);
       if (--unreadBy[input] == 0 && !plan.isOutput(input)) {
         results[input] = null;
-      }
-    }
-    for (int d = plan.dependentsStart(task); d < plan.dependentsEnd(task); d++) {
-      int dependent = plan.dependentAt(d);
-      if (--waitingFor[dependent] == 0) {
-        ready.add(plan.rank(dependent));
       }
     }
   }
