@@ -49,6 +49,11 @@ public final class RunState {
   }
 
   private static final TaskState[] STATES = TaskState.values();
+  // The states as bytes, one per task, in the order of TaskState.
+  private static final byte WAITING = 0;
+  private static final byte READY = 1;
+  private static final byte RUNNING = 2;
+  private static final byte DONE = 3;
 
   private final ExecutionPlan plan;
   private final int[] waiting;
@@ -69,7 +74,7 @@ public final class RunState {
     for (int task = 0; task < size; task++) {
       waiting[task] = plan.dependencyCount(task);
       if (waiting[task] == 0) {
-        state[task] = (byte) TaskState.READY.ordinal();
+        state[task] = READY;
         ready.add(plan.rank(task));
       }
     }
@@ -82,7 +87,7 @@ public final class RunState {
   /** Whether a task is ready to start. */
   public boolean hasReady() {
     // A task marked done while it was ready stays in the heap: it is passed over here.
-    while (!ready.isEmpty() && state[plan.taskAtRank(ready.peek())] != TaskState.READY.ordinal()) {
+    while (!ready.isEmpty() && state[plan.taskAtRank(ready.peek())] != READY) {
       ready.poll();
     }
     return !ready.isEmpty();
@@ -99,14 +104,16 @@ public final class RunState {
    * @throws IllegalStateException if no task is ready
    */
   public int start() {
-    if (!hasReady()) {
-      throw new IllegalStateException("no task is ready");
+    while (!ready.isEmpty()) {
+      int task = plan.taskAtRank(ready.poll());
+      if (state[task] == READY) { // not one marked done while it waited in the heap
+        state[task] = RUNNING;
+        attempts[task]++;
+        running++;
+        return task;
+      }
     }
-    int task = plan.taskAtRank(ready.poll());
-    state[task] = (byte) TaskState.RUNNING.ordinal();
-    attempts[task]++;
-    running++;
-    return task;
+    throw new IllegalStateException("no task is ready");
   }
 
   /**
@@ -126,7 +133,7 @@ public final class RunState {
 
   /** Whether {@code attempt} is the task's latest and it runs: the one waited for. */
   public boolean isRunning(int task, int attempt) {
-    return state[task] == TaskState.RUNNING.ordinal() && attempts[task] == attempt;
+    return state[task] == RUNNING && attempts[task] == attempt;
   }
 
   /**
@@ -137,7 +144,7 @@ public final class RunState {
    * @param retriable false for a failure that no retry may follow (the task took down the workers that ran it)
    */
   public Outcome finished(int task, int attempt, boolean succeeded, boolean retriable) {
-    if (state[task] != TaskState.RUNNING.ordinal()) {
+    if (state[task] != RUNNING) {
       return Outcome.IGNORED; // a duplicate (it ran twice), or a task this run did not start
     }
     if (succeeded) {
@@ -159,7 +166,7 @@ public final class RunState {
    * @return false, changing nothing, if the task is running or done already
    */
   public boolean markDone(int task, int attempt) {
-    if (state[task] == TaskState.RUNNING.ordinal() || state[task] == TaskState.DONE.ordinal()) {
+    if (state[task] == RUNNING || state[task] == DONE) {
       return false;
     }
     attempts[task] = Math.max(attempts[task], attempt);
@@ -173,19 +180,19 @@ public final class RunState {
   }
 
   private void complete(int task) {
-    state[task] = (byte) TaskState.DONE.ordinal();
+    state[task] = DONE;
     done++;
     for (int d = plan.dependentsStart(task); d < plan.dependentsEnd(task); d++) {
       int dependent = plan.dependentAt(d);
-      if (--waiting[dependent] == 0 && state[dependent] == TaskState.WAITING.ordinal()) {
-        state[dependent] = (byte) TaskState.READY.ordinal();
+      if (--waiting[dependent] == 0 && state[dependent] == WAITING) {
+        state[dependent] = READY;
         ready.add(plan.rank(dependent));
       }
     }
   }
 
   private void require(int task, TaskState expected) {
-    if (state[task] != expected.ordinal()) {
+    if (state[task] != expected.ordinal()) { // the bytes follow TaskState's order
       throw new IllegalStateException("task '" + plan.key(task) + "' is " + state(task) + ", not " + expected);
     }
   }
