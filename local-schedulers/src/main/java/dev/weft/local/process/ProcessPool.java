@@ -55,6 +55,16 @@ import org.slf4j.LoggerFactory;
  * {@link WorkerDiedException} that says how; the tasks queued behind it, which never started, go to other workers; and
  * a new worker takes its place. If new workers keep dying before they say hello, the pool gives up and fails what
  * waits, with the workers' last output, rather than hang.
+ *
+ * <p>Locks, outermost first; a thread that holds one takes only those after it:
+ * <ol>
+ *   <li>{@code replyReader}: held by the one compute that reads the workers' sockets (fair, so that burying a dead
+ *       worker, which reads what it sent last, is not starved);
+ *   <li>{@code lock}: the slots, the workers starting, the pending assignments and each worker's outstanding tasks;
+ *   <li>a worker's {@code writeLock}, then its {@code toWrite} queue ({@link WorkerProcess}): one writer of its socket.
+ * </ol>
+ * Frames are written after {@code lock} is released, and no lock is held while a process is waited for. A worker
+ * whose process exits is buried on a thread of its own, not on the process-exit callback's.
  */
 final class ProcessPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);
@@ -97,8 +107,11 @@ final class ProcessPool implements AutoCloseable {
   private double meanTaskNanos = TARGET_QUEUED_NANOS / 2;
 
   private final Selector selector;
-  /** Fair, and taken with a timed tryLock that honours fairness, so that burying a worker is not starved. */
-  private final ReentrantLock readLock = new ReentrantLock(true);
+  /**
+   * Whose turn it is to read the workers' replies (not a read lock: one holder reads for every waiting compute). Fair,
+   * and taken with a timed tryLock that honours fairness, so that burying a worker is not starved.
+   */
+  private final ReentrantLock replyReader = new ReentrantLock(true);
   private volatile Thread reading;
   private final java.util.Set<Thread> waiting = ConcurrentHashMap.newKeySet();
 
@@ -402,7 +415,7 @@ final class ProcessPool implements AutoCloseable {
         Thread self = Thread.currentThread();
         waiting.add(self);
         try {
-          if (waiter.isEmpty() && readLock.isLocked()) {
+          if (waiter.isEmpty() && replyReader.isLocked()) {
             LockSupport.parkNanos(this, FOLLOWER_PARK_NANOS);
           }
         } finally {
@@ -443,7 +456,7 @@ final class ProcessPool implements AutoCloseable {
       LOG.error("the process pool's selector failed", e);
     } finally {
       reading = null;
-      releaseReadLock();
+      releaseReplyReader();
     }
     for (WorkerProcess worker : ended) {
       died(worker);
@@ -454,14 +467,14 @@ final class ProcessPool implements AutoCloseable {
    * Unlocks, and wakes every compute that waits: one of them reads for the others, the rest park again. Waking only one
    * could wake one whose result just came, which then returns, and leave the others with nobody reading.
    */
-  private void releaseReadLock() {
-    readLock.unlock();
+  private void releaseReplyReader() {
+    replyReader.unlock();
     waiting.forEach(LockSupport::unpark);
   }
 
   private boolean tryLockFairly() {
     try {
-      return readLock.tryLock(0, TimeUnit.NANOSECONDS);
+      return replyReader.tryLock(0, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -476,7 +489,7 @@ final class ProcessPool implements AutoCloseable {
   }
 
   /**
-   * Reads and completes what {@code worker} sent; false once its connection ended. Holds the read lock.
+   * Reads and completes what {@code worker} sent; false once its connection ended. Holds {@code replyReader}.
    *
    * @param once whether to make one read call at most
    */
@@ -559,11 +572,11 @@ final class ProcessPool implements AutoCloseable {
   private void died(WorkerProcess worker) {
     // Replies it sent before it ended count: read them first, so that only the task it was running is blamed.
     selector.wakeup();
-    readLock.lock();
+    replyReader.lock();
     try {
       drain(worker);
     } finally {
-      releaseReadLock();
+      releaseReplyReader();
     }
     List<Assignment> unanswered;
     boolean poolClosed;
@@ -735,11 +748,11 @@ final class ProcessPool implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    readLock.lock();
+    replyReader.lock();
     try {
       closeQuietly(selector);
     } finally {
-      releaseReadLock();
+      releaseReplyReader();
     }
     try {
       Files.deleteIfExists(socketPath);
