@@ -94,11 +94,15 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
     }
     pluginFolders.add(folder);
     if (modules().size() == before) {
-      throw new IllegalArgumentException("plugin folder " + folder + " holds no function module (its jars: "
-          + jars.stream().map(jar -> jar.getFileName().toString()).toList() + "); a plugin jar lists its "
-          + FunctionModule.class.getSimpleName() + " classes in META-INF/services/" + FunctionModule.class.getName());
+      throw noModule(folder, jars);
     }
     return this;
+  }
+
+  private static IllegalArgumentException noModule(Path folder, List<Path> jars) {
+    return new IllegalArgumentException("plugin folder " + folder + " holds no function module (its jars: "
+        + jars.stream().map(jar -> jar.getFileName().toString()).toList() + "); a plugin jar lists its "
+        + FunctionModule.class.getSimpleName() + " classes in META-INF/services/" + FunctionModule.class.getName());
   }
 
   /**
@@ -200,24 +204,17 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
     if (folder == null || !Files.isDirectory(folder)) {
       throw new IllegalArgumentException("plugin folder " + folder + " does not exist (or is not a folder)");
     }
-    List<String> jars = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(folder)) {
-      for (Path jar : entries.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
-        jars.add(jar.getFileName().toString());
-        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
-          if (file.getEntry("META-INF/services/" + FunctionModule.class.getName()) != null) {
-            return;
-          }
-        } catch (IOException notAJar) {
-          // not a jar after all: it holds no module
+    List<Path> jars = jarsIn(folder);
+    for (Path jar : jars) {
+      try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+        if (file.getEntry("META-INF/services/" + FunctionModule.class.getName()) != null) {
+          return;
         }
+      } catch (IOException notAJar) {
+        // not a jar after all: it holds no module, as the error below says
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list plugin folder " + folder, e);
     }
-    throw new IllegalArgumentException("plugin folder " + folder + " holds no function module (its jars: " + jars
-        + "); a plugin jar lists its " + FunctionModule.class.getSimpleName() + " classes in META-INF/services/"
-        + FunctionModule.class.getName());
+    throw noModule(folder, jars);
   }
 
   /** The module that registered {@code name}, or null if none did ("programmatic" for code that registered it). */

@@ -101,9 +101,8 @@ public final class Signature {
    * @throws IllegalArgumentException naming {@code function}, the argument and its value, for any that does not fit
    */
   public Object[] apply(String function, Object[] args) {
-    if (rest == null && args.length != parameters.size()) {
-      throw new IllegalArgumentException(function + " takes " + parameters.size() + " argument"
-          + (parameters.size() == 1 ? "" : "s") + ", got " + args.length);
+    if (rest == null) {
+      Arity.check(function, args, parameters.size());
     }
     Object[] converted = args;
     for (int i = 0; i < args.length; i++) {

@@ -1,5 +1,6 @@
 package dev.weft.function;
 
+import dev.weft.scheduler.ErrorText;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +55,12 @@ public enum ValueType {
   private final int accepted;
   private final int produced;
 
+  private static final Map<Class<?>, ValueType> BY_CLASS = Map.ofEntries(Map.entry(Object.class, ANY),
+      Map.entry(Boolean.class, BOOLEAN), Map.entry(Long.class, LONG), Map.entry(Double.class, DOUBLE),
+      Map.entry(Number.class, NUMBER), Map.entry(String.class, STRING), Map.entry(CharSequence.class, STRING),
+      Map.entry(ByteBuffer.class, BYTES), Map.entry(List.class, LIST), Map.entry(Map.class, MAP),
+      Map.entry(IndexedRecord.class, RECORD), Map.entry(GenericRecord.class, RECORD));
+
   ValueType(int accepted, int produced) {
     this.accepted = accepted;
     this.produced = produced;
@@ -81,35 +88,9 @@ public enum ValueType {
    * @throws IllegalArgumentException for a class that is not a Weft value type, saying which to use
    */
   public static ValueType ofClass(Class<?> type) {
-    if (type == Object.class) {
-      return ANY;
-    }
-    if (type == Boolean.class) {
-      return BOOLEAN;
-    }
-    if (type == Long.class) {
-      return LONG;
-    }
-    if (type == Double.class) {
-      return DOUBLE;
-    }
-    if (type == Number.class) {
-      return NUMBER;
-    }
-    if (type == String.class || type == CharSequence.class) {
-      return STRING;
-    }
-    if (type == ByteBuffer.class) {
-      return BYTES;
-    }
-    if (type == List.class) {
-      return LIST;
-    }
-    if (type == Map.class) {
-      return MAP;
-    }
-    if (type == IndexedRecord.class || type == GenericRecord.class) {
-      return RECORD;
+    ValueType declared = BY_CLASS.get(type);
+    if (declared != null) {
+      return declared;
     }
     String hint = type == Integer.class || type == Short.class || type == Byte.class ? "; integers are passed as Long"
         : type == Float.class ? "; fractions are passed as Double" : "";
@@ -184,12 +165,11 @@ public enum ValueType {
     return 0; // a Java object that is not a Weft value: only ANY takes it (the in-process schedulers pass them)
   }
 
-  /** A few words on {@code value} for messages: its type and, cut short, the value. */
-  static String describe(Object value) {
-    if (value == null) {
-      return "null";
-    }
-    String text = String.valueOf(value);
-    return value.getClass().getSimpleName() + " " + (text.length() > 60 ? text.substring(0, 60) + "..." : text);
+  /**
+   * A few words on {@code value} for messages: its type and the value, cut short (a list of a million items must not
+   * make a message of megabytes).
+   */
+  public static String describe(Object value) {
+    return value == null ? "null" : value.getClass().getSimpleName() + " " + ErrorText.cut(String.valueOf(value), 200);
   }
 }

@@ -63,9 +63,14 @@ public final class Topics {
     return prefix + "dead-letters";
   }
 
+  /** The pool a task names: {@code null} or empty is the default pool. */
+  public static String poolName(String pool) {
+    return pool == null || pool.isEmpty() ? DEFAULT_POOL : pool;
+  }
+
   /** Ready tasks of a worker pool; {@code null} is the default pool. */
   public String tasks(String pool) {
-    String name = pool == null || pool.isEmpty() ? DEFAULT_POOL : pool;
+    String name = poolName(pool);
     String topic = taskTopics.get(name);
     if (topic == null) {
       if (!name.matches("[A-Za-z0-9._-]+")) {

@@ -400,11 +400,15 @@ class WireCodecTest {
         evolved.put(field.name(), extra);
       }
     }
+    return framed(newerId, newer, evolved);
+  }
+
+  /** {@code record} in the Confluent wire format: magic byte, schema id, Avro binary of {@code schema}. */
+  private static byte[] framed(int id, Schema schema, GenericRecord record) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(new byte[] {0, (byte) (newerId >>> 24), (byte) (newerId >>> 16), (byte) (newerId >>> 8),
-        (byte) newerId});
+    out.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-    new GenericDatumWriter<GenericRecord>(newer).write(evolved, encoder);
+    new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
     encoder.flush();
     return out.toByteArray();
   }
@@ -479,14 +483,7 @@ class WireCodecTest {
         .read(null, DecoderFactory.get().binaryDecoder(ours, 5, ours.length - 5, null));
     GenericRecord older = new GenericData.Record(before);
     before.getFields().forEach(field -> older.put(field.name(), record.get(field.name())));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(new byte[] {0, (byte) (beforeId >>> 24), (byte) (beforeId >>> 16), (byte) (beforeId >>> 8),
-        (byte) beforeId});
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-    new GenericDatumWriter<GenericRecord>(before).write(older, encoder);
-    encoder.flush();
-
-    GraphEvent read = codec.decodeEvent(EVENTS, out.toByteArray());
+    GraphEvent read = codec.decodeEvent(EVENTS, framed(beforeId, before, older));
     GraphEvent expected = event();
     assertEquals(new GraphEvent(expected.graphId(), expected.type(), expected.taskKey(), expected.function(),
         expected.message(), expected.done(), expected.total(), expected.locations(), expected.error(),

@@ -587,8 +587,7 @@ public final class WeftClient implements AutoCloseable {
    */
   public CompletableFuture<java.util.Set<String>> poolsWithoutWorkers(Graph graph) {
     java.util.Set<String> pools = new java.util.TreeSet<>();
-    graph.tasks().forEach(task -> pools.add(task.pool() == null || task.pool().isEmpty() ? Topics.DEFAULT_POOL
-        : task.pool()));
+    graph.tasks().forEach(task -> pools.add(Topics.poolName(task.pool())));
     long now = System.nanoTime();
     pools.forEach(pool -> poolsLookedAt.put(pool, now)); // the caller has the answer: submit need not warn of them
     return poolsWithoutWorkers(pools);
@@ -633,7 +632,7 @@ public final class WeftClient implements AutoCloseable {
     long now = System.nanoTime();
     java.util.Set<String> due = new java.util.TreeSet<>();
     graph.tasks().forEach(task -> {
-      String pool = task.pool() == null || task.pool().isEmpty() ? Topics.DEFAULT_POOL : task.pool();
+      String pool = Topics.poolName(task.pool());
       Long last = poolsLookedAt.get(pool);
       if ((last == null || now - last > POOL_LOOK_INTERVAL_NANOS) && !due.contains(pool)
           && (last == null ? poolsLookedAt.putIfAbsent(pool, now) == null : poolsLookedAt.replace(pool, last, now))) {

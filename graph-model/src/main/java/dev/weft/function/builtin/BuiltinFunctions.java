@@ -9,7 +9,6 @@ import dev.weft.function.NamedFunction;
 import dev.weft.function.Signature;
 import dev.weft.function.TaskContext;
 import dev.weft.function.ValueType;
-import dev.weft.scheduler.ErrorText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -205,8 +204,7 @@ public final class BuiltinFunctions implements FunctionModule {
   }
 
   private static String typeOf(Object value) {
-    // A value is shown, not printed whole: a list of a million items would make a message of megabytes.
-    return value == null ? "null" : value.getClass().getSimpleName() + " " + ErrorText.cut(String.valueOf(value), 200);
+    return ValueType.describe(value);
   }
 
   private static String concat(Object[] args) {
