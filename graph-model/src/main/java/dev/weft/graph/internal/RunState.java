@@ -11,7 +11,8 @@ package dev.weft.graph.internal;
  * ({@link #retry}); RUNNING → DONE when an attempt succeeds. {@link #markDone} takes a task straight to DONE from
  * WAITING or READY: an input given by an earlier graph, or a result that a scheduler rebuilding the graph finds
  * already written. Anything else an attempt reports (a duplicate, a stale attempt, a task not running) is
- * {@link Outcome#IGNORED}: a result may arrive twice, late, or after the graph moved on.
+ * {@link Outcome#IGNORED}: a result may arrive twice, late, or after the graph moved on. {@link #cancel()} ends the
+ * run early: nothing starts after it, and every attempt that reports after it is ignored.
  */
 public final class RunState {
   /** Where a task is; see the class comment for the legal transitions. */
@@ -62,6 +63,7 @@ public final class RunState {
   private final IntHeap ready;
   private int running;
   private int done;
+  private boolean cancelled;
 
   /** Every task WAITING, or READY if it has no inputs. */
   public RunState(ExecutionPlan plan) {
@@ -86,6 +88,9 @@ public final class RunState {
 
   /** Whether a task is ready to start. */
   public boolean hasReady() {
+    if (cancelled) {
+      return false;
+    }
     // A task marked done while it was ready stays in the heap: it is passed over here.
     while (!ready.isEmpty() && state[plan.taskAtRank(ready.peek())] != READY) {
       ready.poll();
@@ -104,6 +109,9 @@ public final class RunState {
    * @throws IllegalStateException if no task is ready
    */
   public int start() {
+    if (cancelled) {
+      throw new IllegalStateException("the run was cancelled");
+    }
     while (!ready.isEmpty()) {
       int task = plan.taskAtRank(ready.poll());
       if (state[task] == READY) { // not one marked done while it waited in the heap
@@ -144,6 +152,9 @@ public final class RunState {
    * @param retriable false for a failure that no retry may follow (the task took down the workers that ran it)
    */
   public Outcome finished(int task, int attempt, boolean succeeded, boolean retriable) {
+    if (cancelled) {
+      return Outcome.IGNORED; // the run ended: its tasks' late reports change nothing
+    }
     if (state[task] != RUNNING) {
       return Outcome.IGNORED; // a duplicate (it ran twice), or a task this run did not start
     }
@@ -163,10 +174,10 @@ public final class RunState {
    * written (by another scheduler, before a takeover). Its dependents may become ready.
    *
    * @param attempt the attempt that made the result, if known (0 otherwise): later attempts number after it
-   * @return false, changing nothing, if the task is running or done already
+   * @return false, changing nothing, if the task is running or done already, or the run was cancelled
    */
   public boolean markDone(int task, int attempt) {
-    if (state[task] == RUNNING || state[task] == DONE) {
+    if (cancelled || state[task] == RUNNING || state[task] == DONE) {
       return false;
     }
     attempts[task] = Math.max(attempts[task], attempt);
@@ -177,6 +188,31 @@ public final class RunState {
   /** Records that an attempt the caller did not start here happened (a takeover): later attempts number after it. */
   public void sawAttempt(int task, int attempt) {
     attempts[task] = Math.max(attempts[task], attempt);
+  }
+
+  /**
+   * Ends the run before it completed (a task failed for good, the compute was cancelled, the graph ended): no task
+   * starts after this, and every attempt that reports after it is {@link Outcome#IGNORED}. Tasks keep their states.
+   *
+   * @return the tasks that were running, for the caller to stop; none the second time
+   */
+  public int[] cancel() {
+    if (cancelled) {
+      return new int[0];
+    }
+    cancelled = true;
+    int[] stop = new int[running];
+    int found = 0;
+    for (int task = 0; task < state.length && found < stop.length; task++) {
+      if (state[task] == RUNNING) {
+        stop[found++] = task;
+      }
+    }
+    return stop;
+  }
+
+  public boolean isCancelled() {
+    return cancelled;
   }
 
   private void complete(int task) {

@@ -1,6 +1,7 @@
 package dev.weft.graph.internal;
 
 import static dev.weft.graph.Arg.ref;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -100,6 +101,26 @@ class RunStateTest {
     assertEquals(Outcome.IGNORED, run.finished(b, 1, false, true), "the failure of attempt 1, reported again");
     assertEquals(Outcome.DONE, run.finished(b, 1, true, true), "any attempt's success will do");
     assertEquals(Outcome.IGNORED, run.finished(b, 2, true, true), "and the other attempt's is a duplicate");
+  }
+
+  @Test
+  void aCancelledRunStartsNothingMoreIgnoresLateReportsAndNamesWhatToStop() {
+    ExecutionPlan plan = diamond();
+    RunState run = new RunState(plan);
+    int a = run.start();
+    run.finished(a, 1, true, true);
+    int first = run.start();
+    assertTrue(run.hasReady(), "b and c are both ready after a");
+    assertArrayEquals(new int[] {first}, run.cancel(), "the one running task is what the caller must stop");
+    assertTrue(run.isCancelled());
+    assertFalse(run.hasReady(), "nothing starts after a cancel, though a task was ready");
+    assertThrows(IllegalStateException.class, run::start);
+    assertEquals(Outcome.IGNORED, run.finished(first, 1, true, true), "a late success changes nothing");
+    assertEquals(Outcome.IGNORED, run.finished(first, 1, false, true), "nor does a late failure");
+    assertFalse(run.markDone(plan.indexOf("d"), 0), "nor a result found written");
+    assertEquals(1, run.done());
+    assertEquals(TaskState.RUNNING, run.state(first), "states stay as they were: the run ended, not its tasks");
+    assertArrayEquals(new int[0], run.cancel(), "a second cancel has nothing more to stop");
   }
 
   @Test

@@ -125,11 +125,12 @@ public final class SchedulingLoop {
     executor.execute(taskRun, completions);
   }
 
+  /** Ends the run in the state, and stops what it still runs. */
   private void cancelInFlight() {
     List<TaskRun> running = new ArrayList<>();
-    for (TaskRun taskRun : inFlight) {
-      if (taskRun != null) {
-        running.add(taskRun);
+    for (int task : state.cancel()) {
+      if (inFlight[task] != null) { // null: its attempt came back, the one that failed the run, say
+        running.add(inFlight[task]);
       }
     }
     if (!running.isEmpty()) {
