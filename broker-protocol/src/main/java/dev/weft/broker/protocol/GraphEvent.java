@@ -127,6 +127,16 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
         0, 0);
   }
 
+  /**
+   * This event without its details, {@code why} in their place: for an event too large for the events topic. An
+   * ending that cannot name its outputs is of no use to a reader and becomes a failure.
+   */
+  public GraphEvent withoutDetails(String why) {
+    boolean unusable = type == Type.COMPLETED || type == Type.OUTPUTS;
+    return new GraphEvent(graphId, unusable ? Type.FAILED : type, null, null, why, done, total, Map.of(), null, null,
+        0, List.of(), 0, 0);
+  }
+
   public static GraphEvent cancelled(String graphId, String reason, int done, int total) {
     return new GraphEvent(graphId, Type.CANCELLED, null, null, reason, done, total, Map.of(), null, null, 0, List.of(),
         0, 0);

@@ -2,6 +2,7 @@ package dev.weft.worker.internal;
 
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.WireCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The graphs that ended (cancelled, failed, rejected, completed), as the events topic says: a worker skips tasks of
  * such a graph instead of running them. That is how a cancel stops tasks already emitted, and how tasks left over from
  * a failed graph stop costing work. Reads the events of the last hour at start, then follows them, on a thread of its
- * own.
+ * own ({@link PollLoop}: it goes on after Kafka was away; should it stop for good, tasks of ended graphs run).
  */
 public final class FinishedGraphs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FinishedGraphs.class);
@@ -42,24 +42,33 @@ public final class FinishedGraphs implements AutoCloseable {
           return size() > REMEMBERED;
         }
       }));
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final PollLoop loop;
+  private boolean positioned;
 
   public FinishedGraphs(Map<String, Object> clientProperties, String eventsTopic, WireCodec codec, String name) {
     this.consumer = KafkaClients.plainConsumer(clientProperties, name + "-events");
     this.topic = eventsTopic;
     this.codec = codec;
-    this.thread = new Thread(this::follow, name + "-events");
-    this.thread.setDaemon(true);
-    this.thread.start();
+    this.loop = new PollLoop(name + "-events", LOG, new PollLoop.Body() {
+      @Override
+      public void turn() {
+        follow();
+      }
+
+      @Override
+      public void finish() {
+        consumer.close(Duration.ofSeconds(2));
+      }
+    }).daemon().start();
   }
 
   public boolean hasEnded(String graphId) {
     return ended.contains(graphId);
   }
 
+  /** Reads the events of the last hour first, then those that follow. */
   private void follow() {
-    try {
+    if (!positioned) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
         partitions.add(new TopicPartition(topic, info.partition()));
@@ -73,38 +82,24 @@ public final class FinishedGraphs implements AutoCloseable {
         OffsetAndTimestamp start = starts.get(partition);
         consumer.seek(partition, start != null ? start.offset() : ends.get(partition));
       }
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          try {
-            GraphEvent event = codec.decodeEvent(topic, record.value());
-            if (event.type().isFinal()) {
-              ended.add(event.graphId());
-            }
-          } catch (RuntimeException e) {
-            LOG.debug("skipping an undecodable event at {}-{}@{}: {}", record.topic(), record.partition(),
-                record.offset(), e.getMessage());
-          }
+      positioned = true;
+    }
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+      try {
+        GraphEvent event = codec.decodeEvent(topic, record.value());
+        if (event.type().isFinal()) {
+          ended.add(event.graphId());
         }
+      } catch (RuntimeException e) {
+        LOG.debug("skipping an undecodable event at {}-{}@{}: {}", record.topic(), record.partition(),
+            record.offset(), e.getMessage());
       }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      if (running) {
-        LOG.warn("stopped following graph events ({}); tasks of ended graphs will run", e.toString());
-      }
-    } finally {
-      consumer.close(Duration.ofSeconds(2));
     }
   }
 
+  /** Stops following: within one poll (200 ms). */
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close(Duration.ofSeconds(5));
   }
 }
