@@ -1,0 +1,79 @@
+package dev.weft.broker.internal;
+
+import dev.weft.broker.protocol.GraphEvent;
+import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.TaskResult;
+import dev.weft.broker.protocol.WireCodec;
+import dev.weft.graph.Task;
+import dev.weft.value.MalformedValueException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the results topic: a result moves its task on ({@link GraphState#onResult}), which may make tasks ready,
+ * retry the task, fail the graph or complete it. A result of a graph that ended, or of an attempt that is over, is
+ * ignored; one that cannot be read goes to the dead letters. While a partition is rebuilt after a takeover, results
+ * only restore its graphs: no events for what the previous owner already published. Loop thread only.
+ */
+public final class ResultIntake {
+  private static final Logger LOG = LoggerFactory.getLogger(ResultIntake.class);
+  private final WireCodec codec;
+  private final RunningGraphs graphs;
+  private final TaskEmitter emitter;
+  private final EventPublisher events;
+  private final CountedProducer producer;
+
+  public ResultIntake(WireCodec codec, RunningGraphs graphs, TaskEmitter emitter, EventPublisher events,
+      CountedProducer producer) {
+    this.codec = codec;
+    this.graphs = graphs;
+    this.emitter = emitter;
+    this.events = events;
+    this.producer = producer;
+  }
+
+  public void onResult(ConsumerRecord<String, byte[]> record) {
+    TaskResult result;
+    try {
+      result = codec.decodeResult(record.topic(), record.value(), false);
+    } catch (MalformedValueException e) {
+      producer.putAside(record, e);
+      return;
+    }
+    GraphState graph = graphs.get(result.graphId());
+    if (graph == null) {
+      return; // a graph that ended, or a late duplicate
+    }
+    int task = graph.plan().indexOf(result.taskKey());
+    if (task < 0) {
+      LOG.warn("result for unknown task '{}' of graph {}; ignored", result.taskKey(), result.graphId());
+      return;
+    }
+    ResultRef location = new ResultRef(record.partition(), record.offset());
+    boolean retriable = result.succeeded() || result.error().retriable();
+    switch (graph.onResult(task, result.attempt(), result.succeeded(), retriable, location,
+        result.taskPartition())) {
+      case DONE, RECOVERED -> {
+        if (!graph.isPaused()) {
+          emitter.finished(graph.topicOf(task));
+          if (graph.taskEvents()) {
+            events.publish(graph.partition(), GraphEvent.taskDone(graph.graphId(), result.taskKey(),
+                graph.plan().task(task).function(), location, result.worker(), result.durationNanos(), graph.done(),
+                graph.size()));
+          }
+        }
+        if (graph.isComplete()) {
+          graphs.complete(graph);
+        }
+      }
+      case RETRY -> emitter.send(graph, task, graph.retry(task));
+      case FAILED -> {
+        Task failed = graph.plan().task(task);
+        graphs.end(graph, GraphEvent.failed(graph.graphId(), failed.key(), failed.function(), graph.attempt(task),
+            result.error(), result.worker(), result.durationNanos(), graph.done(), graph.size()));
+      }
+      default -> { } // a duplicate, or a stale attempt
+    }
+  }
+}
