@@ -4,6 +4,7 @@ import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.RecordLimits;
+import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.RegistryUnavailableException;
 import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
@@ -52,7 +53,6 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +86,7 @@ public final class WeftClient implements AutoCloseable {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final RecordLimits limits;
   private final boolean compressed;
-  private final Thread eventThread;
+  private final PollLoop eventLoop;
   private final String name;
   private volatile boolean running = true;
   /** Why the client stopped following events; it then refuses new graphs rather than let them wait forever. */
@@ -173,9 +173,18 @@ public final class WeftClient implements AutoCloseable {
     events.seekToEnd(partitions);
     // Resolve the end positions now: events of graphs submitted after this line must not be skipped.
     partitions.forEach(events::position);
-    this.eventThread = new Thread(this::followEvents, "weft-" + name + "-events");
-    this.eventThread.setDaemon(true);
-    this.eventThread.start();
+    this.eventLoop = new PollLoop("weft-" + name + "-events", LOG, new PollLoop.Body() {
+      @Override
+      public void turn() {
+        followEvents();
+      }
+
+      @Override
+      public void finish() {
+        stopFollowingEvents();
+      }
+    }).daemon();
+    eventLoop.start();
   }
 
   /** Connects with the keys of {@link WeftKafkaConfig} (and Kafka client settings). */
@@ -424,50 +433,54 @@ public final class WeftClient implements AutoCloseable {
 
   // --- events
 
+  /**
+   * One turn of the events loop. An event that cannot be decoded while the registry is away is read again, with what
+   * follows it in its partition, after the loop's back-off; the other partitions' events go on meanwhile.
+   */
   private void followEvents() {
-    try {
-      while (running) {
-        Map<TopicPartition, Long> unread = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
-          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-          Pending waiting = record.key() == null ? null : pending.get(record.key());
-          if (waiting == null || unread.containsKey(partition)) {
-            continue;
-          }
-          GraphEvent event;
-          try {
-            event = codec.decodeEvent(record.topic(), record.value());
-          } catch (RegistryUnavailableException e) {
-            // Read it again once the registry answers; what follows it in its partition waits behind it.
-            LOG.warn("waiting for the schema registry to read an event of graph {}: {}", record.key(), e.getMessage());
-            unread.put(partition, record.offset());
-            continue;
-          } catch (MalformedValueException e) {
-            // Not the scheduler's: it writes what this client reads. Anyone's junk must not end a graph running fine.
-            LOG.warn("skipped an event for graph {} that cannot be read, at {}-{}@{}: {}", record.key(),
-                record.topic(), record.partition(), record.offset(), e.getMessage());
-            continue;
-          }
-          if (!event.graphId().equals(record.key())) {
-            LOG.warn("skipped an event for graph {} keyed {}, at {}-{}@{}", event.graphId(), record.key(),
-                record.topic(), record.partition(), record.offset());
-            continue;
-          }
-          onEvent(waiting, event);
-        }
-        if (!unread.isEmpty()) {
-          unread.forEach(events::seek);
-          Thread.sleep(1_000);
-        }
+    Map<TopicPartition, Long> unread = new HashMap<>();
+    RegistryUnavailableException registryAway = null;
+    for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      Pending waiting = record.key() == null ? null : pending.get(record.key());
+      if (waiting == null || unread.containsKey(partition)) {
+        continue;
       }
-    } catch (WakeupException e) {
-      // closing
-    } catch (Throwable e) {
-      LOG.error("the client stopped following events", e);
-      broken = e;
-      pending.values().forEach(p -> p.future().completeExceptionally(
-          new IllegalStateException("the client lost the events topic: " + e.getMessage(), e)));
+      GraphEvent event;
+      try {
+        event = codec.decodeEvent(record.topic(), record.value());
+      } catch (RegistryUnavailableException e) {
+        registryAway = e;
+        unread.put(partition, record.offset());
+        continue;
+      } catch (MalformedValueException e) {
+        // Not the scheduler's: it writes what this client reads. Anyone's junk must not end a graph running fine.
+        LOG.warn("skipped an event for graph {} that cannot be read, at {}-{}@{}: {}", record.key(),
+            record.topic(), record.partition(), record.offset(), e.getMessage());
+        continue;
+      }
+      if (!event.graphId().equals(record.key())) {
+        LOG.warn("skipped an event for graph {} keyed {}, at {}-{}@{}", event.graphId(), record.key(),
+            record.topic(), record.partition(), record.offset());
+        continue;
+      }
+      onEvent(waiting, event);
     }
+    if (registryAway != null) {
+      unread.forEach(events::seek);
+      throw registryAway;
+    }
+  }
+
+  /** The events loop's last step: if it stopped on its own, the graphs waiting hear why. */
+  private void stopFollowingEvents() {
+    Throwable failure = eventLoop.failure();
+    if (failure != null) {
+      broken = failure;
+      pending.values().forEach(p -> p.future().completeExceptionally(
+          new IllegalStateException("the client lost the events topic: " + failure.getMessage(), failure)));
+    }
+    events.close(Duration.ofSeconds(2));
   }
 
   /** A listener that throws has a bug of its caller's, not of the graph's: it is logged, and the events go on. */
@@ -660,13 +673,7 @@ public final class WeftClient implements AutoCloseable {
         admin.close(Duration.ofSeconds(2));
       }
     }
-    events.wakeup();
-    try {
-      eventThread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    events.close(Duration.ofSeconds(2));
+    eventLoop.close(Duration.ofSeconds(5));
     readers.shutdownNow();
     CancellationException closed = new CancellationException("the client closed");
     pending.values().forEach(p -> p.future().completeExceptionally(closed));

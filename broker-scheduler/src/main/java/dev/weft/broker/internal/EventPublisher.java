@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,21 +104,19 @@ public final class EventPublisher {
    * successor must read that graph again, and end it again with the event this scheduler could not write.
    */
   public long oldestUnsentCommand(int partition, long upTo) {
-    long oldest = upTo;
-    for (UnsentEnding ending : unsent) {
-      if (ending.partition() == partition) {
-        oldest = Math.min(oldest, ending.commandOffset());
-      }
-    }
-    return oldest;
+    return oldestUnsent(partition, upTo, UnsentEnding::commandOffset);
   }
 
   /** Where the results of the oldest graph of {@code partition} whose ending is not written start, or {@code upTo}. */
   public long oldestUnsentResults(int partition, long upTo) {
+    return oldestUnsent(partition, upTo, UnsentEnding::resultsStart);
+  }
+
+  private long oldestUnsent(int partition, long upTo, ToLongFunction<UnsentEnding> offset) {
     long oldest = upTo;
     for (UnsentEnding ending : unsent) {
       if (ending.partition() == partition) {
-        oldest = Math.min(oldest, ending.resultsStart());
+        oldest = Math.min(oldest, offset.applyAsLong(ending));
       }
     }
     return oldest;

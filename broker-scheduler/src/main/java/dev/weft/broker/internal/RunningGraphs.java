@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * The graphs a scheduler runs, by id, with the two ways one leaves: it ends here (its ending is published) or its
@@ -85,21 +86,19 @@ public final class RunningGraphs {
 
   /** The offset of the oldest graph command of {@code partition} still running here, or {@code upTo}. */
   public long oldestCommand(int partition, long upTo) {
-    long oldest = upTo;
-    for (GraphState graph : graphs.values()) {
-      if (graph.partition() == partition) {
-        oldest = Math.min(oldest, graph.submitOffset());
-      }
-    }
-    return oldest;
+    return oldest(partition, upTo, GraphState::submitOffset);
   }
 
   /** Where the results of the oldest graph of {@code partition} still running here can start, or {@code upTo}. */
   public long oldestResults(int partition, long upTo) {
+    return oldest(partition, upTo, GraphState::resultsStart);
+  }
+
+  private long oldest(int partition, long upTo, ToLongFunction<GraphState> offset) {
     long oldest = upTo;
     for (GraphState graph : graphs.values()) {
       if (graph.partition() == partition) {
-        oldest = Math.min(oldest, graph.resultsStart());
+        oldest = Math.min(oldest, offset.applyAsLong(graph));
       }
     }
     return oldest;
