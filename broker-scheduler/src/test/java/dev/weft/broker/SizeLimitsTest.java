@@ -98,7 +98,7 @@ class SizeLimitsTest {
           + usable + " that the broker scheduler carries (" + topicLimit), early.getMessage());
       TaskFailedException encoded = assertThrows(TaskFailedException.class,
           () -> client.compute(Graph.builder().task("r", "range", 500_000L).build(), LONG));
-      assertTrue(encoded.getMessage().contains("the result of task 'r' cannot be written: encoded, it is over "
+      assertTrue(encoded.getMessage().contains("the result of task 'r' cannot be sent: encoded, it is over "
           + usable + " bytes, the most " + topics.results() + " takes (" + topicLimit), encoded.getMessage());
 
       // What grows with a graph in its events fits an events topic of 1 MB: many outputs, a failure's long message.

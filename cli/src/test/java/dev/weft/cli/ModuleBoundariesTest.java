@@ -33,7 +33,9 @@ class ModuleBoundariesTest {
       // The compiled plan and the run state every scheduler shares.
       "dev.weft.graph.internal", Set.of("local-schedulers", "broker-scheduler"),
       // The bounded Avro binary reader and writer: the process pool's frames, the registry's decoder, the wire codec.
-      "dev.weft.value.internal", Set.of("local-schedulers", "schema-registry", "broker-protocol"));
+      "dev.weft.value.internal", Set.of("local-schedulers", "schema-registry", "broker-protocol"),
+      // The one way a task's function is run and its result refused: the local run, the worker JVM, the broker worker.
+      "dev.weft.function.internal", Set.of("local-schedulers", "worker-consumer"));
 
   @Test
   void internalPackagesAreUsedOnlyByTheModulesTheyAreExportedTo() throws IOException {

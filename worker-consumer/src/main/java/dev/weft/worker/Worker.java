@@ -17,9 +17,10 @@ import dev.weft.broker.protocol.WireCodec;
 import dev.weft.broker.protocol.WireSchemas;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.TaskContext;
+import dev.weft.function.internal.ResultLimit;
+import dev.weft.function.internal.TaskInvocation;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.value.MalformedValueException;
-import dev.weft.value.ValueTooLargeException;
 import dev.weft.worker.internal.CommitTracker;
 import dev.weft.worker.internal.DeathWatch;
 import dev.weft.worker.internal.FinishedGraphs;
@@ -97,8 +98,7 @@ public final class Worker implements AutoCloseable {
   private final ThreadPoolExecutor inputs;
   private final Duration inputTimeout;
   /** The largest result the results topic takes, and the settings that make it so. */
-  private final int maxRecordBytes;
-  private final String resultLimitSource;
+  private final ResultLimit resultLimit;
   private final TaskContext context;
   private final long revokeWaitNanos;
   private final long commitIntervalNanos;
@@ -173,9 +173,9 @@ public final class Worker implements AutoCloseable {
     // What the results topic takes, as Kafka says: a result larger fails its task naming the limit.
     RecordLimits limits = new RecordLimits(clients, config.getInt(WorkerConfig.MAX_RECORD_BYTES), topics);
     limits.read(List.of(topics.results(), tasksTopic));
-    this.maxRecordBytes = limits.of(topics.results());
-    this.resultLimitSource = limits.describe(topics.results());
-    this.context = new TaskContext("broker", maxRecordBytes, resultLimitSource);
+    this.resultLimit = ResultLimit.ofTopic(topics.results(), limits.of(topics.results()),
+        limits.describe(topics.results()));
+    this.context = resultLimit.context("broker");
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));
@@ -579,40 +579,27 @@ public final class Worker implements AutoCloseable {
   }
 
   private void runOwnedTask(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs) {
-    long start = System.nanoTime();
-    TaskResult result;
+    TaskInvocation run = new TaskInvocation();
     try {
-      Object value = context.call(functions.require(task.function()), values(task.args(), inputs).toArray());
-      result = TaskResult.success(task.graphId(), task.taskKey(), task.attempt(), name, System.nanoTime() - start,
-          value);
-    } catch (Throwable t) { // a task's Error fails the task, not the worker's thread
-      result = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, System.nanoTime() - start,
-          TaskError.of(t));
+      run.invoke(context, functions, task.function(), values(task.args(), inputs).toArray());
+    } catch (Throwable unreadInput) { // an input that could not be read fails the task as its function would
+      run.failed(unreadInput);
     }
     tasksRun.incrementAndGet();
-    result = result.withTaskPartition(record.partition());
-    byte[] bytes;
-    try {
-      try {
-        bytes = codec.encode(topics.results(), result, maxRecordBytes);
-      } catch (ValueTooLargeException tooLarge) {
-        throw new IllegalArgumentException(tooLarge.getMessage() + ", the most " + topics.results() + " takes ("
-            + resultLimitSource + ")", tooLarge);
-      }
-      if (bytes.length > maxRecordBytes) { // the encoder's bound is the first check, this the last
-        throw new IllegalArgumentException("it is " + bytes.length + " bytes encoded, over the " + maxRecordBytes
-            + " bytes " + topics.results() + " takes (" + resultLimitSource + ")");
-      }
-    } catch (RegistryUnavailableException e) {
-      throw e; // not the result's fault: the worker stops, uncommitted, and the task runs elsewhere
-    } catch (IllegalArgumentException | IllegalStateException unwritable) {
-      // Not a value, or too large: the task fails here rather than take down every worker it is handed to.
-      result = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, result.durationNanos(),
-          TaskError.of(new IllegalArgumentException("the result of task '" + task.taskKey()
-              + "' cannot be written: " + unwritable.getMessage()))).withTaskPartition(record.partition());
-      bytes = codec.encode(topics.results(), result);
+    TaskResult result = TaskResult.success(task.graphId(), task.taskKey(), task.attempt(), name, run.durationNanos(),
+        run.result()).withTaskPartition(record.partition());
+    // Outside the encoding, whose refusals fail the task: a registry away is not the result's fault, and stops the
+    // worker, uncommitted, so that the task runs elsewhere.
+    codec.schemaId(topics.results(), WireSchemas.Kind.TASK_RESULT);
+    byte[] bytes = run.encodeResult(task.taskKey(), resultLimit,
+        maxBytes -> codec.encode(topics.results(), result, maxBytes), encoded -> encoded.length);
+    if (run.isFailed()) {
+      TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name,
+          run.durationNanos(), TaskError.of(run.error())).withTaskPartition(record.partition());
+      write(record, task, failure, codec.encode(topics.results(), failure), true);
+    } else {
+      write(record, task, result, bytes, true);
     }
-    write(record, task, result, bytes, true);
   }
 
   /**

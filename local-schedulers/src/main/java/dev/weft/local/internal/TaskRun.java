@@ -2,13 +2,14 @@ package dev.weft.local.internal;
 
 import dev.weft.function.TaskContext;
 import dev.weft.function.TaskFunction;
+import dev.weft.function.internal.TaskInvocation;
 
 /**
  * One attempt at one task, as it travels from the scheduling loop to an executor and back through a
  * {@link CompletionQueue}. The loop fills the inputs; the executor fills the outcome; the queue hands it back, which
  * publishes the outcome to the loop's thread.
  */
-public final class TaskRun {
+public final class TaskRun extends TaskInvocation {
   /** The task's number in the plan. */
   public final int task;
   public final String key;
@@ -24,11 +25,7 @@ public final class TaskRun {
   /** Where the task runs, as the function may ask. */
   private final TaskContext context;
 
-  private Object result;
-  private Throwable error;
   private String failureDetail;
-  private long startNanos;
-  private long endNanos;
   private String worker;
   private volatile boolean cancelled;
   private Thread runner;
@@ -86,27 +83,16 @@ public final class TaskRun {
 
   private void apply(Thread self) {
     if (timed) {
-      startNanos = System.nanoTime();
       worker = self.getName();
     }
-    try {
-      result = context.call(function, args);
-    } catch (Throwable t) { // an Error in a task fails the task, not the thread that ran it
-      error = t;
-    } finally {
-      // The loop released the inputs it held once this task was done; the thread that ran it may hold this run a
-      // while longer (descheduled before it takes its next task), and must not hold the inputs with it.
-      args = null;
-    }
-    if (timed) {
-      endNanos = System.nanoTime();
-    }
+    invoke(context, function, args, timed); // throws nothing: what the function throws is the run's error
+    // The loop released the inputs it held once this task was done; the thread that ran it may hold this run a while
+    // longer (descheduled before it takes its next task), and must not hold the inputs with it.
+    args = null;
   }
 
   public void succeeded(Object value, long start, long end, String where) {
-    this.result = value;
-    this.startNanos = start;
-    this.endNanos = end;
+    succeeded(value, start, end);
     this.worker = where;
   }
 
@@ -117,7 +103,7 @@ public final class TaskRun {
    *     may be null
    */
   public void failed(Throwable cause, String detail) {
-    this.error = cause;
+    failed(cause);
     this.failureDetail = detail;
   }
 
@@ -139,28 +125,8 @@ public final class TaskRun {
     return cancelled;
   }
 
-  public boolean isFailed() {
-    return error != null;
-  }
-
-  public Object result() {
-    return result;
-  }
-
-  public Throwable error() {
-    return error;
-  }
-
   public String failureDetail() {
     return failureDetail;
-  }
-
-  public long startNanos() {
-    return startNanos;
-  }
-
-  public long endNanos() {
-    return endNanos;
   }
 
   public String worker() {

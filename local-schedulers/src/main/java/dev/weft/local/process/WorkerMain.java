@@ -2,10 +2,10 @@ package dev.weft.local.process;
 
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.TaskContext;
-import dev.weft.function.TaskFunction;
+import dev.weft.function.internal.ResultLimit;
+import dev.weft.function.internal.TaskInvocation;
 import dev.weft.scheduler.ErrorText;
 import dev.weft.value.ValueCodec;
-import dev.weft.value.ValueTooLargeException;
 import dev.weft.value.internal.BinaryReader;
 import dev.weft.value.internal.BinaryWriter;
 import java.io.IOException;
@@ -74,12 +74,13 @@ public final class WorkerMain {
     private final int workerId;
     private final ValueCodec values = new ValueCodec();
     private final BinaryWriter reply = new BinaryWriter(4096);
-    private final int maxFrameBytes;
+    private final ResultLimit resultLimit;
     private final TaskContext context;
 
     Loop(FrameChannel frames, FunctionRegistry registry, int workerId, int maxFrameBytes) {
-      this.maxFrameBytes = maxFrameBytes;
-      this.context = new TaskContext("processes", maxFrameBytes, "processes.max.frame.bytes is " + maxFrameBytes);
+      this.resultLimit = ResultLimit.ofSetting(ProcessPoolOptions.MAX_FRAME_BYTES.key(), maxFrameBytes,
+          "a frame to the caller");
+      this.context = resultLimit.context("processes");
       this.frames = frames;
       this.registry = registry;
       this.workerId = workerId;
@@ -103,29 +104,16 @@ public final class WorkerMain {
       }
     }
     private void runInto(WorkerProtocol.RunTask task, BinaryWriter reply) {
-      long start = System.nanoTime();
-      Object result;
-      try {
-        TaskFunction function = registry.require(task.function());
-        result = context.call(function, task.args());
-      } catch (Throwable t) {
-        fail(task.id(), t, reply);
-        return;
-      }
-      long end = System.nanoTime();
-      try {
-        // Bounded: a result too large for a frame is refused as its encoding passes the limit, not once whole.
-        WorkerProtocol.writeTaskDone(reply.limitedTo(maxFrameBytes), values, task.id(), result, start, end);
-        if (reply.length() > maxFrameBytes) { // the encoder's bound is the first check, this the last
-          throw new IllegalArgumentException("it is " + reply.length() + " bytes encoded, over the "
-              + "processes.max.frame.bytes of " + maxFrameBytes);
-        }
-      } catch (IllegalArgumentException | IllegalStateException unsendable) {
-        String why = unsendable instanceof ValueTooLargeException
-            ? unsendable.getMessage() + ", the processes.max.frame.bytes" : unsendable.getMessage();
+      TaskInvocation run = new TaskInvocation();
+      run.invoke(context, registry, task.function(), task.args());
+      run.encodeResult(task.key(), resultLimit, maxBytes -> {
+        WorkerProtocol.writeTaskDone(reply.limitedTo(maxBytes), values, task.id(), run.result(), run.startNanos(),
+            run.endNanos());
+        return reply;
+      }, BinaryWriter::length);
+      if (run.isFailed()) {
         reply.reset();
-        fail(task.id(), new IllegalArgumentException("the result of task '" + task.key()
-            + "' cannot go back to the caller: " + why), reply);
+        fail(task.id(), run.error(), reply);
       }
     }
 

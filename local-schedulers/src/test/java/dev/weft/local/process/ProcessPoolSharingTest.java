@@ -69,8 +69,8 @@ class ProcessPoolSharingTest {
     // ...any other result is refused as its encoding passes the limit: 400,000 longs take about three bytes each.
     TaskFailedException result = assertThrows(TaskFailedException.class, () -> Weft.compute(
         Graph.builder().task("big-out", "range", 400_000L).build(), options));
-    assertTrue(result.getMessage().contains("cannot go back to the caller: encoded, it is over 1048576 bytes, the "
-        + "processes.max.frame.bytes"), result.getMessage());
+    assertTrue(result.getMessage().contains("the result of task 'big-out' cannot be sent: encoded, it is over 1048576 "
+        + "bytes, the most a frame to the caller takes (processes.max.frame.bytes is 1048576)"), result.getMessage());
 
     // Neither broke the pool.
     assertEquals(Map.of("sum", Shapes.wideResult(100)), Weft.compute(Shapes.wide(100), options));

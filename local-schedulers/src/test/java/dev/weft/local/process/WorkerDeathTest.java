@@ -191,7 +191,7 @@ class WorkerDeathTest {
         () -> Weft.compute(Graph.builder().task("odd", "not-a-value").build(), pool(1)));
     RemoteTaskException cause = assertInstanceOf(RemoteTaskException.class, failure.getCause());
     assertEquals("java.lang.IllegalArgumentException", cause.remoteType());
-    assertTrue(cause.getMessage().contains("the result of task 'odd' cannot go back to the caller: cannot encode "
+    assertTrue(cause.getMessage().contains("the result of task 'odd' cannot be sent: cannot encode "
         + "value[1]: a java.lang.Object is not a Weft value"), cause.getMessage());
   }
 
