@@ -3,6 +3,7 @@ package dev.weft.worker;
 import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.PendingSends;
+import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.RecordLimits;
 import dev.weft.broker.protocol.RegistryUnavailableException;
@@ -47,7 +48,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -55,9 +55,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +102,7 @@ public final class Worker implements AutoCloseable {
   private final long commitIntervalNanos;
   private long lastCommitNanos;
   private final int capacity;
-  private final Thread loop;
+  private final PollLoop loop;
   private final CountDownLatch assigned = new CountDownLatch(1);
   /** Records whose task ended (true: its result is written) or was dropped (false: its partition moved away). */
   private final ConcurrentLinkedQueue<Map.Entry<ConsumerRecord<String, byte[]>, Boolean>> settled =
@@ -130,7 +128,6 @@ public final class Worker implements AutoCloseable {
   /** Task threads take it to run a task; one that runs alone takes it exclusively. Fair: a waiting one goes next. */
   private final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock(true);
   private volatile boolean running = true;
-  private volatile Throwable fatal;
   private volatile boolean paused;
 
   private Worker(WorkerConfig config) {
@@ -181,12 +178,23 @@ public final class Worker implements AutoCloseable {
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));
     this.deaths = new DeathWatch(config.getInt(WorkerConfig.MAX_TASK_DEATHS));
     this.lastCommitNanos = System.nanoTime();
-    this.loop = new Thread(this::run, "weft-" + name);
+    this.loop = new PollLoop("weft-" + name, LOG, new PollLoop.Body() {
+      @Override
+      public void turn() {
+        Worker.this.turn();
+      }
+
+      @Override
+      public void finish() {
+        shutDown();
+      }
+    });
   }
 
   /** Starts a worker; it runs until {@link #close()}. */
   public static Worker start(Map<String, ?> config) {
     Worker worker = new Worker(new WorkerConfig(config));
+    worker.consumer.subscribe(List.of(worker.tasksTopic), worker.new Rebalance());
     worker.loop.start();
     return worker;
   }
@@ -216,7 +224,7 @@ public final class Worker implements AutoCloseable {
 
   /** The error that stopped the worker, or null. */
   public Throwable failure() {
-    return fatal;
+    return loop.failure();
   }
 
   /**
@@ -226,29 +234,7 @@ public final class Worker implements AutoCloseable {
   public Throwable runUntilShutdown() throws InterruptedException {
     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "weft-" + name + "-shutdown"));
     loop.join();
-    return fatal;
-  }
-
-  private void run() {
-    try {
-      consumer.subscribe(List.of(tasksTopic), new Rebalance());
-      while (running && fatal == null) {
-        try {
-          turn();
-        } catch (RetriableException | RebalanceInProgressException | CommitFailedException e) {
-          // Kafka is away or the group is moving partitions: every step of a turn can be taken again.
-          LOG.warn("worker {} waits for Kafka ({}); trying again", name, e.toString());
-          Thread.sleep(500);
-        }
-      }
-    } catch (WakeupException e) {
-      // fail() woke us; the cause is in fatal
-    } catch (Throwable t) {
-      fatal = t;
-      LOG.error("worker {} stopped", name, t);
-    } finally {
-      shutDown();
-    }
+    return loop.failure();
   }
 
   private void turn() {
@@ -327,12 +313,12 @@ public final class Worker implements AutoCloseable {
   private boolean named(TopicPartition partition, long offset, boolean start) throws InterruptedException {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     namings.add(new Naming(partition, offset, start, done));
-    LockSupport.unpark(loop);
+    loop.unpark();
     while (true) {
       try {
         return done.get(100, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
-        if (!running || fatal != null) {
+        if (!running || loop.failure() != null) {
           return false;
         }
       } catch (ExecutionException e) {
@@ -375,7 +361,7 @@ public final class Worker implements AutoCloseable {
   private void settle(ConsumerRecord<String, byte[]> record, boolean completed) {
     settled.add(Map.entry(record, completed));
     if (paused) {
-      LockSupport.unpark(loop);
+      loop.unpark();
     }
   }
 
@@ -434,7 +420,7 @@ public final class Worker implements AutoCloseable {
       }
       ReadyTask task = decode(record);
       if (task == null) {
-        if (!running || fatal != null) {
+        if (!running || loop.failure() != null) {
           settle(record, false);
         }
         continue; // put aside, or the worker stops
@@ -460,7 +446,7 @@ public final class Worker implements AutoCloseable {
    * record is never put aside for the registry's outage.
    */
   private ReadyTask decode(ConsumerRecord<String, byte[]> record) {
-    while (running && fatal == null) {
+    while (running && loop.failure() == null) {
       try {
         return codec.decodeTask(record.topic(), record.value());
       } catch (MalformedValueException e) {
@@ -492,7 +478,7 @@ public final class Worker implements AutoCloseable {
       try {
         return new Inputs(fetcher.fetch(missing, inputTimeout), held, null);
       } catch (ResultsUnavailableException | RegistryUnavailableException e) {
-        if (!running || fatal != null) {
+        if (!running || loop.failure() != null) {
           return new Inputs(Map.of(), held, e);
         }
         LOG.warn("worker {} waits for Kafka or the schema registry to read inputs: {}", name, e.getMessage());
@@ -633,7 +619,7 @@ public final class Worker implements AutoCloseable {
               // Kafka gave up on it (a delivery timeout shorter than an outage): sent again from the poll loop, not
               // from this thread, whose send could wait for buffer space only this thread frees.
               resends.add(() -> write(record, task, result, bytes, firstTry));
-              LockSupport.unpark(loop);
+              loop.unpark();
             } else if (firstTry) {
               TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name,
                   result.durationNanos(), TaskError.of(new IllegalStateException("the result of task '"
@@ -641,7 +627,7 @@ public final class Worker implements AutoCloseable {
                   .withTaskPartition(record.partition());
               byte[] failureBytes = codec.encode(topics.results(), failure);
               resends.add(() -> write(record, task, failure, failureBytes, false));
-              LockSupport.unpark(loop);
+              loop.unpark();
             } else {
               // Without its result the task must run again: stop, uncommitted, so the group hands it on.
               fail(new IllegalStateException("cannot write the result of task '" + task.taskKey() + "' of graph "
@@ -654,7 +640,7 @@ public final class Worker implements AutoCloseable {
         return;
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         sends.answered();
-        if (!running || fatal != null) {
+        if (!running || loop.failure() != null) {
           throw e;
         }
         LOG.warn("worker {} waits for Kafka to take the result of task '{}': {}", name, task.taskKey(), e.getMessage());
@@ -673,10 +659,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private void fail(Throwable cause) {
-    if (fatal == null) {
-      fatal = cause;
-    }
-    consumer.wakeup();
+    loop.fail(cause);
   }
 
   /** Sorts the inputs of {@code args} into those this worker holds (with their values) and those to read. */
@@ -753,7 +736,7 @@ public final class Worker implements AutoCloseable {
       }
       awaitSends(Math.max(0, deadline - System.nanoTime())); // not flush(): while Kafka is away it would not return
       settleFinished();
-      if (fatal == null) {
+      if (loop.failure() == null) {
         try {
           commit(true, true);
         } catch (RuntimeException e) {
@@ -839,7 +822,7 @@ public final class Worker implements AutoCloseable {
       }
       awaitSends(Math.max(0, deadline - System.nanoTime()));
       settleFinished();
-      if (fatal == null) {
+      if (loop.failure() == null) {
         commit(true, true);
       }
     } catch (InterruptedException e) {
@@ -870,13 +853,7 @@ public final class Worker implements AutoCloseable {
    */
   @Override
   public void close() {
-    // No consumer.wakeup(): the loop sees the flag within one poll (at most 50 ms), and a wakeup it did not consume
-    // would make the final commit throw.
     running = false;
-    try {
-      loop.join(TimeUnit.SECONDS.toMillis(60));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close(Duration.ofSeconds(60));
   }
 }

@@ -2,6 +2,8 @@ package dev.weft.broker.protocol;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
@@ -10,9 +12,10 @@ import org.slf4j.Logger;
  * The thread of a Kafka poll loop, with the one shutdown rule every Weft service follows.
  *
  * <p>The thread calls {@link Body#turn()} until {@link #close} is called. A turn that fails because Kafka or the
- * schema registry is away, or the group is rebalancing, is taken again after a back-off (said once per outage, by
- * {@link QuietLog}): every step of a turn must be one that can be taken again. Anything else stops the loop, and
- * {@link #failure()} says why. Either way {@link Body#finish()} runs last, on the loop's thread, which owns the clients:
+ * schema registry is away, or the group is rebalancing or moved on without this member (its next poll rejoins), is
+ * taken again after a back-off (said once per outage, by {@link QuietLog}): every step of a turn must be one that can
+ * be taken again. Anything else stops the loop, as does {@link #fail} from another thread, and {@link #failure()} says
+ * why. Either way {@link Body#finish()} runs last, on the loop's thread, which owns the clients:
  * it commits what it can and closes them.
  *
  * <p>{@link #close} does not call {@code consumer.wakeup()}: the loop sees the flag within one poll, and a wakeup
@@ -59,17 +62,34 @@ public final class PollLoop implements AutoCloseable {
       while (running) {
         try {
           body.turn();
-        } catch (RetriableException | RegistryUnavailableException | RebalanceInProgressException e) {
+        } catch (RetriableException | RegistryUnavailableException | RebalanceInProgressException
+            | CommitFailedException e) {
           quiet.log(e, thread.getName() + " waits for Kafka or the schema registry ({}); trying again");
           Thread.sleep(BACKOFF_MILLIS);
         }
       }
     } catch (Throwable t) {
-      failure = t;
+      fail(t);
       log.error("{} stopped", thread.getName(), t);
     } finally {
       body.finish();
     }
+  }
+
+  /**
+   * Stops the loop for an error found by another thread of the body's (a task thread, a callback): the turn under way
+   * ends, then {@link Body#finish()} runs. The first error given is the one {@link #failure()} reports.
+   */
+  public synchronized void fail(Throwable cause) {
+    if (failure == null) {
+      failure = cause;
+    }
+    running = false;
+  }
+
+  /** Wakes the loop's thread if a turn parked it ({@code LockSupport.parkNanos}) to wait for work. */
+  public void unpark() {
+    LockSupport.unpark(thread);
   }
 
   /** The error that stopped the loop, or null. */
