@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *       pending tasks and measured task duration, and each worker's outstanding tasks;
  *   <li>a worker's {@code writeLock}, then its {@code toWrite} queue ({@link WorkerProcess}): one writer of its socket.
  * </ol>
- * Frames are written after {@link #lock} is released, and no lock is held while a process is waited for. A worker
- * whose process exits is buried on a thread of its own, not on the process-exit callback's.
+ * Frames are written after {@link #lock} is released, and no lock is held while a process is waited for. A process's
+ * end is handled on {@link #exits}, the pool's own threads, never on the JDK's process-exit callback thread.
  */
 final class ProcessPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);
@@ -55,6 +57,11 @@ final class ProcessPool implements AutoCloseable {
   private final AtomicLong taskIds = new AtomicLong();
   private final Object lock = new Object();
   private final WorkerProcess[] slots;
+  private final ExecutorService exits = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "weft-pool-exits");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final WorkerHandshake handshake;
   private final Dispatcher dispatcher;
   private final ReplyReader replies;
@@ -72,7 +79,7 @@ final class ProcessPool implements AutoCloseable {
         (hello, frames) -> supervisor().welcome(hello, frames, replies()));
     dispatcher = new Dispatcher(lock, slots);
     replies = new ReplyReader(lock, slots, values, dispatcher, worker -> burial().bury(worker));
-    supervisor = new WorkerSupervisor(lock, slots, config, handshake.socketPath(), launcher, dispatcher,
+    supervisor = new WorkerSupervisor(lock, slots, config, handshake.socketPath(), launcher, exits, dispatcher,
         worker -> burial().bury(worker));
     burial = new WorkerBurial(lock, replies, dispatcher, supervisor);
     handshake.start();
@@ -220,6 +227,7 @@ final class ProcessPool implements AutoCloseable {
       }
     }
     replies.close();
+    exits.shutdown();
   }
 
   @Override

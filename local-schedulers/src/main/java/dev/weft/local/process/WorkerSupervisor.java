@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * fails what waits, with the workers' last output, rather than start JVMs that die forever.
  *
  * <p>The slots, the workers starting, the failed starts and whether the pool is closed are guarded by the pool's
- * lock.
+ * lock. A process's end is handled on {@code exits}, the pool's executor, never on the JDK's process-exit thread: its
+ * diagnosis waits for the worker's output to drain, and that thread serves every process of this JVM.
  */
 final class WorkerSupervisor {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerSupervisor.class);
@@ -38,6 +40,7 @@ final class WorkerSupervisor {
   private final ProcessPool.Config config;
   private final Path socketPath;
   private final Launcher launcher;
+  private final Executor exits;
   private final Dispatcher dispatcher;
   private final Consumer<WorkerProcess> connectedWorkerExited;
 
@@ -51,12 +54,13 @@ final class WorkerSupervisor {
   private volatile FunctionCatalog catalog;
 
   WorkerSupervisor(Object lock, WorkerProcess[] slots, ProcessPool.Config config, Path socketPath, Launcher launcher,
-      Dispatcher dispatcher, Consumer<WorkerProcess> connectedWorkerExited) {
+      Executor exits, Dispatcher dispatcher, Consumer<WorkerProcess> connectedWorkerExited) {
     this.lock = lock;
     this.slots = slots;
     this.config = config;
     this.socketPath = socketPath;
     this.launcher = launcher;
+    this.exits = exits;
     this.dispatcher = dispatcher;
     this.connectedWorkerExited = connectedWorkerExited;
   }
@@ -140,7 +144,7 @@ final class WorkerSupervisor {
     worker.output.drain(process.getInputStream(), prefix, System.err, "weft-worker-" + id + "-stdout");
     worker.output.drain(process.getErrorStream(), prefix, System.err, "weft-worker-" + id + "-stderr");
     starting.put(id, worker);
-    process.onExit().thenRun(() -> exited(worker));
+    process.onExit().thenRunAsync(() -> exited(worker), exits);
     // A JVM that neither connects nor exits would leave the pool waiting: past the deadline it is stopped, and its
     // exit counts as a failed start.
     CompletableFuture.delayedExecutor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS).execute(() -> {
@@ -196,8 +200,7 @@ final class WorkerSupervisor {
       }
     }
     if (saidHello) {
-      // A burial reads the worker's last replies first: on a thread of its own, not the process-exit callback's.
-      new Thread(() -> connectedWorkerExited.accept(worker), "weft-pool-bury-" + worker.id).start();
+      connectedWorkerExited.accept(worker); // outside the lock: a burial reads the worker's last replies first
       return;
     }
     String how = "worker JVM " + worker.id + " ended before it said hello: " + WorkerBurial.describeExit(worker);
