@@ -35,6 +35,8 @@ final class ReplyReader {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyReader.class);
   /** A waiting compute looks again at least this often, whoever is meant to wake it. */
   private static final long FOLLOWER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** How often a thread that needs the turn wakes the reading compute again; see {@link #takeTurnFromReader}. */
+  private static final long TURN_RETRY_MILLIS = 10;
 
   private final Object lock;
   private final WorkerProcess[] slots;
@@ -197,8 +199,7 @@ final class ReplyReader {
    * blamed. Waits for the turn, taking it from the reading compute.
    */
   void readLastReplies(WorkerProcess worker) {
-    selector.wakeup();
-    readingTurn.lock();
+    takeTurnFromReader();
     try {
       FrameChannel frames = worker.channel();
       while (frames != null) {
@@ -214,6 +215,28 @@ final class ReplyReader {
       // the end of the stream, or a torn last frame: what was whole has been completed
     } finally {
       endTurn();
+    }
+  }
+
+  /**
+   * Waits for the turn, waking the reading compute until it lets go. Waking it once is not enough: it may take that
+   * wake-up, let go and take the turn again before this thread queues for it, then block in the selector with nothing
+   * left to wake it.
+   */
+  private void takeTurnFromReader() {
+    boolean interrupted = false;
+    while (true) {
+      selector.wakeup();
+      try {
+        if (readingTurn.tryLock(TURN_RETRY_MILLIS, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -249,7 +272,7 @@ final class ReplyReader {
   /** Closes the selector once the reading compute, if any, has left it. */
   void close() {
     stop();
-    readingTurn.lock();
+    takeTurnFromReader();
     try {
       FrameChannel.closeQuietly(selector);
     } finally {
