@@ -4,6 +4,7 @@ import dev.weft.scheduler.RemoteTaskException;
 import dev.weft.value.ValueCodec;
 import dev.weft.value.internal.BinaryReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -63,7 +64,7 @@ final class ReplyReader {
     try {
       selector = Selector.open();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot open the process pool's selector", e);
+      throw new UncheckedIOException("cannot open the process pool's selector", e);
     }
   }
 
