@@ -40,4 +40,10 @@ final class Assignment {
   long frameBytes() {
     return frame == null ? 0 : frame.length();
   }
+
+  /** Hands the run back to its compute as failed; {@code detail} as {@link TaskRun#failed}. */
+  void fail(Throwable cause, String detail) {
+    run.failed(cause, detail);
+    completions.put(run);
+  }
 }

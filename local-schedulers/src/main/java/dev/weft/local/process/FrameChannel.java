@@ -253,6 +253,15 @@ final class FrameChannel implements AutoCloseable {
     writeSelector.selectedKeys().clear();
   }
 
+  /** Closes a connection, or what watches one, that may already be broken: nothing is left to say about it then. */
+  static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      // already broken
+    }
+  }
+
   @Override
   public void close() throws IOException {
     try {

@@ -105,7 +105,7 @@ final class WorkerProcess {
 
   /**
    * Writes the queued frames, in order, in one call. The pool assigns only what the worker can take without this
-   * write waiting for long (see {@code ProcessPool}); a write error means the worker is gone, which the pool handles
+   * write waiting for long (see {@link Dispatcher}); a write error means the worker is gone, which the pool handles
    * when it reads the end of the worker's stream.
    */
   void flush() {
