@@ -33,7 +33,9 @@ class ModuleBoundariesTest {
       // The compiled plan and the run state every scheduler shares.
       "dev.weft.graph.internal", Set.of("local-schedulers", "broker-scheduler"),
       // The bounded Avro binary reader and writer: the process pool's frames, the registry's decoder, the wire codec.
-      "dev.weft.value.internal", Set.of("local-schedulers", "schema-registry", "broker-protocol"));
+      "dev.weft.value.internal", Set.of("local-schedulers", "schema-registry", "broker-protocol"),
+      // The embedded broker's single-node settings, which the JUnit extension gives a Kafka container too.
+      "dev.weft.kafka.embedded.internal", Set.of("test-support"));
 
   @Test
   void internalPackagesAreUsedOnlyByTheModulesTheyAreExportedTo() throws IOException {
