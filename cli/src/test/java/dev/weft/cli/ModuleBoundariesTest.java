@@ -47,7 +47,9 @@ class ModuleBoundariesTest {
    */
   private static final Map<String, Set<String>> SPLIT = Map.of(
       // avro-io holds the decode limits and the exceptions of its reader and writer; graph-model the value codec.
-      "dev.weft.value", Set.of("avro-io", "graph-model"));
+      "dev.weft.value", Set.of("avro-io", "graph-model"),
+      // broker-client holds the broker scheduler of the common API; broker-scheduler the scheduler service.
+      "dev.weft.broker", Set.of("broker-client", "broker-scheduler"));
 
   @Test
   void internalPackagesAreUsedOnlyByTheModulesTheyAreExportedTo() throws IOException {
