@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
+import dev.weft.broker.protocol.MemorySchemaRegistry;
 import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.TaskError;
 import dev.weft.broker.protocol.TaskResult;
+import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.graph.Graph;
