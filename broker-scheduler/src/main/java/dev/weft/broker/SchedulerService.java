@@ -2,10 +2,10 @@ package dev.weft.broker;
 
 import dev.weft.broker.internal.CommandIntake;
 import dev.weft.broker.internal.SchedulerLoop;
-import dev.weft.broker.internal.TopicAdmin;
 import dev.weft.broker.protocol.KafkaClientSupplier;
 import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.RecordLimits;
+import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.broker.protocol.WireSchemas;
@@ -86,7 +86,7 @@ public final class SchedulerService implements AutoCloseable {
           clients.groupConsumer(properties, topics.schedulerGroup(), name + "-graphs"),
           clients.plainConsumer(properties, name + "-results"),
           clients.producer(properties, name),
-          codec, topics, topicAdmin(config, limits), functionRegistry == null ? null : catalog(functionRegistry),
+          codec, topics, TopicAdmin.of(config, limits), functionRegistry == null ? null : catalog(functionRegistry),
           settings, () -> closeQuietly(openRegistry, openFunctions));
       this.loop = new PollLoop(name, LOG, body);
     } catch (RuntimeException e) {
@@ -142,27 +142,6 @@ public final class SchedulerService implements AutoCloseable {
       @Override
       public Signature signature(String name) {
         return registry.signature(name);
-      }
-    };
-  }
-
-  /** Topics of new pools are created as configured, and their record limits read from Kafka. */
-  private static TopicAdmin topicAdmin(SchedulerServiceConfig config, RecordLimits limits) {
-    return new TopicAdmin() {
-      @Override
-      public void createTasksTopic(String pool) {
-        config.createTopics(List.of(pool));
-        limits.read(List.of(config.topics().tasks(pool)));
-      }
-
-      @Override
-      public int limitOf(String topic) {
-        return limits.of(topic);
-      }
-
-      @Override
-      public String describeLimit(String topic) {
-        return limits.describe(topic);
       }
     };
   }

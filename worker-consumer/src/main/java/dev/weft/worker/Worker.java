@@ -1,7 +1,7 @@
 package dev.weft.worker;
 
 import dev.weft.broker.protocol.DeadLetters;
-import dev.weft.broker.protocol.KafkaClients;
+import dev.weft.broker.protocol.KafkaClientSupplier;
 import dev.weft.broker.protocol.PendingSends;
 import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.ReadyTask;
@@ -13,6 +13,7 @@ import dev.weft.broker.protocol.ResultsUnavailableException;
 import dev.weft.broker.protocol.TaskArg;
 import dev.weft.broker.protocol.TaskError;
 import dev.weft.broker.protocol.TaskResult;
+import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.broker.protocol.WireSchemas;
@@ -48,11 +49,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
@@ -84,8 +85,8 @@ public final class Worker implements AutoCloseable {
   private final FunctionRegistry functions;
   private final SchemaRegistryClient registry;
   private final WireCodec codec;
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final KafkaProducer<String, byte[]> producer;
+  private final Consumer<String, byte[]> consumer;
+  private final Producer<String, byte[]> producer;
   private final ResultFetcher fetcher;
   private final DeadLetters deadLetters;
   private volatile int resultsPartitions;
@@ -130,7 +131,7 @@ public final class Worker implements AutoCloseable {
   private volatile boolean running = true;
   private volatile boolean paused;
 
-  private Worker(WorkerConfig config) {
+  private Worker(WorkerConfig config, KafkaClientSupplier kafka, TopicAdmin admin, SchemaRegistryClient registry) {
     this.name = config.getString(WorkerConfig.NAME);
     this.topics = config.topics();
     String pool = config.getString(WorkerConfig.POOL);
@@ -141,18 +142,19 @@ public final class Worker implements AutoCloseable {
       functions.loadPlugins(Path.of(plugins));
     }
     Map<String, Object> clients = config.clientProperties();
-    config.createTopics(List.of(pool));
-    this.registry = config.registryClient();
+    admin.createTasksTopic(pool);
+    this.registry = registry;
     this.codec = new WireCodec(registry);
-    this.consumer = KafkaClients.groupConsumer(clients, topics.workerGroup(pool), "weft-" + name);
-    this.producer = KafkaClients.producer(clients, "weft-" + name);
+    this.consumer = kafka.groupConsumer(clients, topics.workerGroup(pool), "weft-" + name);
+    this.producer = kafka.producer(clients, "weft-" + name);
     this.deadLetters = new DeadLetters(producer, topics, config.getInt(WorkerConfig.MAX_RECORD_BYTES));
     // Registered now, so that a registry away later never stands between a task and its result.
     codec.schemaId(topics.results(), WireSchemas.Kind.TASK_RESULT);
     this.resultsPartitions = producer.partitionsFor(topics.results()).size();
-    this.fetcher = new ResultFetcher(clients, topics.results(), codec, "weft-" + name + "-inputs");
+    this.fetcher = new ResultFetcher(kafka.plainConsumer(clients, "weft-" + name + "-inputs"), topics.results(), codec);
     this.cache = new ResultCache(config.getLong(WorkerConfig.CACHE_BYTES));
-    this.endedGraphs = new FinishedGraphs(clients, topics.events(), codec, "weft-" + name);
+    this.endedGraphs = new FinishedGraphs(kafka.plainConsumer(clients, "weft-" + name + "-events"), topics.events(),
+        codec, "weft-" + name);
     int threads = config.getInt(WorkerConfig.THREADS);
     this.capacity = threads * config.getInt(WorkerConfig.QUEUED_PER_THREAD);
     AtomicInteger threadNumber = new AtomicInteger();
@@ -168,10 +170,8 @@ public final class Worker implements AutoCloseable {
       return thread;
     });
     // What the results topic takes, as Kafka says: a result larger fails its task naming the limit.
-    RecordLimits limits = new RecordLimits(clients, config.getInt(WorkerConfig.MAX_RECORD_BYTES), topics);
-    limits.read(List.of(topics.results(), tasksTopic));
-    this.resultLimit = ResultLimit.ofTopic(topics.results(), limits.of(topics.results()),
-        limits.describe(topics.results()));
+    this.resultLimit = ResultLimit.ofTopic(topics.results(), admin.limitOf(topics.results()),
+        admin.describeLimit(topics.results()));
     this.context = resultLimit.context("broker");
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
@@ -193,7 +193,27 @@ public final class Worker implements AutoCloseable {
 
   /** Starts a worker; it runs until {@link #close()}. */
   public static Worker start(Map<String, ?> config) {
-    Worker worker = new Worker(new WorkerConfig(config));
+    return start(config, KafkaClientSupplier.DEFAULT);
+  }
+
+  /** Starts a worker whose Kafka clients come from {@code kafka}; it runs until {@link #close()}. */
+  public static Worker start(Map<String, ?> config, KafkaClientSupplier kafka) {
+    WorkerConfig workerConfig = new WorkerConfig(config);
+    RecordLimits limits = new RecordLimits(workerConfig.clientProperties(),
+        workerConfig.getInt(WorkerConfig.MAX_RECORD_BYTES), workerConfig.topics());
+    SchemaRegistryClient registry = workerConfig.registryClient();
+    try {
+      return start(workerConfig, kafka, TopicAdmin.of(workerConfig, limits), registry);
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+  }
+
+  /** Starts a worker on the parts given: a unit test hands in mock clients, fixed limits, a registry in memory. */
+  static Worker start(WorkerConfig config, KafkaClientSupplier kafka, TopicAdmin admin,
+      SchemaRegistryClient registry) {
+    Worker worker = new Worker(config, kafka, admin, registry);
     worker.consumer.subscribe(List.of(worker.tasksTopic), worker.new Rebalance());
     worker.loop.start();
     return worker;

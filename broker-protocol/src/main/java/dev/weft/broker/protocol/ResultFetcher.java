@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 
@@ -26,12 +26,17 @@ public final class ResultFetcher implements AutoCloseable {
   /** A read still waiting after this long asks where its partitions end. */
   private static final long CHECK_ENDS_AFTER_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
 
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final WireCodec codec;
 
   public ResultFetcher(Map<String, Object> clientProperties, String resultsTopic, WireCodec codec, String clientId) {
-    this.consumer = KafkaClients.plainConsumer(clientProperties, clientId);
+    this(KafkaClients.plainConsumer(clientProperties, clientId), resultsTopic, codec);
+  }
+
+  /** Reads with {@code consumer}, a plain one (no group), and closes it in {@link #close()}. */
+  public ResultFetcher(Consumer<String, byte[]> consumer, String resultsTopic, WireCodec codec) {
+    this.consumer = consumer;
     this.topic = resultsTopic;
     this.codec = codec;
   }

@@ -1,6 +1,7 @@
 package dev.weft.broker.internal;
 
 import dev.weft.broker.protocol.GraphEvent;
+import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import java.util.ArrayList;

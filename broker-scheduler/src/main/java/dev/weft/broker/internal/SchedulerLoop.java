@@ -4,6 +4,7 @@ import dev.weft.broker.protocol.DeadLetters;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.QuietLog;
+import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.function.FunctionCatalog;

@@ -3,6 +3,7 @@ package dev.weft.broker.internal;
 import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.TaskError;
+import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.graph.Task;

@@ -4,8 +4,10 @@ import static dev.weft.graph.Arg.ref;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.broker.protocol.FixedTopicAdmin;
 import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.GraphEvent;
+import dev.weft.broker.protocol.MemorySchemaRegistry;
 import dev.weft.broker.protocol.ReadyTask;
 import dev.weft.broker.protocol.TaskError;
 import dev.weft.broker.protocol.TaskResult;
@@ -100,7 +102,7 @@ class SchedulerLoopTest {
           autoComplete, null, new StringSerializer(), new ByteArraySerializer());
       SchedulerLoop.Settings settings = new SchedulerLoop.Settings(1_000, Duration.ofHours(1), Duration.ofHours(1),
           Duration.ZERO, 1 << 20);
-      this.loop = new SchedulerLoop(graphs, results, producer, CODEC, TOPICS, new FixedLimits(), null, settings,
+      this.loop = new SchedulerLoop(graphs, results, producer, CODEC, TOPICS, new FixedTopicAdmin(), null, settings,
           () -> { });
     }
 
@@ -167,25 +169,6 @@ class SchedulerLoopTest {
 
     List<ProducerRecord<String, byte[]>> sent(String topic) {
       return producer.history().stream().filter(record -> record.topic().equals(topic)).toList();
-    }
-  }
-
-  private static final class FixedLimits implements TopicAdmin {
-    final List<String> created = new ArrayList<>();
-
-    @Override
-    public void createTasksTopic(String pool) {
-      created.add(pool);
-    }
-
-    @Override
-    public int limitOf(String topic) {
-      return 1 << 20;
-    }
-
-    @Override
-    public String describeLimit(String topic) {
-      return "a test's limit";
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.weft.worker.internal;
 
 import dev.weft.broker.protocol.GraphEvent;
-import dev.weft.broker.protocol.KafkaClients;
 import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.WireCodec;
 import java.time.Duration;
@@ -12,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -30,7 +29,7 @@ public final class FinishedGraphs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FinishedGraphs.class);
   private static final int REMEMBERED = 100_000;
 
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final WireCodec codec;
   private final Set<String> ended = Collections.synchronizedSet(Collections.newSetFromMap(
@@ -45,8 +44,9 @@ public final class FinishedGraphs implements AutoCloseable {
   private final PollLoop loop;
   private boolean positioned;
 
-  public FinishedGraphs(Map<String, Object> clientProperties, String eventsTopic, WireCodec codec, String name) {
-    this.consumer = KafkaClients.plainConsumer(clientProperties, name + "-events");
+  /** Follows {@code eventsTopic} with {@code consumer}, a plain one (no group), which it closes when it stops. */
+  public FinishedGraphs(Consumer<String, byte[]> consumer, String eventsTopic, WireCodec codec, String name) {
+    this.consumer = consumer;
     this.topic = eventsTopic;
     this.codec = codec;
     this.loop = new PollLoop(name + "-events", LOG, new PollLoop.Body() {

@@ -1,4 +1,4 @@
-package dev.weft.broker.internal;
+package dev.weft.broker.protocol;
 
 import dev.weft.registry.CompatibilityLevel;
 import dev.weft.registry.CompatibilityResult;
@@ -15,7 +15,7 @@ import org.apache.avro.Schema;
  * one class that must not need a registry server. Tests of the registry itself, and every end-to-end test, use the
  * real HTTP API.
  */
-final class MemorySchemaRegistry implements SchemaRegistryClient {
+public final class MemorySchemaRegistry implements SchemaRegistryClient {
   private final List<Schema> schemas = new ArrayList<>();
   private final Map<String, Integer> ids = new HashMap<>();
 
