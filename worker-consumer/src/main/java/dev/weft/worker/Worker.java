@@ -130,6 +130,8 @@ public final class Worker implements AutoCloseable {
   private final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock(true);
   private volatile boolean running = true;
   private volatile boolean paused;
+  /** Whether the loop subscribed to the tasks topic yet; loop thread only. */
+  private boolean subscribed;
 
   private Worker(WorkerConfig config, KafkaClientSupplier kafka, TopicAdmin admin, SchemaRegistryClient registry) {
     this.name = config.getString(WorkerConfig.NAME);
@@ -142,15 +144,24 @@ public final class Worker implements AutoCloseable {
       functions.loadPlugins(Path.of(plugins));
     }
     Map<String, Object> clients = config.clientProperties();
+    // What may fail while Kafka or the registry is away comes before the clients, which would be left open.
     admin.createTasksTopic(pool);
+    // What the results topic takes, as Kafka says: a result larger fails its task naming the limit.
+    this.resultLimit = ResultLimit.ofTopic(topics.results(), admin.limitOf(topics.results()),
+        admin.describeLimit(topics.results()));
     this.registry = registry;
     this.codec = new WireCodec(registry);
-    this.consumer = kafka.groupConsumer(clients, topics.workerGroup(pool), "weft-" + name);
-    this.producer = kafka.producer(clients, "weft-" + name);
-    this.deadLetters = new DeadLetters(producer, topics, config.getInt(WorkerConfig.MAX_RECORD_BYTES));
     // Registered now, so that a registry away later never stands between a task and its result.
     codec.schemaId(topics.results(), WireSchemas.Kind.TASK_RESULT);
-    this.resultsPartitions = producer.partitionsFor(topics.results()).size();
+    this.producer = kafka.producer(clients, "weft-" + name);
+    try {
+      this.resultsPartitions = producer.partitionsFor(topics.results()).size();
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    this.consumer = kafka.groupConsumer(clients, topics.workerGroup(pool), "weft-" + name);
+    this.deadLetters = new DeadLetters(producer, topics, config.getInt(WorkerConfig.MAX_RECORD_BYTES));
     this.fetcher = new ResultFetcher(kafka.plainConsumer(clients, "weft-" + name + "-inputs"), topics.results(), codec);
     this.cache = new ResultCache(config.getLong(WorkerConfig.CACHE_BYTES));
     this.endedGraphs = new FinishedGraphs(kafka.plainConsumer(clients, "weft-" + name + "-events"), topics.events(),
@@ -169,9 +180,6 @@ public final class Worker implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    // What the results topic takes, as Kafka says: a result larger fails its task naming the limit.
-    this.resultLimit = ResultLimit.ofTopic(topics.results(), admin.limitOf(topics.results()),
-        admin.describeLimit(topics.results()));
     this.context = resultLimit.context("broker");
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
@@ -181,6 +189,11 @@ public final class Worker implements AutoCloseable {
     this.loop = new PollLoop("weft-" + name, LOG, new PollLoop.Body() {
       @Override
       public void turn() {
+        if (!subscribed) {
+          // On the loop's thread, so that a failure here stops the loop and finish() closes every client.
+          consumer.subscribe(List.of(tasksTopic), new Rebalance());
+          subscribed = true;
+        }
         Worker.this.turn();
       }
 
@@ -214,7 +227,6 @@ public final class Worker implements AutoCloseable {
   static Worker start(WorkerConfig config, KafkaClientSupplier kafka, TopicAdmin admin,
       SchemaRegistryClient registry) {
     Worker worker = new Worker(config, kafka, admin, registry);
-    worker.consumer.subscribe(List.of(worker.tasksTopic), worker.new Rebalance());
     worker.loop.start();
     return worker;
   }
@@ -678,8 +690,14 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the worker for an error a task thread found: the poll thread is woken from whatever it waits on (a poll, a
+   * commit, a pause), so that its partitions go to other workers at once; nothing more is committed.
+   */
   private void fail(Throwable cause) {
     loop.fail(cause);
+    loop.unpark();
+    consumer.wakeup();
   }
 
   /** Sorts the inputs of {@code args} into those this worker holds (with their values) and those to read. */

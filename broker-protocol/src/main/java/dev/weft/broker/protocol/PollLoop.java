@@ -69,8 +69,8 @@ public final class PollLoop implements AutoCloseable {
         }
       }
     } catch (Throwable t) {
-      fail(t);
-      log.error("{} stopped", thread.getName(), t);
+      fail(t); // a wakeup by whoever failed the loop first keeps that failure, which is the one said
+      log.error("{} stopped", thread.getName(), failure);
     } finally {
       body.finish();
     }

@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class FinishedGraphs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FinishedGraphs.class);
   private static final int REMEMBERED = 100_000;
+  /**
+   * How long one metadata call of a turn may block: short, as {@link PollLoop} asks, so that a close is seen soon while
+   * Kafka is away; a call that times out is taken again after the loop's back-off.
+   */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(1);
 
   private final Consumer<String, byte[]> consumer;
   private final String topic;
@@ -70,14 +75,14 @@ public final class FinishedGraphs implements AutoCloseable {
   private void follow() {
     if (!positioned) {
       List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+      for (PartitionInfo info : consumer.partitionsFor(topic, CALL_TIMEOUT)) {
         partitions.add(new TopicPartition(topic, info.partition()));
       }
       consumer.assign(partitions);
       Map<TopicPartition, Long> hourAgo = new HashMap<>();
       partitions.forEach(p -> hourAgo.put(p, System.currentTimeMillis() - 3_600_000L));
-      Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(hourAgo);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(hourAgo, CALL_TIMEOUT);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, CALL_TIMEOUT);
       for (TopicPartition partition : partitions) {
         OffsetAndTimestamp start = starts.get(partition);
         consumer.seek(partition, start != null ? start.offset() : ends.get(partition));
