@@ -5,6 +5,7 @@ import dev.weft.broker.internal.SchedulerLoop;
 import dev.weft.broker.protocol.KafkaClientSupplier;
 import dev.weft.broker.protocol.PollLoop;
 import dev.weft.broker.protocol.RecordLimits;
+import dev.weft.broker.protocol.SchedulerExtension;
 import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
@@ -16,8 +17,10 @@ import dev.weft.function.TaskFunction;
 import dev.weft.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -55,6 +58,8 @@ public final class SchedulerService implements AutoCloseable {
 
   private final SchedulerLoop body;
   private final PollLoop loop;
+  /** What the extensions found on the classpath started, closed before the loop. */
+  private final List<AutoCloseable> extensions = new ArrayList<>();
 
   private SchedulerService(SchedulerServiceConfig config, KafkaClientSupplier clients) {
     Map<String, Object> properties = config.clientProperties();
@@ -104,6 +109,16 @@ public final class SchedulerService implements AutoCloseable {
   public static SchedulerService start(Map<String, ?> config, KafkaClientSupplier clients) {
     SchedulerService service = new SchedulerService(new SchedulerServiceConfig(config), clients);
     service.loop.start();
+    try {
+      for (SchedulerExtension extension : ServiceLoader.load(SchedulerExtension.class,
+          SchedulerService.class.getClassLoader())) {
+        service.extensions.add(extension.start(config));
+        LOG.info("started {}", extension.name());
+      }
+    } catch (Exception e) {
+      service.close();
+      throw new IllegalStateException("a scheduler extension did not start: " + e, e);
+    }
     return service;
   }
 
@@ -189,9 +204,19 @@ public final class SchedulerService implements AutoCloseable {
     return body.unfinishedGraphs();
   }
 
-  /** Stops the loop, commits what it read and closes its clients. */
+  /** Stops the extensions, then the loop; commits what it read and closes its clients. */
   @Override
   public void close() {
+    synchronized (extensions) {
+      for (int i = extensions.size() - 1; i >= 0; i--) {
+        try {
+          extensions.get(i).close();
+        } catch (Exception e) {
+          LOG.warn("a scheduler extension did not stop cleanly: {}", e.toString());
+        }
+      }
+      extensions.clear();
+    }
     loop.close(Duration.ofSeconds(30));
   }
 }

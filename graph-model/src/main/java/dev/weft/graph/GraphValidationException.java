@@ -29,7 +29,9 @@ public class GraphValidationException extends RuntimeException {
     /** A task's own fields are out of range, such as negative retries: the key is the task's. */
     INVALID_TASK,
     /** A task gives its function another number of arguments than the function takes: the key is the task's. */
-    WRONG_ARGUMENTS
+    WRONG_ARGUMENTS,
+    /** A record template refers to a field a record does not have, or names a task as a record field. */
+    INVALID_TEMPLATE
   }
 
   /** One problem: its kind, the keys it concerns, and a sentence that names them. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
 import dev.weft.graph.Task;
+import dev.weft.template.RecordTemplate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,9 @@ import org.apache.avro.io.EncoderFactory;
  * doubles; an array is a list (of arguments, when it holds a reference). Objects tag everything else:
  * {@code {"ref": "key"}}, {@code {"int": 1}}, {@code {"float": 1.5}}, {@code {"double": "NaN"}},
  * {@code {"bytes": "base64"}}, {@code {"map": {...}}} and {@code {"record": {"schema": ..., "value": ...}}} (the record
- * in Avro's JSON encoding). Writing then reading a graph gives an equal graph. Duplicate keys are refused.
+ * in Avro's JSON encoding). In a {@link dev.weft.template.RecordTemplate}, {@code {"record": "value"}} is the value
+ * of the record the template runs on (any of its fields: key, value, headers, timestamp, topic, partition, offset),
+ * the same as {@code {"ref": "record.value"}}. Writing then reading a graph gives an equal graph. Duplicate keys are refused.
  */
 public final class GraphJson {
   private static final ObjectMapper MAPPER = new ObjectMapper()
@@ -349,6 +352,9 @@ public final class GraphJson {
       }
       return Arg.ref(ref.asText());
     }
+    if (isRecordField(node)) {
+      return Arg.ref(RecordTemplate.RECORD_PREFIX + node.get("record").asText());
+    }
     if (node.isArray() && holdsRef(node)) {
       List<Arg> items = new ArrayList<>(node.size());
       for (int i = 0; i < node.size(); i++) {
@@ -359,9 +365,14 @@ public final class GraphJson {
     return new Arg.Literal(value(node, key, where));
   }
 
+  /** {@code {"record": "value"}}: a field of the record a template runs on (a record literal's tag holds an object). */
+  private static boolean isRecordField(JsonNode node) {
+    return node.isObject() && node.size() == 1 && node.has("record") && node.get("record").isTextual();
+  }
+
   private static boolean holdsRef(JsonNode node) {
     if (node.isObject()) {
-      return node.size() == 1 && node.has("ref");
+      return node.size() == 1 && node.has("ref") || isRecordField(node);
     }
     if (node.isArray()) {
       for (JsonNode item : node) {
@@ -414,6 +425,11 @@ public final class GraphJson {
     switch (tag) {
       case "ref":
         throw new GraphFormatException(at + "a reference cannot appear inside a map or record literal");
+      case "record":
+        if (inner.isTextual()) {
+          throw new GraphFormatException(at + "a record field cannot appear inside a map or record literal");
+        }
+        return record(inner, at);
       case "int":
         if (!inner.isIntegralNumber() || !inner.canConvertToInt()) {
           throw new GraphFormatException(at + "{\"int\": ...} needs a 32-bit integer, found " + inner);
@@ -443,8 +459,6 @@ public final class GraphJson {
         Map<String, Object> map = new LinkedHashMap<>();
         inner.fields().forEachRemaining(e -> map.put(e.getKey(), value(e.getValue(), key, where + "." + e.getKey())));
         return map;
-      case "record":
-        return record(inner, at);
       default:
         throw new GraphFormatException(at + "unknown tag \"" + tag + "\" (known: ref, int, float, double, bytes, map, "
             + "record)");
