@@ -93,6 +93,7 @@ public final class RecordTemplate {
   public static RecordTemplate compile(Graph template, FunctionCatalog catalog) {
     List<Problem> problems = new ArrayList<>();
     Set<Field> fields = EnumSet.noneOf(Field.class);
+    Set<String> recordKeys = new java.util.LinkedHashSet<>();
     for (Task task : template.tasks()) {
       if (task.key().startsWith(RECORD_PREFIX)) {
         problems.add(new Problem(Kind.INVALID_TEMPLATE, List.of(task.key()), "task '" + task.key()
@@ -100,6 +101,7 @@ public final class RecordTemplate {
       }
       task.forEachDependency(key -> {
         if (key.startsWith(RECORD_PREFIX)) {
+          recordKeys.add(key);
           Field field = Field.named(key.substring(RECORD_PREFIX.length()));
           if (field == null) {
             problems.add(new Problem(Kind.INVALID_TEMPLATE, List.of(task.key(), key), "task '" + task.key()
@@ -110,22 +112,33 @@ public final class RecordTemplate {
         }
       });
     }
-    if (problems.isEmpty() && fields.isEmpty() && !template.isEmpty()) {
+    if (template.isEmpty()) {
+      problems.add(new Problem(Kind.INVALID_TEMPLATE, List.of(), "the template has no tasks"));
+    } else if (recordKeys.isEmpty()) {
       problems.add(new Problem(Kind.INVALID_TEMPLATE, List.of(), "no task of the template refers to the record "
           + "(an argument such as {\"record\": \"value\"}, or a reference to one of " + fieldNames() + ")"));
     }
-    if (template.isEmpty()) {
-      problems.add(new Problem(Kind.INVALID_TEMPLATE, List.of(), "the template has no tasks"));
+    // Every record key gets its place holder, a wrong one too: the graph's own problems are then reported beside
+    // the template's, and a wrong field is not reported again as a missing key.
+    List<Task> tasks = new ArrayList<>();
+    for (Task task : template.tasks()) {
+      if (!recordKeys.contains(task.key())) {
+        tasks.add(task);
+      }
+    }
+    for (String key : recordKeys) {
+      tasks.add(Task.of(key, FIELD_FUNCTION));
+    }
+    Graph bound = Graph.of(template.id(), tasks, template.outputs());
+    ExecutionPlan plan = null;
+    try {
+      plan = ExecutionPlan.compile(bound, null, catalog == null ? null : withFieldFunction(catalog));
+    } catch (GraphValidationException e) {
+      problems.addAll(e.problems());
     }
     if (!problems.isEmpty()) {
       throw new GraphValidationException(problems);
     }
-    List<Task> tasks = new ArrayList<>(template.tasks());
-    for (Field field : fields) {
-      tasks.add(Task.of(field.key(), FIELD_FUNCTION));
-    }
-    Graph bound = Graph.of(template.id(), tasks, template.outputs());
-    ExecutionPlan plan = ExecutionPlan.compile(bound, null, catalog == null ? null : withFieldFunction(catalog));
     return new RecordTemplate(template, fields, plan);
   }
 

@@ -1,0 +1,571 @@
+package dev.weft.stream.internal;
+
+import dev.weft.broker.client.GraphFuture;
+import dev.weft.broker.client.WeftClient;
+import dev.weft.graph.Arg;
+import dev.weft.graph.Graph;
+import dev.weft.graph.GraphValidationException;
+import dev.weft.graph.Task;
+import dev.weft.graph.codec.GraphCodec;
+import dev.weft.scheduler.TaskFailedException;
+import dev.weft.stream.Guarantee;
+import dev.weft.stream.StreamConfig;
+import dev.weft.stream.StreamJob;
+import dev.weft.stream.internal.Batch.Item;
+import dev.weft.stream.internal.RecordCodecs.BadRecordException;
+import dev.weft.template.RecordTemplate;
+import dev.weft.template.RecordTemplate.Field;
+import dev.weft.template.TemplateFunctions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one stream job on this scheduler: reads the partitions of its inputs this instance was given (a consumer group
+ * per job), cuts them into {@link Batch}es, submits each as a one-task graph through the broker client, and, in input
+ * order per partition, writes each record's outputs and the input offsets in one transaction.
+ *
+ * <p>All state is this runner's thread's. A batch that fails as a whole (a record took its worker down, say) is run
+ * again one record per graph, so that only the record at fault becomes a dead letter; a batch that fails for reasons
+ * that are not its records' (Kafka or the registry away) is submitted again. When a transaction fails, or the group
+ * takes partitions away, what was not committed is dropped and read again from the committed offsets: outputs are
+ * written once, intermediate work may be done twice.
+ */
+final class JobRunner implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  /** The one task of a batch's graph; its result is the list of the records' answers. */
+  static final String BATCH_TASK = "batch";
+  /** Header of an output record: which output of the template it is. */
+  static final String OUTPUT_HEADER = "weft.output";
+  private static final long RETRY_BACKOFF_NANOS = Duration.ofMillis(500).toNanos();
+
+  private final StreamJob job;
+  private final RecordTemplate template;
+  private final ByteBuffer encodedTemplate;
+  private final StreamConfig config;
+  private final WeftClient client;
+  private final RecordCodecs codecs;
+  private final JobClients clients;
+  private final JobMetrics metrics;
+  private final Map<TopicPartition, ArrayDeque<Batch>> queues = new HashMap<>();
+  private final Map<String, Integer> outputPartitions = new HashMap<>();
+  private final Set<TopicPartition> paused = new java.util.HashSet<>();
+  private Consumer<byte[], byte[]> consumer;
+  private Producer<byte[], byte[]> producer;
+  private volatile boolean stopping;
+
+  /** Makes the job's Kafka clients: a test may hand in its own. */
+  interface JobClients {
+    Consumer<byte[], byte[]> consumer();
+
+    /** A producer, transactional (its transactions initialized) when the job is exactly once. */
+    Producer<byte[], byte[]> producer();
+  }
+
+  JobRunner(StreamJob job, RecordTemplate template, StreamConfig config, WeftClient client, RecordCodecs codecs,
+      JobClients clients, JobMetrics metrics) {
+    this.job = job;
+    this.template = template;
+    this.encodedTemplate = ByteBuffer.wrap(new GraphCodec().encode(template.graph()));
+    this.config = config;
+    this.client = client;
+    this.codecs = codecs;
+    this.clients = clients;
+    this.metrics = metrics;
+  }
+
+  StreamJob job() {
+    return job;
+  }
+
+  /** Asks the runner to stop after its current turn; its uncommitted batches are dropped, to be read again. */
+  void stop() {
+    stopping = true;
+    Consumer<byte[], byte[]> current = consumer;
+    if (current != null) {
+      current.wakeup();
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer = clients.consumer();
+      producer = clients.producer();
+      consumer.subscribe(job.inputs().stream().map(StreamJob.Input::topic).toList(), new Rebalances());
+      while (!stopping) {
+        turn();
+      }
+    } catch (WakeupException e) {
+      // stop() woke the consumer up
+    } catch (RuntimeException | Error e) {
+      LOG.error("job '{}' stopped on this instance; it starts again: {}", job.name(), e.toString(), e);
+      metrics.failed(e);
+      throw e;
+    } finally {
+      if (stopping) {
+        metrics.retire();
+      }
+      dropAll();
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(5));
+      }
+      if (consumer != null) {
+        consumer.close(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private void turn() {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(pollMillis()));
+    metrics.assigned(consumer.assignment());
+    long now = System.nanoTime();
+    for (TopicPartition partition : records.partitions()) {
+      for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+        add(partition, record, now);
+      }
+    }
+    submitAndPace(now);
+    List<Batch> finished = collectFinished();
+    if (!finished.isEmpty()) {
+      commit(finished);
+    }
+    metrics.maybePublish(consumer);
+  }
+
+  /** Short while batches are out, so that a finished one is committed soon; longer when only records are awaited. */
+  private long pollMillis() {
+    for (ArrayDeque<Batch> queue : queues.values()) {
+      if (!queue.isEmpty()) {
+        return 2;
+      }
+    }
+    return 100;
+  }
+
+  private void add(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, long now) {
+    ArrayDeque<Batch> queue = queues.computeIfAbsent(partition, p -> new ArrayDeque<>());
+    Batch open = queue.peekLast();
+    if (open == null || open.future != null || open.single || open.items.size() >= job.maxBatchRecords()
+        || open.bytes >= maxBatchBytes()) {
+      open = new Batch(partition, false, now);
+      queue.addLast(open);
+    }
+    open.items.add(item(partition, record));
+    open.bytes += 64 + (record.value() == null ? 0 : record.value().length)
+        + (record.key() == null ? 0 : record.key().length);
+    metrics.recordsIn(1);
+  }
+
+  /** A batch's records travel in its graph: a quarter of the record limit leaves room for the template and more. */
+  private long maxBatchBytes() {
+    return config.getInt(StreamConfig.MAX_RECORD_BYTES) / 4;
+  }
+
+  private Item item(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+    StreamJob.Input input = inputOf(partition.topic());
+    Map<String, Object> fields = new HashMap<>(8);
+    try {
+      for (Field field : template.fields()) {
+        fields.put(field.fieldName(), switch (field) {
+          case KEY -> codecs.decode(input.keyFormat(), record.topic(), record.key(), "key");
+          case VALUE -> codecs.decode(input.valueFormat(), record.topic(), record.value(), "value");
+          case HEADERS -> headers(record.headers());
+          case TIMESTAMP -> record.timestamp();
+          case TOPIC -> record.topic();
+          case PARTITION -> record.partition();
+          case OFFSET -> record.offset();
+        });
+      }
+    } catch (BadRecordException e) {
+      return new Item(record.offset(), record.timestamp(), record.key(), record.value(), record.headers(), null,
+          e.getMessage());
+    }
+    return new Item(record.offset(), record.timestamp(), record.key(), record.value(), record.headers(), fields,
+        null);
+  }
+
+  private StreamJob.Input inputOf(String topic) {
+    for (StreamJob.Input input : job.inputs()) {
+      if (input.topic().equals(topic)) {
+        return input;
+      }
+    }
+    throw new IllegalStateException("record of topic '" + topic + "', which job '" + job.name() + "' does not read");
+  }
+
+  private static Map<String, Object> headers(Headers headers) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Header header : headers) {
+      values.put(header.key(), header.value() == null ? null : ByteBuffer.wrap(header.value()));
+    }
+    return values;
+  }
+
+  /**
+   * Submits the batches that are due, at most {@code maxBatchesInFlight} per partition, and pauses the partitions
+   * that have more waiting: records then stay in Kafka, as lag.
+   */
+  private void submitAndPace(long now) {
+    for (Map.Entry<TopicPartition, ArrayDeque<Batch>> entry : queues.entrySet()) {
+      int inFlight = 0;
+      int waiting = 0;
+      for (Batch batch : entry.getValue()) {
+        if (batch.nothingToRun) {
+          continue;
+        }
+        if (batch.future != null) {
+          inFlight++;
+          continue;
+        }
+        boolean due = batch.single || batch.items.size() >= job.maxBatchRecords() || batch.bytes >= maxBatchBytes()
+            || now - batch.openedNanos >= job.maxBatchWaitMs() * 1_000_000L || batch != entry.getValue().peekLast();
+        if (due && inFlight < job.maxBatchesInFlight() && now >= batch.notBeforeNanos) {
+          submit(batch);
+          inFlight++;
+        } else if (due) {
+          waiting++;
+        }
+      }
+      TopicPartition partition = entry.getKey();
+      if (waiting > 0 && paused.add(partition)) {
+        consumer.pause(List.of(partition));
+      } else if (waiting == 0 && paused.remove(partition)) {
+        consumer.resume(List.of(partition));
+      }
+    }
+  }
+
+  private void submit(Batch batch) {
+    List<Object> records = batch.runnable();
+    if (records.isEmpty()) {
+      batch.nothingToRun = true;
+      return;
+    }
+    Task task = new Task(BATCH_TASK, TemplateFunctions.MAP_TEMPLATE,
+        List.of(new Arg.Literal(encodedTemplate), new Arg.Literal(records)), 0, 0, job.pool(), Map.of());
+    Graph graph = Graph.of(job.name() + "-" + batch.partition.partition() + "-" + batch.items.get(0).offset,
+        List.of(task), List.of(BATCH_TASK));
+    try {
+      batch.future = client.submit(graph);
+    } catch (RuntimeException e) {
+      LOG.warn("job '{}': a batch of {} could not be submitted, trying again: {}", job.name(), batch.partition,
+          e.toString());
+      batch.retries++;
+      batch.notBeforeNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;
+    }
+  }
+
+  /**
+   * Takes the finished batches at the head of each partition's queue, in order. A batch that failed as a whole is
+   * replaced by one batch per record, or submitted again when its records are not at fault.
+   */
+  private List<Batch> collectFinished() {
+    List<Batch> finished = new ArrayList<>();
+    for (ArrayDeque<Batch> queue : queues.values()) {
+      while (!queue.isEmpty()) {
+        Batch head = queue.peekFirst();
+        if (!head.nothingToRun && (head.future == null || !head.future.isDone())) {
+          break;
+        }
+        Throwable failure = head.nothingToRun ? null : failureOf(head.future);
+        if (failure == null || head.single && isRecordsFault(failure)) {
+          finished.add(queue.pollFirst());
+        } else if (isRecordsFault(failure)) {
+          queue.pollFirst();
+          List<Batch> singles = new ArrayList<>();
+          for (Item item : head.items) {
+            Batch single = new Batch(head.partition, true, head.openedNanos);
+            single.items.add(item);
+            singles.add(single);
+          }
+          for (int i = singles.size() - 1; i >= 0; i--) {
+            queue.addFirst(singles.get(i));
+          }
+          LOG.info("job '{}': a batch of {} records of {} failed ({}); running them one by one", job.name(),
+              head.items.size(), head.partition, failure.toString());
+          break;
+        } else {
+          LOG.warn("job '{}': a batch of {} failed, submitting it again: {}", job.name(), head.partition,
+              failure.toString());
+          head.future = null;
+          head.retries++;
+          head.notBeforeNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;
+          break;
+        }
+      }
+    }
+    return finished;
+  }
+
+  private static Throwable failureOf(GraphFuture future) {
+    try {
+      future.get();
+      return null;
+    } catch (ExecutionException | CompletionException e) {
+      return e.getCause();
+    } catch (CancellationException e) {
+      return e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    }
+  }
+
+  /** A task or the graph failed: something in the records (or the template) is at fault, not Kafka. */
+  private static boolean isRecordsFault(Throwable failure) {
+    return failure instanceof TaskFailedException || failure instanceof GraphValidationException;
+  }
+
+  /** Writes the batches' outputs and dead letters, and the offsets after them, as one transaction. */
+  private void commit(List<Batch> finished) {
+    boolean transactional = job.guarantee() == Guarantee.EXACTLY_ONCE;
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    int outputs = 0;
+    int deadLetters = 0;
+    try {
+      if (transactional) {
+        producer.beginTransaction();
+      }
+      for (Batch batch : finished) {
+        List<?> answers = answersOf(batch);
+        int answer = 0;
+        for (Item item : batch.items) {
+          if (item.decodeError != null) {
+            sends.add(producer.send(deadLetter(batch, item, "decode", null, item.decodeError)));
+            deadLetters++;
+            continue;
+          }
+          Object result = answers == null ? failureAnswer(batch.future) : answers.get(answer++);
+          int written = writeOutputs(batch, item, result, sends);
+          if (written < 0) {
+            deadLetters++;
+          } else {
+            outputs += written;
+          }
+        }
+        offsets.put(batch.partition, new OffsetAndMetadata(batch.lastOffset() + 1));
+      }
+      if (transactional) {
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.commitTransaction();
+      } else {
+        producer.flush();
+        for (Future<RecordMetadata> send : sends) {
+          send.get();
+        }
+        consumer.commitSync(offsets);
+      }
+    } catch (RecordCodecs.RegistryAwayException | KafkaException | ExecutionException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn("job '{}': the commit of {} batches failed, reading them again: {}", job.name(), finished.size(),
+          e.toString());
+      recover(transactional);
+      return;
+    }
+    long now = System.currentTimeMillis();
+    for (Batch batch : finished) {
+      for (Item item : batch.items) {
+        metrics.latency(now - item.timestamp);
+      }
+    }
+    metrics.committed(outputs, deadLetters);
+  }
+
+  /** The answers of a batch that ran, one per decodable record; null when it failed as a whole. */
+  private static List<?> answersOf(Batch batch) {
+    if (batch.nothingToRun) {
+      return List.of();
+    }
+    Throwable failure = failureOf(batch.future);
+    if (failure != null) {
+      return null;
+    }
+    return (List<?>) batch.future.join().get(BATCH_TASK);
+  }
+
+  /** What a single record's failed graph says, as the answer of a failed record. */
+  private static Map<String, Object> failureAnswer(GraphFuture future) {
+    Throwable failure = failureOf(future);
+    Map<String, Object> answer = new HashMap<>();
+    answer.put("task", failure instanceof TaskFailedException ? ((TaskFailedException) failure).key() : BATCH_TASK);
+    answer.put("type", failure.getClass().getName());
+    answer.put("message", String.valueOf(failure.getMessage()));
+    return answer;
+  }
+
+  /**
+   * Sends a record's outputs, or its dead letter when it failed or an output cannot be encoded.
+   *
+   * @return how many outputs were sent; -1 for a dead letter
+   */
+  private int writeOutputs(Batch batch, Item item, Object answer, List<Future<RecordMetadata>> sends) {
+    if (answer instanceof Map) {
+      Map<?, ?> failure = (Map<?, ?>) answer;
+      sends.add(producer.send(deadLetter(batch, item, String.valueOf(failure.get("task")),
+          String.valueOf(failure.get("type")), String.valueOf(failure.get("message")))));
+      return -1;
+    }
+    List<?> values = (List<?>) answer;
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(job.outputs().size());
+    List<String> keys = template.outputs();
+    for (Map.Entry<String, StreamJob.Output> output : job.outputs().entrySet()) {
+      Object value = values.get(keys.indexOf(output.getKey()));
+      String topic = output.getValue().topic();
+      byte[] encoded;
+      try {
+        encoded = codecs.encode(output.getValue().format(), topic, value);
+      } catch (BadRecordException e) {
+        sends.add(producer.send(deadLetter(batch, item, output.getKey(), "output", e.getMessage())));
+        return -1;
+      }
+      Headers headers = new RecordHeaders();
+      headers.add(OUTPUT_HEADER, output.getKey().getBytes(StandardCharsets.UTF_8));
+      records.add(new ProducerRecord<>(topic, batch.partition.partition() % partitions(topic), item.timestamp,
+          item.key, encoded, headers));
+    }
+    for (ProducerRecord<byte[], byte[]> record : records) {
+      sends.add(producer.send(record));
+    }
+    return records.size();
+  }
+
+  private int partitions(String topic) {
+    return outputPartitions.computeIfAbsent(topic, t -> producer.partitionsFor(t).size());
+  }
+
+  private ProducerRecord<byte[], byte[]> deadLetter(Batch batch, Item item, String task, String type, String error) {
+    Headers headers = new RecordHeaders();
+    for (Header header : item.headers) {
+      headers.add(header);
+    }
+    put(headers, "weft.job", job.name());
+    put(headers, "weft.input.topic", batch.partition.topic());
+    put(headers, "weft.input.partition", Integer.toString(batch.partition.partition()));
+    put(headers, "weft.input.offset", Long.toString(item.offset));
+    put(headers, "weft.task", task);
+    if (type != null) {
+      put(headers, "weft.error.type", type);
+    }
+    put(headers, "weft.error", error == null ? "" : error);
+    return new ProducerRecord<>(job.deadLetters(), null, item.timestamp, item.key, item.value, headers);
+  }
+
+  private static void put(Headers headers, String key, String value) {
+    headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** After a failed commit: the transaction is aborted and what was not committed is read again. */
+  private void recover(boolean transactional) {
+    if (transactional) {
+      try {
+        producer.abortTransaction();
+      } catch (KafkaException e) {
+        // A fenced or broken producer cannot abort: a new one with the same transactional id aborts what it left.
+        LOG.warn("job '{}': the producer cannot abort ({}); starting a new one", job.name(), e.toString());
+        producer.close(Duration.ZERO);
+        producer = clients.producer();
+      }
+    }
+    rewind(consumer.assignment());
+  }
+
+  /** Drops what was read of {@code partitions} and seeks them back to their committed offsets. */
+  private void rewind(Collection<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      drop(partition);
+    }
+    if (partitions.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+    for (TopicPartition partition : partitions) {
+      OffsetAndMetadata offset = committed.get(partition);
+      if (offset == null) {
+        consumer.seekToBeginning(List.of(partition));
+      } else {
+        consumer.seek(partition, offset);
+      }
+    }
+  }
+
+  /** Forgets a partition's batches; those out are cancelled, their results unread. */
+  private void drop(TopicPartition partition) {
+    ArrayDeque<Batch> queue = queues.remove(partition);
+    if (queue != null) {
+      for (Batch batch : queue) {
+        if (batch.future != null && !batch.future.isDone()) {
+          batch.future.cancel(false);
+        }
+      }
+    }
+    if (paused.remove(partition)) {
+      consumer.resume(List.of(partition));
+    }
+  }
+
+  private void dropAll() {
+    for (TopicPartition partition : List.copyOf(queues.keySet())) {
+      ArrayDeque<Batch> queue = queues.remove(partition);
+      for (Batch batch : queue) {
+        if (batch.future != null && !batch.future.isDone()) {
+          batch.future.cancel(false);
+        }
+      }
+    }
+  }
+
+  /** Partitions that leave this instance take their uncommitted batches with them: the next owner reads them again. */
+  private final class Rebalances implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      for (TopicPartition partition : partitions) {
+        ArrayDeque<Batch> queue = queues.remove(partition);
+        if (queue != null) {
+          queue.forEach(batch -> {
+            if (batch.future != null && !batch.future.isDone()) {
+              batch.future.cancel(false);
+            }
+          });
+        }
+        paused.remove(partition);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // Reading starts at the committed offsets, which the group's coordinator gives.
+    }
+  }
+}
