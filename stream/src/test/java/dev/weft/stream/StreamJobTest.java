@@ -16,7 +16,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.weft.registry.serde.AvroDeserializer;
+import dev.weft.registry.serde.AvroSerializer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** Stream jobs on the real embedded broker, with a scheduler and a worker in this JVM. */
@@ -95,6 +103,53 @@ class StreamJobTest {
         JobStatus status = awaitStatus(jobs, job.name(), s -> s.recordsOut() >= 500);
         assertEquals(2, status.deadLetters());
         assertEquals(0, status.lag());
+      }
+    }
+  }
+
+  /** Avro in and out through the registry, in Confluent's wire format; the same value as JSON beside it. */
+  @Test
+  void avroRecordsAreReadAndWrittenThroughTheSchemaRegistry(TestKafka kafka) throws Exception {
+    try (StreamCluster cluster = new StreamCluster(kafka)) {
+      cluster.scheduler("scheduler-1");
+      cluster.worker("worker-1");
+      String input = cluster.topic("orders");
+      String avroOut = cluster.topic("orders-avro");
+      String jsonOut = cluster.topic("orders-json");
+      Schema schema = new Schema.Parser().parse("{\"type\": \"record\", \"name\": \"Order\", \"namespace\": "
+          + "\"dev.weft.test\", \"fields\": [{\"name\": \"id\", \"type\": \"long\"}, "
+          + "{\"name\": \"item\", \"type\": \"string\"}]}");
+      StreamJob job = StreamJob.of(cluster.topic("job"), GraphJson.read(
+              "{\"tasks\": {\"same\": [\"identity\", {\"record\": \"value\"}], "
+                  + "\"copy\": [\"identity\", {\"record\": \"value\"}]}}"), input, Map.of())
+          .withInputs(List.of(new StreamJob.Input(input, Format.STRING, Format.AVRO)))
+          .withOutputs(Map.of("same", new StreamJob.Output(avroOut, Format.AVRO),
+              "copy", new StreamJob.Output(jsonOut, Format.JSON)));
+      Map<String, Object> serde = Map.of("schema.registry.url", cluster.connection().get("schema.registry.url"));
+      try (StreamJobs jobs = StreamJobs.connect(cluster.connection());
+           AvroSerializer serializer = new AvroSerializer();
+           AvroDeserializer deserializer = new AvroDeserializer()) {
+        serializer.configure(serde, false);
+        deserializer.configure(serde, false);
+        jobs.start(job, FunctionRegistry.global());
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(kafka.clientProperties(),
+            new StringSerializer(), serializer)) {
+          for (long id = 0; id < 10; id++) {
+            GenericRecord order = new GenericData.Record(schema);
+            order.put("id", id);
+            order.put("item", "item-" + id);
+            producer.send(new ProducerRecord<>(input, "k", order));
+          }
+        }
+        List<ConsumerRecord<byte[], byte[]>> avro = cluster.readCommitted(avroOut, 10, Duration.ofMinutes(1));
+        assertEquals(10, avro.size());
+        for (int i = 0; i < 10; i++) {
+          GenericRecord order = (GenericRecord) deserializer.deserialize(avroOut, avro.get(i).value());
+          assertEquals((long) i, order.get("id"));
+          assertEquals("item-" + i, order.get("item").toString());
+        }
+        List<ConsumerRecord<byte[], byte[]>> json = cluster.readCommitted(jsonOut, 10, Duration.ofMinutes(1));
+        assertTrue(text(json.get(3).value()).contains("\"item-3\""), text(json.get(3).value()));
       }
     }
   }
