@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * registry, schedulers (in this JVM or in JVMs of their own, which a test may kill) and workers.
  */
 final class StreamCluster implements AutoCloseable {
-  private final TestKafka kafka;
+  private final Map<String, Object> kafka;
+  private final UnaryOperator<String> names;
   private final EmbeddedSchemaRegistry registry;
   private final Map<String, Object> connection;
   private final List<AutoCloseable> services = new ArrayList<>();
@@ -41,11 +43,17 @@ final class StreamCluster implements AutoCloseable {
   private final Path logs;
 
   StreamCluster(TestKafka kafka) throws Exception {
-    this.kafka = kafka;
+    this(kafka.clientProperties(), kafka::uniqueName);
+  }
+
+  /** On a broker of the test's own (one it kills and restarts, say). */
+  StreamCluster(Map<String, Object> kafkaClients, UnaryOperator<String> names) throws Exception {
+    this.kafka = kafkaClients;
+    this.names = names;
     this.registry = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
-    this.connection = new HashMap<>(kafka.clientProperties());
+    this.connection = new HashMap<>(kafkaClients);
     connection.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry.url());
-    connection.put(WeftKafkaConfig.TOPIC_PREFIX, kafka.uniqueName("weft") + ".");
+    connection.put(WeftKafkaConfig.TOPIC_PREFIX, names.apply("weft") + ".");
     connection.put(WeftKafkaConfig.GRAPH_PARTITIONS, "4");
     connection.put(WeftKafkaConfig.TASK_PARTITIONS, "8");
     // A scheduler killed in a test is replaced within seconds, not Kafka's default 45.
@@ -60,7 +68,7 @@ final class StreamCluster implements AutoCloseable {
   }
 
   String topic(String base) {
-    return kafka.uniqueName(base);
+    return names.apply(base);
   }
 
   SchedulerService scheduler(String name) throws Exception {
@@ -88,7 +96,7 @@ final class StreamCluster implements AutoCloseable {
     Map<String, Object> settings = new HashMap<>(connection);
     settings.put(SchedulerServiceConfig.NAME, name);
     Process process = ServiceProcesses.start(SchedulerMain.class, settings, List.of("-Xmx256m", "-XX:+UseSerialGC"),
-        logs.resolve(kafka.uniqueName(name) + ".log"));
+        logs.resolve(names.apply(name) + ".log"));
     processes.add(process);
     return process;
   }
@@ -99,14 +107,14 @@ final class StreamCluster implements AutoCloseable {
     settings.put(WorkerConfig.NAME, name);
     settings.put(WorkerConfig.THREADS, "2");
     Process process = WorkerProcesses.start(settings, List.of("-Xmx256m", "-XX:+UseSerialGC"),
-        logs.resolve(kafka.uniqueName(name) + ".log"));
+        logs.resolve(names.apply(name) + ".log"));
     processes.add(process);
     return process;
   }
 
   /** Writes string records, keyed and spread over the topic's partitions by their key. */
   void produce(String topic, List<String[]> keysAndValues) {
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.clientProperties(),
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka,
         new StringSerializer(), new StringSerializer())) {
       for (String[] record : keysAndValues) {
         producer.send(new ProducerRecord<>(topic, record[0], record[1]));
@@ -117,8 +125,8 @@ final class StreamCluster implements AutoCloseable {
 
   /** Reads {@code count} records of {@code topic} as a read_committed consumer would, or fails after the timeout. */
   List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int count, Duration timeout) {
-    Map<String, Object> properties = kafka.clientProperties(Map.of(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+    Map<String, Object> properties = new HashMap<>(kafka);
+    properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
