@@ -17,6 +17,7 @@ import java.util.Map;
  * @param recordsIn records read since it started the job
  * @param recordsOut output records committed since it started the job
  * @param deadLetters records sent to the dead-letter topic since it started the job
+ * @param pending records read and not yet committed: bounded by the job's batching, whatever the lag
  * @param inPerSecond records read per second over the last interval
  * @param outPerSecond output records committed per second over the last interval
  * @param lag records not yet read, per partition
@@ -26,7 +27,7 @@ import java.util.Map;
  * @param error what stopped the job on this instance last, or null
  */
 public record InstanceStatus(String job, String instance, List<String> partitions, long recordsIn, long recordsOut,
-    long deadLetters, double inPerSecond, double outPerSecond, Map<String, Long> lag, long latencyP50Ms,
+    long deadLetters, long pending, double inPerSecond, double outPerSecond, Map<String, Long> lag, long latencyP50Ms,
     long latencyP99Ms, long updatedMs, String error) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -34,7 +35,7 @@ public record InstanceStatus(String job, String instance, List<String> partition
     ObjectNode root = MAPPER.createObjectNode();
     root.put("job", job).put("instance", instance);
     partitions.forEach(root.putArray("partitions")::add);
-    root.put("recordsIn", recordsIn).put("recordsOut", recordsOut).put("deadLetters", deadLetters)
+    root.put("recordsIn", recordsIn).put("recordsOut", recordsOut).put("deadLetters", deadLetters).put("pending", pending)
         .put("inPerSecond", inPerSecond).put("outPerSecond", outPerSecond);
     ObjectNode lagNode = root.putObject("lag");
     lag.forEach(lagNode::put);
@@ -53,7 +54,7 @@ public record InstanceStatus(String job, String instance, List<String> partition
       Map<String, Long> lag = new LinkedHashMap<>();
       root.path("lag").fields().forEachRemaining(entry -> lag.put(entry.getKey(), entry.getValue().asLong()));
       return new InstanceStatus(root.path("job").asText(), root.path("instance").asText(), partitions,
-          root.path("recordsIn").asLong(), root.path("recordsOut").asLong(), root.path("deadLetters").asLong(),
+          root.path("recordsIn").asLong(), root.path("recordsOut").asLong(), root.path("deadLetters").asLong(), root.path("pending").asLong(),
           root.path("inPerSecond").asDouble(), root.path("outPerSecond").asDouble(), lag,
           root.path("latencyMs").path("p50").asLong(), root.path("latencyMs").path("p99").asLong(),
           root.path("updated").asLong(), root.path("error").isTextual() ? root.path("error").asText() : null);

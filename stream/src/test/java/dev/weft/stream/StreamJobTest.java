@@ -200,6 +200,33 @@ class StreamJobTest {
     }
   }
 
+  /**
+   * Backpressure: a slow job holds at most its batches in flight and the batch being filled per partition; the rest
+   * of its input waits in Kafka, as lag.
+   */
+  @Test
+  void aSlowJobShowsAsLagNotAsRecordsHeld(TestKafka kafka) throws Exception {
+    try (StreamCluster cluster = new StreamCluster(kafka)) {
+      cluster.scheduler("scheduler-1");
+      cluster.worker("worker-1");
+      String input = cluster.topic("names");
+      String output = cluster.topic("slow");
+      StreamJob job = StreamJob.of(cluster.topic("job"), GraphJson.read(
+              "{\"tasks\": {\"slow\": [\"sleep\", 20, {\"record\": \"offset\"}]}}"), input, Map.of())
+          .withOutputs(Map.of("slow", new StreamJob.Output(output, Format.STRING))).withBatching(10, 5, 2);
+      try (StreamJobs jobs = StreamJobs.connect(cluster.connection())) {
+        jobs.start(job, FunctionRegistry.global());
+        cluster.produce(input, names(0, 2_000));
+        JobStatus status = awaitStatus(jobs, job.name(), s -> s.recordsOut() >= 50 && s.lag() > 1_000);
+        // Per partition: 2 batches in flight, one waiting, one being filled, and what one poll brought (2 batches).
+        long bound = 4 * (2 + 1 + 1 + 2) * 10;
+        long pending = status.instances().get(0).pending();
+        assertTrue(pending <= bound, pending + " records held, over " + bound);
+        assertTrue(status.lag() + status.recordsOut() + pending >= 2_000, status.toString());
+      }
+    }
+  }
+
   @Test
   void anInvalidTemplateIsRefusedNamingTheProblem(TestKafka kafka) throws Exception {
     try (StreamCluster cluster = new StreamCluster(kafka);

@@ -86,7 +86,7 @@ final class JobMetrics {
   }
 
   /** Publishes the status when an interval has passed. */
-  void maybePublish(Consumer<?, ?> consumer) {
+  void maybePublish(Consumer<?, ?> consumer, long pending) {
     long now = System.nanoTime();
     if (now - intervalStart < intervalNanos) {
       return;
@@ -103,7 +103,7 @@ final class JobMetrics {
     }
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
-    InstanceStatus status = new InstanceStatus(job, instance, partitions, recordsIn, recordsOut, deadLetters,
+    InstanceStatus status = new InstanceStatus(job, instance, partitions, recordsIn, recordsOut, deadLetters, pending,
         intervalIn / seconds, intervalOut / seconds, lag, percentile(sorted, 0.50), percentile(sorted, 0.99),
         System.currentTimeMillis(), error);
     publish(status);

@@ -158,7 +158,18 @@ final class JobRunner implements Runnable {
     if (!finished.isEmpty()) {
       commit(finished);
     }
-    metrics.maybePublish(consumer);
+    metrics.maybePublish(consumer, pending());
+  }
+
+  /** Records read and not committed. */
+  private long pending() {
+    long records = 0;
+    for (ArrayDeque<Batch> queue : queues.values()) {
+      for (Batch batch : queue) {
+        records += batch.items.size();
+      }
+    }
+    return records;
   }
 
   /** Short while batches are out, so that a finished one is committed soon; longer when only records are awaited. */

@@ -165,7 +165,7 @@ public final class StreamService implements SchedulerExtension, AutoCloseable {
     } catch (GraphValidationException e) {
       LOG.error("stream job '{}' is not valid, so it does not run: {}", job.name(), e.getMessage());
       metrics.failed(e);
-      metrics.publish(new InstanceStatus(job.name(), instance, List.of(), 0, 0, 0, 0, 0, Map.of(), 0, 0,
+      metrics.publish(new InstanceStatus(job.name(), instance, List.of(), 0, 0, 0, 0, 0, 0, Map.of(), 0, 0,
           System.currentTimeMillis(), e.getMessage()));
       running.put(job.name(), new Running(job, null, null, System.nanoTime())); // until its definition changes
       return;
