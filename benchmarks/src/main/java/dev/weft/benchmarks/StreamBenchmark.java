@@ -53,6 +53,7 @@ public final class StreamBenchmark {
     Integer commitIntervalMs = Integer.getInteger("weft.bench.commitIntervalMs");
     int rate = Integer.getInteger("weft.bench.rate", 1_000);
     int warmupSeconds = Integer.getInteger("weft.bench.warmupSeconds", 5);
+    String only = System.getProperty("weft.bench.only", ""); // "weft" or "streams": one side, for profiling
     System.out.printf(Locale.ROOT, "# Streaming pipeline: %,d records preloaded into %d partitions; latency at %,d"
         + " records/s for %d s after %d s of warm-up; %d rounds after a warm-up round%n", records, PARTITIONS, rate,
         latencySeconds, warmupSeconds, rounds);
@@ -67,14 +68,13 @@ public final class StreamBenchmark {
           latencySeconds);
       List<Pipeline> sides = new ArrayList<>();
       try {
-        sides.add(new KafkaStreamsPipeline(kafka.bootstrapServers(), registry.url(), streamThreads,
-            commitIntervalMs));
-        // ---------------------------------------------------------------------------------------------------------
-        // THE WEFT SIDE PLUGS IN HERE: a Pipeline whose constructor starts its deployment on this broker and registry
-        // (e.g. OneMachine with bootstrap.servers and schema.registry.url given, two worker JVMs), and whose start()
-        // runs the stream job bench.parse -> bench.enrich -> bench.pick from inputTopic to outputTopic.
-        //   sides.add(new WeftStreamPipeline(kafka.bootstrapServers(), registry.url()));
-        // ---------------------------------------------------------------------------------------------------------
+        if (!only.equals("weft")) {
+          sides.add(new KafkaStreamsPipeline(kafka.bootstrapServers(), registry.url(), streamThreads,
+              commitIntervalMs));
+        }
+        if (!only.equals("streams")) {
+          sides.add(new WeftStreamPipeline(kafka.bootstrapServers(), registry.url()));
+        }
         for (Pipeline side : sides) {
           System.out.println("# " + side.name() + ": " + side.describe());
         }

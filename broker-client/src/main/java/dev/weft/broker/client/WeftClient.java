@@ -105,12 +105,14 @@ public final class WeftClient implements AutoCloseable {
   private static final class Pending {
     final GraphFuture future;
     final GraphListener listener;
+    final boolean readOutputs;
     Map<String, ResultRef> outputs;
     GraphEvent completed;
 
-    Pending(GraphFuture future, GraphListener listener) {
+    Pending(GraphFuture future, GraphListener listener, boolean readOutputs) {
       this.future = future;
       this.listener = listener;
+      this.readOutputs = readOutputs;
     }
 
     GraphFuture future() {
@@ -225,7 +227,7 @@ public final class WeftClient implements AutoCloseable {
           + "was sent. Submit it as smaller graphs (a graph's results can be the inputs of the next: submit(...) "
           + "with TaskFutures as arguments) or raise the limit");
     }
-    pending.put(graphId, new Pending(future, options.listener()));
+    pending.put(graphId, new Pending(future, options.listener(), options.readOutputs()));
     warnOfPoolsWithoutWorkers(graph, graphId);
     if (broken != null) {
       // The event thread stopped after the check above, perhaps without seeing this graph: nobody would complete it.
@@ -559,6 +561,10 @@ public final class WeftClient implements AutoCloseable {
     pending.remove(future.graphId());
     Map<String, ResultRef> locations = waiting.outputs;
     future.located(locations);
+    if (!waiting.readOutputs) {
+      future.complete(Map.of());
+      return;
+    }
     reading.add(future);
     readers.execute(() -> readOutputs(future, locations));
   }

@@ -43,6 +43,8 @@ final class Batch {
   final long openedNanos;
   long bytes;
   GraphFuture future;
+  /** One answer per decodable record, once read from the results topic; null before. */
+  List<?> answers;
   /** Whether none of its records could be decoded: it is finished without running, its records dead letters. */
   boolean nothingToRun;
   /** Times it was submitted and failed for reasons that were not its records' (Kafka away, say). */

@@ -1,7 +1,12 @@
 package dev.weft.stream.internal;
 
 import dev.weft.broker.client.GraphFuture;
+import dev.weft.broker.client.SubmitOptions;
 import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.ResultFetcher;
+import dev.weft.broker.protocol.ResultRef;
+import dev.weft.broker.protocol.ResultsUnavailableException;
+import dev.weft.broker.protocol.TaskResult;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphValidationException;
@@ -66,6 +71,8 @@ final class JobRunner implements Runnable {
   /** Header of an output record: which output of the template it is. */
   static final String OUTPUT_HEADER = "weft.output";
   private static final long RETRY_BACKOFF_NANOS = Duration.ofMillis(500).toNanos();
+  /** How long one turn waits for answers Kafka has: beyond it, the turn goes on and reads them at the next. */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(2);
 
   private final StreamJob job;
   private final RecordTemplate template;
@@ -80,6 +87,7 @@ final class JobRunner implements Runnable {
   private final Set<TopicPartition> paused = new java.util.HashSet<>();
   private Consumer<byte[], byte[]> consumer;
   private Producer<byte[], byte[]> producer;
+  private ResultFetcher results;
   private volatile boolean stopping;
 
   /** Makes the job's Kafka clients: a test may hand in its own. */
@@ -88,6 +96,9 @@ final class JobRunner implements Runnable {
 
     /** A producer, transactional (its transactions initialized) when the job is exactly once. */
     Producer<byte[], byte[]> producer();
+
+    /** Reads the batches' answers from the results topic. */
+    ResultFetcher results();
   }
 
   JobRunner(StreamJob job, RecordTemplate template, StreamConfig config, WeftClient client, RecordCodecs codecs,
@@ -120,6 +131,7 @@ final class JobRunner implements Runnable {
     try {
       consumer = clients.consumer();
       producer = clients.producer();
+      results = clients.results();
       consumer.subscribe(job.inputs().stream().map(StreamJob.Input::topic).toList(), new Rebalances());
       while (!stopping) {
         turn();
@@ -140,6 +152,9 @@ final class JobRunner implements Runnable {
       }
       if (consumer != null) {
         consumer.close(Duration.ofSeconds(5));
+      }
+      if (results != null) {
+        results.close();
       }
     }
   }
@@ -286,7 +301,8 @@ final class JobRunner implements Runnable {
     Graph graph = Graph.of(job.name() + "-" + batch.partition.partition() + "-" + batch.items.get(0).offset,
         List.of(task), List.of(BATCH_TASK));
     try {
-      batch.future = client.submit(graph);
+      // The client only locates the answers: this runner reads those of all finished batches in one fetch.
+      batch.future = client.submit(graph, SubmitOptions.defaults().readOutputs(false));
     } catch (RuntimeException e) {
       LOG.warn("job '{}': a batch of {} could not be submitted, trying again: {}", job.name(), batch.partition,
           e.toString());
@@ -296,45 +312,91 @@ final class JobRunner implements Runnable {
   }
 
   /**
-   * Takes the finished batches at the head of each partition's queue, in order. A batch that failed as a whole is
-   * replaced by one batch per record, or submitted again when its records are not at fault.
+   * Takes the finished batches at the head of each partition's queue, in order, with their answers read from the
+   * results topic in one fetch. A batch that failed as a whole is replaced by one batch per record, or submitted again
+   * when its records are not at fault.
    */
   private List<Batch> collectFinished() {
     List<Batch> finished = new ArrayList<>();
     for (ArrayDeque<Batch> queue : queues.values()) {
-      while (!queue.isEmpty()) {
-        Batch head = queue.peekFirst();
+      for (Batch head : queue) {
         if (!head.nothingToRun && (head.future == null || !head.future.isDone())) {
           break;
         }
         Throwable failure = head.nothingToRun ? null : failureOf(head.future);
         if (failure == null || head.single && isRecordsFault(failure)) {
-          finished.add(queue.pollFirst());
+          finished.add(head);
         } else if (isRecordsFault(failure)) {
-          queue.pollFirst();
-          List<Batch> singles = new ArrayList<>();
-          for (Item item : head.items) {
-            Batch single = new Batch(head.partition, true, head.openedNanos);
-            single.items.add(item);
-            singles.add(single);
-          }
-          for (int i = singles.size() - 1; i >= 0; i--) {
-            queue.addFirst(singles.get(i));
-          }
-          LOG.info("job '{}': a batch of {} records of {} failed ({}); running them one by one", job.name(),
-              head.items.size(), head.partition, failure.toString());
+          runOneByOne(queue, head, failure);
           break;
         } else {
-          LOG.warn("job '{}': a batch of {} failed, submitting it again: {}", job.name(), head.partition,
-              failure.toString());
-          head.future = null;
-          head.retries++;
-          head.notBeforeNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;
+          submitAgain(head, failure);
           break;
         }
       }
     }
+    if (!readAnswers(finished)) {
+      return List.of();
+    }
+    for (Batch batch : finished) {
+      queues.get(batch.partition).remove(batch);
+    }
     return finished;
+  }
+
+  /**
+   * Reads the answers of the batches that ran, in one fetch.
+   *
+   * @return false when Kafka did not give them in time: the batches stay, to be read at a later turn
+   */
+  private boolean readAnswers(List<Batch> finished) {
+    Map<ResultRef, Batch> wanted = new HashMap<>();
+    for (Batch batch : finished) {
+      if (batch.answers == null && !batch.nothingToRun && failureOf(batch.future) == null) {
+        wanted.put(batch.future.locations().get(BATCH_TASK), batch);
+      }
+    }
+    if (wanted.isEmpty()) {
+      return true;
+    }
+    Map<ResultRef, TaskResult> read;
+    try {
+      read = results.fetch(wanted.keySet(), ANSWER_TIMEOUT);
+    } catch (ResultsUnavailableException e) {
+      LOG.debug("job '{}': answers not read yet: {}", job.name(), e.toString());
+      return false;
+    } catch (IllegalStateException e) {
+      // An answer that is gone (retention) or unreadable: the batches run again.
+      LOG.warn("job '{}': answers cannot be read, running their batches again: {}", job.name(), e.toString());
+      wanted.values().forEach(batch -> submitAgain(batch, e));
+      return false;
+    }
+    read.forEach((location, result) -> wanted.get(location).answers = (List<?>) result.value());
+    return true;
+  }
+
+  private void runOneByOne(ArrayDeque<Batch> queue, Batch failed, Throwable failure) {
+    queue.remove(failed);
+    List<Batch> singles = new ArrayList<>();
+    for (Item item : failed.items) {
+      Batch single = new Batch(failed.partition, true, failed.openedNanos);
+      single.items.add(item);
+      singles.add(single);
+    }
+    for (int i = singles.size() - 1; i >= 0; i--) {
+      queue.addFirst(singles.get(i));
+    }
+    LOG.info("job '{}': a batch of {} records of {} failed ({}); running them one by one", job.name(),
+        failed.items.size(), failed.partition, failure.toString());
+  }
+
+  private void submitAgain(Batch batch, Throwable failure) {
+    LOG.warn("job '{}': a batch of {} failed, submitting it again: {}", job.name(), batch.partition,
+        failure.toString());
+    batch.future = null;
+    batch.answers = null;
+    batch.retries++;
+    batch.notBeforeNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;
   }
 
   private static Throwable failureOf(GraphFuture future) {
@@ -416,14 +478,7 @@ final class JobRunner implements Runnable {
 
   /** The answers of a batch that ran, one per decodable record; null when it failed as a whole. */
   private static List<?> answersOf(Batch batch) {
-    if (batch.nothingToRun) {
-      return List.of();
-    }
-    Throwable failure = failureOf(batch.future);
-    if (failure != null) {
-      return null;
-    }
-    return (List<?>) batch.future.join().get(BATCH_TASK);
+    return batch.nothingToRun ? List.of() : batch.answers;
   }
 
   /** What a single record's failed graph says, as the answer of a failed record. */

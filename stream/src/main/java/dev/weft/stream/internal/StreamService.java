@@ -1,7 +1,9 @@
 package dev.weft.stream.internal;
 
 import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.SchedulerExtension;
+import dev.weft.broker.protocol.WireCodec;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.stream.Guarantee;
@@ -216,6 +218,12 @@ public final class StreamService implements SchedulerExtension, AutoCloseable {
           }
         }
         return producer;
+      }
+
+      @Override
+      public ResultFetcher results() {
+        return new ResultFetcher(config.clientProperties(), config.topics().results(), new WireCodec(registry),
+            "weft-stream-" + job.name() + "-answers-" + instance);
       }
     };
   }
