@@ -52,7 +52,7 @@ public record InstanceStatus(String job, String instance, List<String> partition
       List<String> partitions = new ArrayList<>();
       root.path("partitions").forEach(node -> partitions.add(node.asText()));
       Map<String, Long> lag = new LinkedHashMap<>();
-      root.path("lag").fields().forEachRemaining(entry -> lag.put(entry.getKey(), entry.getValue().asLong()));
+      root.path("lag").properties().forEach(entry -> lag.put(entry.getKey(), entry.getValue().asLong()));
       return new InstanceStatus(root.path("job").asText(), root.path("instance").asText(), partitions,
           root.path("recordsIn").asLong(), root.path("recordsOut").asLong(), root.path("deadLetters").asLong(), root.path("pending").asLong(),
           root.path("inPerSecond").asDouble(), root.path("outPerSecond").asDouble(), lag,

@@ -13,7 +13,6 @@ import dev.weft.graph.GraphValidationException.Problem;
 import dev.weft.graph.codec.GraphJson;
 import dev.weft.template.RecordTemplate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -254,8 +253,7 @@ public record StreamJob(String name, Graph template, List<Input> inputs, Map<Str
       throw new IllegalArgumentException("job '" + name + "' needs \"outputs\", an object mapping output keys of the "
           + "template to {\"topic\": ..., \"format\": ...}");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = outputNodes.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : outputNodes.properties()) {
       JsonNode output = entry.getValue();
       if (output.isTextual()) {
         outputs.put(entry.getKey(), new Output(output.asText(), Format.AVRO));

@@ -156,10 +156,14 @@ final class StreamCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     ServiceProcesses.stop(processes, Duration.ofSeconds(20));
     for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
+      try {
+        services.get(i).close();
+      } catch (Exception e) {
+        throw new IllegalStateException("a service of the cluster did not close", e);
+      }
     }
     registry.close();
   }
