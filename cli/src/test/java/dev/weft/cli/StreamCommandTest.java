@@ -243,7 +243,7 @@ class StreamCommandTest {
 
   /**
    * The unit of work on the wire: each batch is a graph of one task, {@code weft.template.map}, over at most
-   * {@code maxRecords} records; fewer graphs than records.
+   * {@code maxRecords} records of one input partition; fewer graphs than records.
    */
   private static void assertBatchesAreOneTaskEach(OneMachine machine, int maxRecords, int records) {
     WeftKafkaConfig config = new WeftKafkaConfig(machine.config());
@@ -265,8 +265,18 @@ class StreamCommandTest {
             assertEquals(1, submit.graph().size(), submit.graph().toString());
             Task task = submit.graph().tasks().get(0);
             assertEquals(TemplateFunctions.MAP_TEMPLATE, task.function());
-            int size = ((List<?>) ((Arg.Literal) task.args().get(1)).value()).size();
+            List<?> batch = (List<?>) ((Arg.Literal) task.args().get(1)).value();
+            int size = batch.size();
             assertTrue(size >= 1 && size <= maxRecords, "a batch of " + size);
+            // Records of one input partition: order i went to partition i % 2.
+            java.util.Set<Long> partitionsOfBatch = new java.util.HashSet<>();
+            for (Object fields : batch) {
+              Object id = ((Map<?, ?>) ((Map<?, ?>) fields).get("value")).get("id");
+              partitionsOfBatch.add(Math.floorMod(((Number) id).longValue(), 2L));
+            }
+            assertEquals(1, partitionsOfBatch.size(), batch.toString());
+            assertTrue(submit.graph().id().startsWith("orders-" + partitionsOfBatch.iterator().next() + "-"),
+                submit.graph().id());
             graphs++;
             batched += size;
           }
