@@ -1,16 +1,21 @@
 package dev.weft.cli;
 
+import dev.weft.broker.protocol.Topics;
+import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.stream.StreamJob;
 import dev.weft.stream.StreamJobs;
+import dev.weft.worker.WorkerGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -46,7 +51,8 @@ final class StreamStartCommand implements Callable<Integer> {
       System.err.println(refusal(job, invalid));
       return Main.INVALID_GRAPH;
     }
-    try (StreamJobs jobs = StreamJobs.connect(connection.reachableConfig())) {
+    Map<String, Object> config = connection.reachableConfig();
+    try (StreamJobs jobs = StreamJobs.connect(config)) {
       boolean replaced = jobs.job(job.name()).isPresent();
       jobs.start(job, functions);
       System.out.printf("stream job '%s' %s (%s): %s -> %s; dead letters to %s%n", job.name(),
@@ -55,7 +61,25 @@ final class StreamStartCommand implements Callable<Integer> {
           job.outputs().values().stream().map(StreamJob.Output::topic).distinct().collect(Collectors.joining(", ")),
           job.deadLetters());
     }
+    warnIfNoWorkerServes(job.pool(), new WeftKafkaConfig(config));
     return Main.OK;
+  }
+
+  /** As submit does: a pool no worker serves leaves the job's batches waiting, with nothing else said. */
+  private static void warnIfNoWorkerServes(String pool, WeftKafkaConfig config) {
+    Topics topics = config.topics();
+    try (Admin admin = Admin.create(config.clientProperties())) {
+      if (WorkerGroup.activeMembers(admin, topics, pool) == 0) {
+        String name = Topics.poolName(pool);
+        System.err.printf("weft: no worker serves pool '%s' now (consumer group %s has no members): the job's "
+            + "batches wait for one (weft worker%s)%n", name, topics.workerGroup(pool),
+            name.equals(Topics.DEFAULT_POOL) ? "" : " --pool " + name);
+      }
+    } catch (IllegalStateException e) {
+      // only a warning is lost: the job is started all the same
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Every problem of the job, one a line, under the job's name and file. */

@@ -100,6 +100,12 @@ class StreamCommandTest {
     return err.toString(StandardCharsets.UTF_8);
   }
 
+  /** What the command said on stderr, without the log lines of the scheduler that runs in this JVM. */
+  private String said() {
+    return err().lines().filter(line -> !line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d+ \\[.*"))
+        .map(line -> line + "\n").collect(java.util.stream.Collectors.joining());
+  }
+
   @Test
   void aJobStartedFromTheCommandLineRunsOnWeftUpAndIsListedPausedResumedAndStopped() throws Exception {
     try (OneMachine machine = new OneMachine(1, 2, null, Map.of(StreamConfig.STATUS_INTERVAL_MS, "200"),
@@ -217,6 +223,19 @@ class StreamCommandTest {
       assertEquals(Main.OK, stream("list"), err());
       assertEquals("no stream jobs\n", out());
 
+      // A pool no worker serves is named, as submit names it: the job's batches would wait with nothing said.
+      Path gpu = temp.resolve("gpu.json");
+      Files.writeString(gpu, JOB.replace("\"name\": \"orders\"", "\"name\": \"gpu-orders\", \"pool\": \"gpu\"")
+          .replace("\"topic\": \"orders\"", "\"topic\": \"gpu-orders\"").replace("\"customers\"", "\"gpu-customers\""));
+      assertEquals(Main.OK, stream("start", gpu.toString()), err());
+      assertEquals("weft: no worker serves pool 'gpu' now (consumer group weft.tasks.gpu.workers has no members): the "
+          + "job's batches wait for one (weft worker --pool gpu)\n", said());
+      assertTrue(out().startsWith("stream job 'gpu-orders' started"), out());
+      assertEquals(Main.OK, stream("stop", "gpu-orders"), err());
+      assertEquals(Main.OK, stream("start", file.toString()), err());
+      assertTrue(!said().contains("no worker serves"), "the default pool has weft up's worker: " + said());
+      assertEquals(Main.OK, stream("stop", "orders"), err());
+
       // A definition no 'start' checked (another client wrote it): the scheduler refuses it, and list says why.
       String broken = JOB.replace("\"name\": \"orders\"", "\"name\": \"broken\"")
           .replace("{\"record\": \"value\"}", "{\"record\": \"body\"}");
@@ -239,6 +258,29 @@ class StreamCommandTest {
       assertEquals(Main.OK, stream(command, "--help"));
       assertTrue(out().startsWith("Usage: weft stream " + command), out());
     }
+  }
+
+  /**
+   * A function of a plugin folder is known to 'start' with --plugins only; the job is checked before Kafka is reached
+   * (here there is none, so a valid job gets as far as saying that).
+   */
+  @Test
+  void startChecksFunctionNamesAgainstThePluginFolderToo() throws Exception {
+    Path plugins = Path.of("target", "test-plugins", "stream-command-test");
+    dev.weft.function.PluginJars.build(plugins.resolve("greeter.jar"), "greeter", "\"hello from a plugin\"",
+        temp.resolve("build"));
+    Path file = temp.resolve("greet.json");
+    Files.writeString(file, JOB.replace("\"upper\", {\"ref\": \"name\"}", "\"greeter.hello\", {\"ref\": \"name\"}"));
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    connection = new String[] {"--bootstrap", "127.0.0.1:" + closed, "--registry", "http://127.0.0.1:" + closed};
+    assertEquals(Main.INVALID_GRAPH, stream("start", file.toString()));
+    assertEquals("weft: stream job 'orders' (" + file + ") is invalid: unknown function 'greeter.hello' in task "
+        + "'customer' (loaded modules: builtins, records)\n", err());
+    assertEquals(Main.FAILED, stream("start", file.toString(), "--plugins", plugins.toString()));
+    assertTrue(err().startsWith("weft: cannot reach the schema registry at http://127.0.0.1:" + closed), err());
   }
 
   /**
