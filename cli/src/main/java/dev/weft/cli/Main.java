@@ -13,11 +13,11 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:done", "1:a task failed, or the graph was cancelled or could not finish",
         "2:the command line is wrong (an unknown option, a missing argument)",
-        "3:the graph is invalid (a cycle, a missing key, an unknown function), or cannot be read",
+        "3:the graph is invalid (a cycle, a missing key, an unknown function) or cannot be read; or so is a stream job",
         "70:a bug of Weft's (its stack trace is printed)"},
     subcommands = {CommandLine.HelpCommand.class, UpCommand.class, DemoCommand.class, RunCommand.class,
         SubmitCommand.class, SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, RegistryCommand.class,
-        ValidateCommand.class, FunctionsCommand.class})
+        ValidateCommand.class, FunctionsCommand.class, StreamCommand.class})
 public final class Main {
   /** Done. */
   public static final int OK = 0;
@@ -25,7 +25,7 @@ public final class Main {
   public static final int FAILED = 1;
   /** The command line is wrong: picocli's own status for it. */
   public static final int USAGE = 2;
-  /** The graph is invalid, or its file cannot be read as a graph. */
+  /** The graph (or stream job) is invalid, or its file cannot be read as one. */
   public static final int INVALID_GRAPH = 3;
   /** Something Weft did not expect: a bug (EX_SOFTWARE). */
   public static final int BUG = 70;

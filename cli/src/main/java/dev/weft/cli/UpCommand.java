@@ -92,18 +92,22 @@ final class UpCommand implements Callable<Integer> {
 
   /**
    * The lines that tell how to submit to what runs, as it runs: where Kafka and the registry are, and every other
-   * setting given with {@code -c}, which a client needs too.
+   * setting given with {@code -c}, which a client needs too; the same for stream jobs, and where any Kafka client
+   * (kcat) finds the broker.
    */
   static String howToSubmit(String bootstrap, String registry, Map<String, String> settings) {
-    StringBuilder submit = new StringBuilder("./weft submit");
+    StringBuilder given = new StringBuilder();
     settings.forEach((key, value) -> {
       // The connection is exported; plugins are the scheduler's and workers', not the client's.
       if (!key.equals(WeftKafkaConfig.BOOTSTRAP_SERVERS) && !key.equals(WeftKafkaConfig.SCHEMA_REGISTRY_URL)
           && !key.equals(PluginOptions.PLUGIN_DIR)) {
-        submit.append(" -c ").append(key).append('=').append(value);
+        given.append(" -c ").append(key).append('=').append(value);
       }
     });
-    return String.format(Locale.ROOT, "  export WEFT_KAFKA_BOOTSTRAP=%s WEFT_REGISTRY_URL=%s%n  %s graph.json%n",
-        bootstrap, registry, submit);
+    return String.format(Locale.ROOT, "  export WEFT_KAFKA_BOOTSTRAP=%s WEFT_REGISTRY_URL=%s%n"
+        + "  ./weft submit%s graph.json%n"
+        + "  ./weft stream start%s job.json   (then: ./weft stream list%s)%n"
+        + "  kcat -b %s -L   (any Kafka client: the topics are on this broker)%n",
+        bootstrap, registry, given, given, given, bootstrap);
   }
 }
