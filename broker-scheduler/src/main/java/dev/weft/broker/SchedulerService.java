@@ -115,7 +115,7 @@ public final class SchedulerService implements AutoCloseable {
         service.extensions.add(extension.start(config));
         LOG.info("started {}", extension.name());
       }
-    } catch (Exception e) {
+    } catch (Exception | java.util.ServiceConfigurationError e) {
       service.close();
       throw new IllegalStateException("a scheduler extension did not start: " + e, e);
     }

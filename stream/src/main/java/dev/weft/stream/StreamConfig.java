@@ -26,7 +26,8 @@ public final class StreamConfig extends WeftKafkaConfig {
 
   public static final String INSTANCE = "weft.stream.instance";
   private static final String INSTANCE_DOC = "Name of this instance in the jobs' status and transactional ids; "
-      + "defaults to the scheduler's name.";
+      + "defaults to the scheduler's name, or a name of the process id and a random suffix. Two live instances must "
+      + "not share a name: their transactions would fence each other.";
 
   public static final String TRANSACTION_TIMEOUT_MS = "weft.stream.transaction.timeout.ms";
   private static final String TRANSACTION_TIMEOUT_MS_DOC = "Kafka's transaction.timeout.ms of a job's producer: a "
@@ -44,6 +45,9 @@ public final class StreamConfig extends WeftKafkaConfig {
           TRANSACTION_TIMEOUT_MS_DOC)
       .define(STATUS_INTERVAL_MS, Type.LONG, 1_000L, ConfigDef.Range.atLeast(10), Importance.LOW,
           STATUS_INTERVAL_MS_DOC);
+
+  /** Tells apart the unnamed instances of one process's lifetime from those of others. */
+  private static final String UNNAMED_SUFFIX = Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffL);
 
   public StreamConfig(Map<String, ?> originals) {
     super(DEFINITION, originals);
@@ -122,6 +126,8 @@ public final class StreamConfig extends WeftKafkaConfig {
       return instance;
     }
     Object scheduler = originals().get("weft.scheduler.name");
-    return scheduler != null ? scheduler.toString() : "scheduler-" + ProcessHandle.current().pid();
+    // Not the pid alone: in containers it is 1 everywhere, and instances of one name fence each other's transactions.
+    return scheduler != null ? scheduler.toString()
+        : "scheduler-" + ProcessHandle.current().pid() + "-" + UNNAMED_SUFFIX;
   }
 }

@@ -72,7 +72,7 @@ public record StreamJob(String name, Graph template, List<Input> inputs, Map<Str
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(template, "template");
     inputs = List.copyOf(inputs);
-    outputs = Map.copyOf(outputs);
+    outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputs)); // in the order given
     Objects.requireNonNull(guarantee, "guarantee");
     Objects.requireNonNull(state, "state");
     if (deadLetters == null) {

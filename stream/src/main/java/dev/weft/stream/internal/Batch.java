@@ -43,6 +43,10 @@ final class Batch {
   final long openedNanos;
   long bytes;
   GraphFuture future;
+  /** Why the client refused to submit it (too large), or null. */
+  Throwable refusal;
+  /** Whether it was submitted once: it takes no more records. */
+  boolean sealed;
   /** One answer per decodable record, once read from the results topic; null before. */
   List<?> answers;
   /** Whether none of its records could be decoded: it is finished without running, its records dead letters. */
@@ -55,6 +59,29 @@ final class Batch {
     this.partition = partition;
     this.single = single;
     this.openedNanos = openedNanos;
+  }
+
+  /** Whether it ran (or was refused, or had nothing to run). */
+  boolean isDone() {
+    return nothingToRun || refusal != null || future != null && future.isDone();
+  }
+
+  /** Why it failed as a whole, or null. */
+  Throwable failure() {
+    if (nothingToRun) {
+      return null;
+    }
+    if (refusal != null) {
+      return refusal;
+    }
+    try {
+      future.join();
+      return null;
+    } catch (java.util.concurrent.CompletionException e) {
+      return e.getCause();
+    } catch (java.util.concurrent.CancellationException e) {
+      return e;
+    }
   }
 
   long lastOffset() {

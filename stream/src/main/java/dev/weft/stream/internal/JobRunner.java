@@ -1,17 +1,17 @@
 package dev.weft.stream.internal;
 
-import dev.weft.broker.client.GraphFuture;
 import dev.weft.broker.client.SubmitOptions;
 import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.RecordLimits;
 import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.ResultsUnavailableException;
 import dev.weft.broker.protocol.TaskResult;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
-import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.Task;
 import dev.weft.graph.codec.GraphCodec;
+import dev.weft.scheduler.RemoteTaskException;
 import dev.weft.scheduler.TaskFailedException;
 import dev.weft.stream.Guarantee;
 import dev.weft.stream.StreamConfig;
@@ -32,8 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -85,8 +83,9 @@ final class JobRunner implements Runnable {
   private final JobMetrics metrics;
   private final Map<TopicPartition, ArrayDeque<Batch>> queues = new HashMap<>();
   private final Map<String, Integer> outputPartitions = new HashMap<>();
+  private final RecordLimits limits;
   private final Set<TopicPartition> paused = new java.util.HashSet<>();
-  private Consumer<byte[], byte[]> consumer;
+  private volatile Consumer<byte[], byte[]> consumer;
   private Producer<byte[], byte[]> producer;
   private ResultFetcher results;
   private volatile boolean stopping;
@@ -112,6 +111,8 @@ final class JobRunner implements Runnable {
     this.codecs = codecs;
     this.clients = clients;
     this.metrics = metrics;
+    this.limits = new RecordLimits(config.clientProperties(), config.getInt(StreamConfig.MAX_RECORD_BYTES),
+        config.topics());
   }
 
   StreamJob job() {
@@ -164,10 +165,19 @@ final class JobRunner implements Runnable {
     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(pollMillis()));
     metrics.assigned(consumer.assignment());
     long now = System.nanoTime();
-    for (TopicPartition partition : records.partitions()) {
-      for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-        add(partition, record, now);
+    try {
+      for (TopicPartition partition : records.partitions()) {
+        for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+          add(partition, record, now);
+        }
       }
+    } catch (RecordCodecs.RegistryAwayException e) {
+      // Nothing is wrong with the records: they are read again once the registry answers.
+      LOG.warn("job '{}': {}; reading again in {} ms", job.name(), e.getMessage(), RETRY_BACKOFF_NANOS / 1_000_000);
+      metrics.failed(e);
+      rewind(consumer.assignment());
+      sleep(RETRY_BACKOFF_NANOS);
+      return;
     }
     submitAndPace(now);
     List<Batch> finished = collectFinished();
@@ -188,6 +198,14 @@ final class JobRunner implements Runnable {
     return records;
   }
 
+  private static void sleep(long nanos) {
+    try {
+      Thread.sleep(nanos / 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Short while batches are out, so that a finished one is committed soon; longer when only records are awaited. */
   private long pollMillis() {
     for (ArrayDeque<Batch> queue : queues.values()) {
@@ -201,7 +219,7 @@ final class JobRunner implements Runnable {
   private void add(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, long now) {
     ArrayDeque<Batch> queue = queues.computeIfAbsent(partition, p -> new ArrayDeque<>());
     Batch open = queue.peekLast();
-    if (open == null || open.future != null || open.single || open.items.size() >= job.maxBatchRecords()
+    if (open == null || open.sealed || open.single || open.items.size() >= job.maxBatchRecords()
         || open.bytes >= maxBatchBytes()) {
       open = new Batch(partition, false, now);
       queue.addLast(open);
@@ -269,7 +287,7 @@ final class JobRunner implements Runnable {
         if (batch.nothingToRun) {
           continue;
         }
-        if (batch.future != null) {
+        if (batch.future != null || batch.refusal != null) {
           inFlight++;
           continue;
         }
@@ -292,6 +310,7 @@ final class JobRunner implements Runnable {
   }
 
   private void submit(Batch batch) {
+    batch.sealed = true; // what it holds is what runs, whatever comes of this submission
     List<Object> records = batch.runnable();
     if (records.isEmpty()) {
       batch.nothingToRun = true;
@@ -304,6 +323,9 @@ final class JobRunner implements Runnable {
     try {
       // The client only locates the answers: this runner reads those of all finished batches in one fetch.
       batch.future = client.submit(graph, SubmitOptions.defaults().readOutputs(false));
+    } catch (IllegalArgumentException tooLarge) {
+      // Over the graphs topic's limit: run one by one, and a record that alone does not fit is a dead letter.
+      batch.refusal = tooLarge;
     } catch (RuntimeException e) {
       LOG.warn("job '{}': a batch of {} could not be submitted, trying again: {}", job.name(), batch.partition,
           e.toString());
@@ -320,13 +342,17 @@ final class JobRunner implements Runnable {
   private List<Batch> collectFinished() {
     List<Batch> finished = new ArrayList<>();
     for (ArrayDeque<Batch> queue : queues.values()) {
+      boolean finishedBefore = false;
       for (Batch head : queue) {
-        if (!head.nothingToRun && (head.future == null || !head.future.isDone())) {
+        if (!head.isDone()) {
           break;
         }
-        Throwable failure = head.nothingToRun ? null : failureOf(head.future);
+        Throwable failure = head.failure();
         if (failure == null || head.single && isRecordsFault(failure)) {
           finished.add(head);
+          finishedBefore = true;
+        } else if (finishedBefore) {
+          break; // handled once the batches before it are committed: its re-runs must not overtake them
         } else if (isRecordsFault(failure)) {
           runOneByOne(queue, head, failure);
           break;
@@ -353,7 +379,7 @@ final class JobRunner implements Runnable {
   private boolean readAnswers(List<Batch> finished) {
     Map<ResultRef, Batch> wanted = new HashMap<>();
     for (Batch batch : finished) {
-      if (batch.answers == null && !batch.nothingToRun && failureOf(batch.future) == null) {
+      if (batch.answers == null && !batch.nothingToRun && batch.failure() == null) {
         wanted.put(batch.future.locations().get(BATCH_TASK), batch);
       }
     }
@@ -394,29 +420,31 @@ final class JobRunner implements Runnable {
   private void submitAgain(Batch batch, Throwable failure) {
     LOG.warn("job '{}': a batch of {} failed, submitting it again: {}", job.name(), batch.partition,
         failure.toString());
+    metrics.failed(failure);
     batch.future = null;
+    batch.refusal = null;
     batch.answers = null;
     batch.retries++;
     batch.notBeforeNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;
   }
 
-  private static Throwable failureOf(GraphFuture future) {
-    try {
-      future.get();
-      return null;
-    } catch (ExecutionException | CompletionException e) {
-      return e.getCause();
-    } catch (CancellationException e) {
-      return e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return e;
-    }
-  }
-
-  /** A task or the graph failed: something in the records (or the template) is at fault, not Kafka. */
+  /**
+   * Whether a batch failed because of what its records are, so that running them one by one finds the one at fault: a
+   * record that takes its worker down (Dask's KilledWorker), answers too large to send, a graph too large to submit. A
+   * record whose template fails is not among these: its failure is its answer. Anything else (a function the workers
+   * do not have, a pool the scheduler refuses, Kafka away) is not the records' fault: the batch is submitted again,
+   * and the job's status says why.
+   */
   private static boolean isRecordsFault(Throwable failure) {
-    return failure instanceof TaskFailedException || failure instanceof GraphValidationException;
+    if (failure instanceof IllegalArgumentException) {
+      return true; // refused by the client as too large
+    }
+    if (failure instanceof TaskFailedException && failure.getCause() instanceof RemoteTaskException) {
+      RemoteTaskException cause = (RemoteTaskException) failure.getCause();
+      return cause.remoteType().endsWith(".KilledWorkerException")
+          || String.valueOf(cause.getMessage()).contains("cannot be sent");
+    }
+    return false;
   }
 
   /** Writes the batches' outputs and dead letters, and the offsets after them, as one transaction. */
@@ -439,7 +467,7 @@ final class JobRunner implements Runnable {
             deadLetters++;
             continue;
           }
-          Object result = answers == null ? failureAnswer(batch.future) : answers.get(answer++);
+          Object result = answers == null ? failureAnswer(batch.failure()) : answers.get(answer++);
           int written = writeOutputs(batch, item, result, sends);
           if (written < 0) {
             deadLetters++;
@@ -465,6 +493,7 @@ final class JobRunner implements Runnable {
       }
       LOG.warn("job '{}': the commit of {} batches failed, reading them again: {}", job.name(), finished.size(),
           e.toString());
+      metrics.failed(e);
       recover(transactional);
       return;
     }
@@ -483,8 +512,7 @@ final class JobRunner implements Runnable {
   }
 
   /** What a single record's failed graph says, as the answer of a failed record. */
-  private static Map<String, Object> failureAnswer(GraphFuture future) {
-    Throwable failure = failureOf(future);
+  private static Map<String, Object> failureAnswer(Throwable failure) {
     Map<String, Object> answer = new HashMap<>();
     answer.put("task", failure instanceof TaskFailedException ? ((TaskFailedException) failure).key() : BATCH_TASK);
     answer.put("type", failure.getClass().getName());
@@ -513,6 +541,12 @@ final class JobRunner implements Runnable {
       byte[] encoded;
       try {
         encoded = codecs.encode(output.getValue().format(), topic, value);
+        int room = limits.of(topic) - (item.key == null ? 0 : item.key.length);
+        if (encoded != null && encoded.length > room) {
+          // Sent, it would be refused, and so would every commit after it: the job would stand still.
+          throw new BadRecordException("the output is " + encoded.length + " bytes, over the " + room + " that '"
+              + topic + "' takes (" + limits.describe(topic) + ")", null);
+        }
       } catch (BadRecordException e) {
         sends.add(producer.send(deadLetter(batch, item, output.getKey(), "output", e.getMessage())));
         return -1;
@@ -546,7 +580,12 @@ final class JobRunner implements Runnable {
       put(headers, "weft.error.type", type);
     }
     put(headers, "weft.error", error == null ? "" : error);
-    return new ProducerRecord<>(job.deadLetters(), null, item.timestamp, item.key, item.value, headers);
+    byte[] value = item.value;
+    if (value != null && value.length + (item.key == null ? 0 : item.key.length) > limits.of(job.deadLetters())) {
+      put(headers, "weft.value.dropped", value.length + " bytes, over what the dead-letter topic takes");
+      value = null;
+    }
+    return new ProducerRecord<>(job.deadLetters(), null, item.timestamp, item.key, value, headers);
   }
 
   private static void put(Headers headers, String key, String value) {
@@ -558,7 +597,8 @@ final class JobRunner implements Runnable {
     if (transactional) {
       try {
         producer.abortTransaction();
-      } catch (KafkaException e) {
+      } catch (KafkaException | IllegalStateException e) {
+        // IllegalStateException: a commit that timed out must be retried, not aborted; a new producer settles it.
         // A fenced or broken producer cannot abort: a new one with the same transactional id aborts what it left.
         LOG.warn("job '{}': the producer cannot abort ({}); starting a new one", job.name(), e.toString());
         producer.close(Duration.ZERO);

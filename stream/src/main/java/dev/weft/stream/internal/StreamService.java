@@ -21,6 +21,8 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -103,12 +105,20 @@ public final class StreamService implements SchedulerExtension, AutoCloseable {
       TopicPartition partition = new TopicPartition(config.jobsTopic(), 0);
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
+      // Nothing runs before the topic is read to where it ended at the start: an old record of a job stopped since
+      // would run it until the record that stopped it is read.
+      Long end = null;
       while (!closing) {
         try {
           for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
             TopicTable.apply(definitions, record);
           }
-          reconcile(definitions);
+          if (end == null) {
+            end = consumer.endOffsets(List.of(partition)).get(partition);
+          }
+          if (consumer.position(partition) >= end) {
+            reconcile(definitions);
+          }
         } catch (org.apache.kafka.common.errors.RetriableException e) {
           LOG.debug("the jobs topic cannot be read now: {}", e.toString());
         }
@@ -186,7 +196,14 @@ public final class StreamService implements SchedulerExtension, AutoCloseable {
     return new JobRunner.JobClients() {
       @Override
       public Consumer<byte[], byte[]> consumer() {
-        Map<String, Object> properties = new HashMap<>(config.clientProperties());
+        // As Weft's other groups (KafkaClients.groupConsumer): the classic protocol, since the runner pauses
+        // partitions; a dead instance's partitions move after 10 s, not Kafka's 45.
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, GroupProtocol.CLASSIC.name());
+        properties.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        properties.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        properties.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        properties.putAll(config.clientProperties());
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.jobGroup(job.name()));
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "weft-stream-" + job.name() + "-" + instance);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
