@@ -1,6 +1,5 @@
 package dev.weft.stream.internal;
 
-import dev.weft.broker.client.GraphFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,7 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Consecutive records of one input partition, run as one task: the unit of work on the wire. Owned by the job's
- * runner thread; only {@link #future} completes elsewhere.
+ * runner thread; only {@link #future}'s answer completes elsewhere.
  */
 final class Batch {
   /** One input record: its fields for the template, or why it could not be read. */
@@ -42,7 +41,8 @@ final class Batch {
   final boolean single;
   final long openedNanos;
   long bytes;
-  GraphFuture future;
+  /** Its graph once submitted; null before, or after a failure not its records' (it is submitted again). */
+  JobRunner.Submitted future;
   /** Why the client refused to submit it (too large), or null. */
   Throwable refusal;
   /** Whether it was submitted once: it takes no more records. */
@@ -63,7 +63,7 @@ final class Batch {
 
   /** Whether it ran (or was refused, or had nothing to run). */
   boolean isDone() {
-    return nothingToRun || refusal != null || future != null && future.isDone();
+    return nothingToRun || refusal != null || future != null && future.answer().isDone();
   }
 
   /** Why it failed as a whole, or null. */
@@ -75,7 +75,7 @@ final class Batch {
       return refusal;
     }
     try {
-      future.join();
+      future.answer().join();
       return null;
     } catch (java.util.concurrent.CompletionException e) {
       return e.getCause();

@@ -1,12 +1,7 @@
 package dev.weft.stream.internal;
 
-import dev.weft.broker.client.SubmitOptions;
-import dev.weft.broker.client.WeftClient;
-import dev.weft.broker.protocol.RecordLimits;
-import dev.weft.broker.protocol.ResultFetcher;
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.ResultsUnavailableException;
-import dev.weft.broker.protocol.TaskResult;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
 import dev.weft.graph.Task;
@@ -32,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -71,48 +67,94 @@ final class JobRunner implements Runnable {
   static final String OUTPUT_HEADER = "weft.output";
   private static final long RETRY_BACKOFF_NANOS = Duration.ofMillis(500).toNanos();
   /** How long one turn waits for answers Kafka has: beyond it, the turn goes on and reads them at the next. */
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(2);
 
   private final StreamJob job;
   private final RecordTemplate template;
   private final ByteBuffer encodedTemplate;
   private final StreamConfig config;
-  private final WeftClient client;
   private final RecordCodecs codecs;
   private final JobClients clients;
   private final JobMetrics metrics;
   private final Map<TopicPartition, ArrayDeque<Batch>> queues = new HashMap<>();
   private final Map<String, Integer> outputPartitions = new HashMap<>();
-  private final RecordLimits limits;
   private final Set<TopicPartition> paused = new java.util.HashSet<>();
   private volatile Consumer<byte[], byte[]> consumer;
   private Producer<byte[], byte[]> producer;
-  private ResultFetcher results;
+  private BatchGraphs graphs;
+  private TopicLimits limits;
   private volatile boolean stopping;
 
-  /** Makes the job's Kafka clients: a test may hand in its own. */
+  /**
+   * Makes what the job talks to: its Kafka clients, where its batches run, what its topics take. StreamService gives
+   * the real ones; a unit test hands in mocks, so that the runner's contract is tested where a broker cannot be
+   * steered (a batch failing at a given moment, a producer fenced between two commits).
+   */
   interface JobClients {
     Consumer<byte[], byte[]> consumer();
 
     /** A producer, transactional (its transactions initialized) when the job is exactly once. */
     Producer<byte[], byte[]> producer();
 
-    /** Reads the batches' answers from the results topic. */
-    ResultFetcher results();
+    /** Runs the batches' graphs and reads their answers; closed with the runner. */
+    BatchGraphs graphs();
+
+    /** The largest record each topic takes: outputs over it are dead letters, not a commit refused for ever. */
+    TopicLimits limits();
   }
 
-  JobRunner(StreamJob job, RecordTemplate template, StreamConfig config, WeftClient client, RecordCodecs codecs,
-      JobClients clients, JobMetrics metrics) {
+  /** Where batches run: the broker client and the results topic, in production. */
+  interface BatchGraphs extends AutoCloseable {
+    /**
+     * Submits a batch's one-task graph, without reading its answer.
+     *
+     * @throws IllegalArgumentException when the graph is too large to submit: its records are run one by one
+     * @throws RuntimeException when it could not be submitted now (Kafka away): it is submitted again later
+     */
+    Submitted submit(Graph graph);
+
+    /**
+     * The answers at {@code where}, each the value of a batch's task: one answer per record.
+     *
+     * @throws ResultsUnavailableException when they could not be read in time, though they may be there: read later
+     * @throws IllegalStateException when an answer is gone (retention) or unreadable: its batch runs again
+     */
+    Map<ResultRef, Object> read(Collection<ResultRef> where);
+
+    @Override
+    void close();
+  }
+
+  /** A submitted batch's graph. */
+  interface Submitted {
+    /**
+     * Where the batch's answer is, once its graph completed; completes exceptionally with the graph's failure (a
+     * {@link TaskFailedException} when its task failed) or a cancellation.
+     */
+    CompletableFuture<ResultRef> answer();
+
+    /** Cancels the graph: its answer is not wanted (the batch was dropped, to be read again). */
+    void cancel();
+  }
+
+  /** What {@link dev.weft.broker.protocol.RecordLimits} says of a topic, which asks Kafka. */
+  interface TopicLimits {
+    /** The largest value the runner writes to {@code topic}, in bytes. */
+    int of(String topic);
+
+    /** Where {@link #of}'s figure comes from, for a dead letter's message. */
+    String describe(String topic);
+  }
+
+  JobRunner(StreamJob job, RecordTemplate template, StreamConfig config, RecordCodecs codecs, JobClients clients,
+      JobMetrics metrics) {
     this.job = job;
     this.template = template;
     this.encodedTemplate = ByteBuffer.wrap(new GraphCodec().encode(template.graph()));
     this.config = config;
-    this.client = client;
     this.codecs = codecs;
     this.clients = clients;
     this.metrics = metrics;
-    this.limits = new RecordLimits(config.clientProperties(), config.getInt(StreamConfig.MAX_RECORD_BYTES),
-        config.topics());
   }
 
   StreamJob job() {
@@ -131,10 +173,7 @@ final class JobRunner implements Runnable {
   @Override
   public void run() {
     try {
-      consumer = clients.consumer();
-      producer = clients.producer();
-      results = clients.results();
-      consumer.subscribe(job.inputs().stream().map(StreamJob.Input::topic).toList(), new Rebalances());
+      open();
       while (!stopping) {
         turn();
       }
@@ -148,20 +187,38 @@ final class JobRunner implements Runnable {
       if (stopping) {
         metrics.retire();
       }
-      dropAll();
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(5));
-      }
-      if (consumer != null) {
-        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-      }
-      if (results != null) {
-        results.close();
-      }
+      close();
     }
   }
 
-  private void turn() {
+  /**
+   * Makes the clients and joins the job's group. Package-private, as {@link #turn()} and {@link #close()}: a test
+   * drives the runner turn by turn on its own thread.
+   */
+  void open() {
+    consumer = clients.consumer();
+    producer = clients.producer();
+    graphs = clients.graphs();
+    limits = clients.limits();
+    consumer.subscribe(job.inputs().stream().map(StreamJob.Input::topic).toList(), new Rebalances());
+  }
+
+  /** Drops what is not committed (cancelling what is out) and closes the clients. */
+  void close() {
+    dropAll();
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+    if (consumer != null) {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+    if (graphs != null) {
+      graphs.close();
+    }
+  }
+
+  /** One poll, then what is due is submitted and what finished is committed. */
+  void turn() {
     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(pollMillis()));
     metrics.assigned(consumer.assignment());
     long now = System.nanoTime();
@@ -321,8 +378,8 @@ final class JobRunner implements Runnable {
     Graph graph = Graph.of(job.name() + "-" + batch.partition.partition() + "-" + batch.items.get(0).offset,
         List.of(task), List.of(BATCH_TASK));
     try {
-      // The client only locates the answers: this runner reads those of all finished batches in one fetch.
-      batch.future = client.submit(graph, SubmitOptions.defaults().readOutputs(false));
+      // Only the answer's location comes back: this runner reads those of all finished batches in one fetch.
+      batch.future = graphs.submit(graph);
     } catch (IllegalArgumentException tooLarge) {
       // Over the graphs topic's limit: run one by one, and a record that alone does not fit is a dead letter.
       batch.refusal = tooLarge;
@@ -380,15 +437,15 @@ final class JobRunner implements Runnable {
     Map<ResultRef, Batch> wanted = new HashMap<>();
     for (Batch batch : finished) {
       if (batch.answers == null && !batch.nothingToRun && batch.failure() == null) {
-        wanted.put(batch.future.locations().get(BATCH_TASK), batch);
+        wanted.put(batch.future.answer().join(), batch);
       }
     }
     if (wanted.isEmpty()) {
       return true;
     }
-    Map<ResultRef, TaskResult> read;
+    Map<ResultRef, Object> read;
     try {
-      read = results.fetch(wanted.keySet(), ANSWER_TIMEOUT);
+      read = graphs.read(wanted.keySet());
     } catch (ResultsUnavailableException e) {
       LOG.debug("job '{}': answers not read yet: {}", job.name(), e.toString());
       return false;
@@ -398,7 +455,7 @@ final class JobRunner implements Runnable {
       wanted.values().forEach(batch -> submitAgain(batch, e));
       return false;
     }
-    read.forEach((location, result) -> wanted.get(location).answers = (List<?>) result.value());
+    read.forEach((location, answer) -> wanted.get(location).answers = (List<?>) answer);
     return true;
   }
 
@@ -632,8 +689,8 @@ final class JobRunner implements Runnable {
     ArrayDeque<Batch> queue = queues.remove(partition);
     if (queue != null) {
       for (Batch batch : queue) {
-        if (batch.future != null && !batch.future.isDone()) {
-          batch.future.cancel(false);
+        if (batch.future != null && !batch.future.answer().isDone()) {
+          batch.future.cancel();
         }
       }
     }
@@ -646,8 +703,8 @@ final class JobRunner implements Runnable {
     for (TopicPartition partition : List.copyOf(queues.keySet())) {
       ArrayDeque<Batch> queue = queues.remove(partition);
       for (Batch batch : queue) {
-        if (batch.future != null && !batch.future.isDone()) {
-          batch.future.cancel(false);
+        if (batch.future != null && !batch.future.answer().isDone()) {
+          batch.future.cancel();
         }
       }
     }
@@ -661,8 +718,8 @@ final class JobRunner implements Runnable {
         ArrayDeque<Batch> queue = queues.remove(partition);
         if (queue != null) {
           queue.forEach(batch -> {
-            if (batch.future != null && !batch.future.isDone()) {
-              batch.future.cancel(false);
+            if (batch.future != null && !batch.future.answer().isDone()) {
+              batch.future.cancel();
             }
           });
         }

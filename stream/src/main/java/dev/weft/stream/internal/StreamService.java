@@ -1,9 +1,15 @@
 package dev.weft.stream.internal;
 
+import dev.weft.broker.client.GraphFuture;
+import dev.weft.broker.client.SubmitOptions;
 import dev.weft.broker.client.WeftClient;
+import dev.weft.broker.protocol.RecordLimits;
 import dev.weft.broker.protocol.ResultFetcher;
+import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.SchedulerExtension;
+import dev.weft.broker.protocol.TaskResult;
 import dev.weft.broker.protocol.WireCodec;
+import dev.weft.graph.Graph;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.registry.SchemaRegistryClient;
 import dev.weft.stream.Guarantee;
@@ -14,10 +20,12 @@ import dev.weft.stream.StreamJob;
 import dev.weft.template.RecordTemplate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -182,8 +190,7 @@ public final class StreamService implements SchedulerExtension, AutoCloseable {
       running.put(job.name(), new Running(job, null, null, System.nanoTime())); // until its definition changes
       return;
     }
-    JobRunner runner = new JobRunner(job, template, config, client, new RecordCodecs(registry), clients(job),
-        metrics);
+    JobRunner runner = new JobRunner(job, template, config, new RecordCodecs(registry), clients(job), metrics);
     Thread thread = new Thread(runner, "weft-stream-" + job.name());
     thread.setDaemon(true);
     running.put(job.name(), new Running(job, runner, thread, System.nanoTime()));
@@ -238,11 +245,68 @@ public final class StreamService implements SchedulerExtension, AutoCloseable {
       }
 
       @Override
-      public ResultFetcher results() {
-        return new ResultFetcher(config.clientProperties(), config.topics().results(), new WireCodec(registry),
-            "weft-stream-" + job.name() + "-answers-" + instance);
+      public JobRunner.BatchGraphs graphs() {
+        return new ClientGraphs(client, new ResultFetcher(config.clientProperties(), config.topics().results(),
+            new WireCodec(registry), "weft-stream-" + job.name() + "-answers-" + instance));
+      }
+
+      @Override
+      public JobRunner.TopicLimits limits() {
+        // Asks Kafka (an Admin) the first time a topic is named, and again a while after it could not say.
+        RecordLimits limits = new RecordLimits(config.clientProperties(), config.getInt(StreamConfig.MAX_RECORD_BYTES),
+            config.topics());
+        return new JobRunner.TopicLimits() {
+          @Override
+          public int of(String topic) {
+            return limits.of(topic);
+          }
+
+          @Override
+          public String describe(String topic) {
+            return limits.describe(topic);
+          }
+        };
       }
     };
+  }
+
+  /**
+   * Batches run through the scheduler's broker client, which only locates their answers; a runner reads those of all
+   * its finished batches in one fetch of the results topic.
+   */
+  private record ClientGraphs(WeftClient client, ResultFetcher results) implements JobRunner.BatchGraphs {
+    @Override
+    public JobRunner.Submitted submit(Graph graph) {
+      GraphFuture future = client.submit(graph, SubmitOptions.defaults().readOutputs(false));
+      // The locations complete with the graph's failure (TaskFailedException) or its cancellation, as the graph does.
+      CompletableFuture<ResultRef> answer = future.locationsFuture()
+          .thenApply(locations -> locations.get(JobRunner.BATCH_TASK));
+      return new JobRunner.Submitted() {
+        @Override
+        public CompletableFuture<ResultRef> answer() {
+          return answer;
+        }
+
+        @Override
+        public void cancel() {
+          future.cancel(false);
+        }
+      };
+    }
+
+    @Override
+    public Map<ResultRef, Object> read(Collection<ResultRef> where) {
+      Map<ResultRef, Object> answers = new HashMap<>();
+      for (Map.Entry<ResultRef, TaskResult> result : results.fetch(where, JobRunner.ANSWER_TIMEOUT).entrySet()) {
+        answers.put(result.getKey(), result.getValue().value());
+      }
+      return answers;
+    }
+
+    @Override
+    public void close() {
+      results.close();
+    }
   }
 
   private static void join(Thread thread) {
