@@ -610,7 +610,7 @@ final class JobRunner implements Runnable {
       }
       Headers headers = new RecordHeaders();
       headers.add(OUTPUT_HEADER, output.getKey().getBytes(StandardCharsets.UTF_8));
-      records.add(new ProducerRecord<>(topic, batch.partition.partition() % partitions(topic), item.timestamp,
+      records.add(new ProducerRecord<>(topic, batch.partition.partition() % partitions(topic), timestampOf(item),
           item.key, encoded, headers));
     }
     for (ProducerRecord<byte[], byte[]> record : records) {
@@ -642,7 +642,12 @@ final class JobRunner implements Runnable {
       put(headers, "weft.value.dropped", value.length + " bytes, over what the dead-letter topic takes");
       value = null;
     }
-    return new ProducerRecord<>(job.deadLetters(), null, item.timestamp, item.key, value, headers);
+    return new ProducerRecord<>(job.deadLetters(), null, timestampOf(item), item.key, value, headers);
+  }
+
+  /** The input's timestamp; none (Kafka's then) for a record without one (-1), which a producer refuses. */
+  private static Long timestampOf(Item item) {
+    return item.timestamp < 0 ? null : item.timestamp;
   }
 
   private static void put(Headers headers, String key, String value) {
