@@ -241,8 +241,9 @@ class StreamCommandTest {
           .replace("{\"record\": \"value\"}", "{\"record\": \"body\"}");
       produce(kafka, List.of(new ProducerRecord<>(new StreamConfig(machine.config()).jobsTopic(), "broken", broken)));
       awaitRow(s -> s.get(0).equals("broken") && s.get(4).equals("1"));
-      assertTrue(out().lines().anyMatch(line -> line.matches("broken on scheduler-\\d+: invalid graph: task 'name' "
-          + "refers to 'record.body', which is not a field of a record .*")), out());
+      // An unnamed scheduler is scheduler-<pid>-<random suffix> (StreamConfig.instance).
+      assertTrue(out().lines().anyMatch(line -> line.matches("broken on scheduler-\\d+-[0-9a-f]+: invalid graph: "
+          + "task 'name' refers to 'record.body', which is not a field of a record .*")), out());
       assertEquals(Main.OK, stream("stop", "broken"), err());
     }
   }
