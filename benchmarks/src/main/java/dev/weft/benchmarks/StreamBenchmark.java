@@ -26,8 +26,9 @@ import org.apache.avro.generic.GenericRecord;
  *       started; the time from its start to the last output visible to a {@code read_committed} consumer gives
  *       records/s, startup included. The time to the first output is printed beside it, and the rate after it.
  *   <li>latency: the pipeline started on fresh topics and primed with {@value #PRIME_RECORDS} records, then fed at a
- *       steady rate (1,000 records/s by default) for a warm-up and the measured seconds; latency is from the input record's
- *       timestamp (its send time) to the output visible after commit, over the records sent after the warm-up.
+ *       steady rate (1,000 records/s by default) for a warm-up and the measured seconds; latency is from the input
+ *       record's timestamp (its send time) to the output visible after commit, over the records sent after the
+ *       warm-up.
  * </ul>
  *
  * <p>Each round measures every side in turn, in the opposite order in the next round, so that drifting machine load

@@ -86,12 +86,13 @@ public final class StreamLoad {
         + COUNTRIES[(int) Math.floorMod(id, COUNTRIES.length)] + "\", \"ts\": " + timestampMillis + "}";
   }
 
-  /** Writes input records 0 to {@code count - 1}, as fast as the producer goes, and returns once all are acknowledged. */
+  /** Writes input records 0 to {@code count - 1}, as fast as the producer goes; returns once all are acknowledged. */
   public static void produce(String bootstrap, String topic, long count) {
     produce(bootstrap, topic, 0, count);
   }
 
-  /** Writes input records {@code firstId} to {@code firstId + count - 1}; see {@link #produce(String, String, long)}. */
+  /** Writes input records {@code firstId} to {@code firstId + count - 1}; see {@link #produce(String, String, long)}.
+   */
   public static void produce(String bootstrap, String topic, long firstId, long count) {
     // Batching only makes the preload faster: its time is not measured.
     try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of(ProducerConfig.LINGER_MS_CONFIG, 5,

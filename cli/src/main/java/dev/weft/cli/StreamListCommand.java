@@ -17,7 +17,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "list", description = {"List the stream jobs, with what the schedulers that run them report.",
     "instances: the scheduler instances that reported the job in the last seconds. records in (read), records out "
         + "(output records committed) and dead letters: since each of them started the job. in/s, out/s and the "
-        + "latency from a record's timestamp to its commit (ms): over their last status interval (weft.stream.status.interval.ms, 1 s by default).",
+        + "latency from a record's timestamp to its commit (ms): over their last status interval "
+        + "(weft.stream.status.interval.ms, 1 s by default).",
     "lag: records of the job's inputs that its consumer group has not committed yet, from Kafka, so a paused job "
         + "shows it too.",
     "A line under the table names each instance's last error, if any."})

@@ -267,7 +267,8 @@ class OneMachineTest {
     assertEquals("  export WEFT_KAFKA_BOOTSTRAP=127.0.0.1:9 WEFT_REGISTRY_URL=http://r:1\n"
         + "  ./weft submit -c linger.ms=5 graph.json\n"
         + "  ./weft stream start -c linger.ms=5 job.json   (then: ./weft stream list -c linger.ms=5)\n"
-        + "  kcat -b 127.0.0.1:9 -L   (any Kafka client: the topics are on this broker)\n", UpCommand.howToSubmit("127.0.0.1:9", "http://r:1",
+        + "  kcat -b 127.0.0.1:9 -L   (any Kafka client: the topics are on this broker)\n",
+        UpCommand.howToSubmit("127.0.0.1:9", "http://r:1",
             new LinkedHashMap<>(Map.of("schema.registry.url", "http://r:1", "linger.ms", "5"))).replace(
                 System.lineSeparator(), "\n"));
   }

@@ -59,7 +59,8 @@ public final class TemplateFunctions implements FunctionModule {
 
   private List<Object> mapTemplate(FunctionRegistry registry, ByteBuffer encoded, List<?> records) {
     RecordTemplate template = template(registry, encoded);
-    TaskContext context = TaskContext.current() != null ? TaskContext.current() : new TaskContext("sync", Long.MAX_VALUE);
+    TaskContext current = TaskContext.current();
+    TaskContext context = current != null ? current : new TaskContext("sync", Long.MAX_VALUE);
     List<Object> answers = new ArrayList<>(records.size());
     Map<Field, Object> fields = new EnumMap<>(Field.class);
     for (Object record : records) {

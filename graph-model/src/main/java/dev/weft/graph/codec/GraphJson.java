@@ -55,7 +55,8 @@ import org.apache.avro.io.EncoderFactory;
  * {@code {"bytes": "base64"}}, {@code {"map": {...}}} and {@code {"record": {"schema": ..., "value": ...}}} (the record
  * in Avro's JSON encoding). In a {@link dev.weft.template.RecordTemplate}, {@code {"record": "value"}} is the value
  * of the record the template runs on (any of its fields: key, value, headers, timestamp, topic, partition, offset),
- * the same as {@code {"ref": "record.value"}}. Writing then reading a graph gives an equal graph. Duplicate keys are refused.
+ * the same as {@code {"ref": "record.value"}}. Writing then reading a graph gives an equal graph. Duplicate keys are
+ * refused.
  */
 public final class GraphJson {
   private static final ObjectMapper MAPPER = new ObjectMapper()
