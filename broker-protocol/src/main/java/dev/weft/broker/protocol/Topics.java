@@ -9,7 +9,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -161,9 +163,9 @@ public final class Topics {
   static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * Waits until every partition of {@code names} has a leader, as the brokers' metadata says. A topic whose creation
-   * has returned is not yet served everywhere: describing or writing it at once can fail with "this server does not
-   * host this topic-partition".
+   * Waits until every partition of {@code names} has a leader that serves it: the brokers' metadata names one, and it
+   * answers for the partition. A topic whose creation has returned is not yet served everywhere: describing or writing
+   * it at once can fail with "this server does not host this topic-partition".
    *
    * @throws org.apache.kafka.common.errors.TimeoutException naming the topics that are not ready within
    *     {@code timeout}: a retriable error, since Kafka may only be slow
@@ -178,6 +180,14 @@ public final class Topics {
             .filter(topic -> topic.partitions().stream().anyMatch(partition -> partition.leader() == null))
             .map(TopicDescription::name).toList();
         if (leaderless.isEmpty()) {
+          // The metadata names a leader before that broker serves the partition. A producer's first write to it is
+          // then refused, and an idempotent producer whose later writes went through refuses the retried one as out
+          // of order until its delivery timeout (KAFKA-15591): records a moment late, or never written. Only the
+          // leader answers ListOffsets, so an answer for every partition means each is served.
+          Map<TopicPartition, OffsetSpec> partitions = new java.util.HashMap<>();
+          described.values().forEach(topic -> topic.partitions().forEach(partition -> partitions.put(
+              new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest())));
+          admin.listOffsets(partitions).all().get();
           return;
         }
         waitingFor = "partitions of " + leaderless + " have no leader";
