@@ -43,11 +43,27 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
   private final Set<Path> loadedJars = new java.util.HashSet<>(); // guarded by this
   private final Map<Path, String> unreadableJars = new java.util.TreeMap<>(); // guarded by this
   private final List<PluginClassLoader> pluginLoaders = new ArrayList<>(); // guarded by this
+  /** Where names this registry does not hold are looked up; null for a registry of its own. */
+  private final FunctionRegistry parent;
   private String registeringModule = "programmatic";
   private ClassLoader registeringLoader; // the plugin loader of the module registering now, or null
 
   /** An empty registry. */
-  public FunctionRegistry() {}
+  public FunctionRegistry() {
+    this(null);
+  }
+
+  private FunctionRegistry(FunctionRegistry parent) {
+    this.parent = parent;
+  }
+
+  /**
+   * An empty registry over {@code parent}: a name it does not hold is looked up in {@code parent}. For functions that
+   * live only as long as one compute (a bag's lambdas), which must not stay in a shared registry after it.
+   */
+  public static FunctionRegistry over(FunctionRegistry parent) {
+    return new FunctionRegistry(java.util.Objects.requireNonNull(parent, "parent"));
+  }
 
   /**
    * The registry of this JVM's in-process schedulers: every module on the classpath of this class's loader, plus
@@ -282,7 +298,11 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
 
   @Override
   public Signature signature(String name) {
-    return signatures.getOrDefault(name, Signature.ANY);
+    Signature own = signatures.get(name);
+    if (own != null || parent == null || functions.containsKey(name)) {
+      return own != null ? own : Signature.ANY;
+    }
+    return parent.signature(name);
   }
 
   /**
@@ -338,6 +358,9 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
   @Override
   public TaskFunction lookup(String name) {
     TaskFunction function = functions.get(name);
+    if (function == null && parent != null) {
+      function = parent.lookup(name);
+    }
     return function != null || !foundInNewPlugins(name) ? function : functions.get(name);
   }
 
@@ -356,11 +379,13 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
 
   @Override
   public boolean contains(String name) {
-    return functions.containsKey(name) || foundInNewPlugins(name);
+    return functions.containsKey(name) || (parent != null && parent.contains(name)) || foundInNewPlugins(name);
   }
 
   public Set<String> names() {
-    return new TreeSet<>(functions.keySet());
+    Set<String> names = parent == null ? new TreeSet<>() : parent.names();
+    names.addAll(functions.keySet());
+    return names;
   }
 
   /** Names of the modules installed, in order. */
@@ -371,8 +396,11 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
   /** "loaded modules: builtins, test-functions" for messages. */
   @Override
   public synchronized String describeModules() {
-    StringBuilder text = new StringBuilder(modules.isEmpty() ? "no function modules are loaded"
-        : "loaded modules: " + String.join(", ", modules));
+    StringBuilder text = new StringBuilder(parent != null ? parent.describeModules()
+        : modules.isEmpty() ? "no function modules are loaded" : "loaded modules: " + String.join(", ", modules));
+    if (parent != null && !functions.isEmpty()) {
+      text.append("; and ").append(functions.size()).append(" functions of this compute");
+    }
     unreadableJars.forEach((jar, problem) -> text.append("; plugin jar ").append(jar).append(" could not be loaded: ")
         .append(problem));
     return text.toString();

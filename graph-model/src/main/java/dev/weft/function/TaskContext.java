@@ -14,6 +14,7 @@ public final class TaskContext {
   private final String scheduler;
   private final long maxResultBytes;
   private final String limitSource;
+  private final FunctionCatalog functions;
 
   /**
    * @param maxResultBytes the largest result the scheduler can carry, encoded ({@code Long.MAX_VALUE} when it passes
@@ -25,9 +26,26 @@ public final class TaskContext {
 
   /** @param limitSource what sets {@code maxResultBytes}, for messages: the setting that raises it */
   public TaskContext(String scheduler, long maxResultBytes, String limitSource) {
+    this(scheduler, maxResultBytes, limitSource, null);
+  }
+
+  /**
+   * @param functions the functions the scheduler resolved the task's function from; null for this JVM's global
+   *     registry
+   */
+  public TaskContext(String scheduler, long maxResultBytes, String limitSource, FunctionCatalog functions) {
     this.scheduler = scheduler;
     this.maxResultBytes = maxResultBytes;
     this.limitSource = limitSource;
+    this.functions = functions;
+  }
+
+  /**
+   * The functions of the JVM that runs the task, as its scheduler resolves them: a function that calls others by name
+   * (a fused chain, a bag's {@code map}) looks them up here, so that it finds what a per-compute registry holds.
+   */
+  public FunctionCatalog functions() {
+    return functions != null ? functions : FunctionRegistry.global();
   }
 
   /** The context of the task running on this thread, or null. */

@@ -32,6 +32,14 @@ public interface Scheduler extends AutoCloseable {
    */
   Map<String, Object> compute(Graph graph, List<String> keys, ComputeOptions options);
 
+  /**
+   * Whether tasks run in the caller's JVM, where functions registered in the caller's code (a bag's lambdas) can run:
+   * true for sync and threads, false for schedulers whose workers know only the functions of their modules.
+   */
+  default boolean runsTasksInThisJvm() {
+    return false;
+  }
+
   /** Releases the scheduler's threads, processes or connections. */
   @Override
   default void close() {}

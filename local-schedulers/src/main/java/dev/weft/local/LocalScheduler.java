@@ -32,12 +32,13 @@ public abstract class LocalScheduler implements Scheduler {
   @Override
   public Map<String, Object> compute(Graph graph, List<String> keys, ComputeOptions options) {
     try (ExecutorLease lease = executorFor(options)) {
-      ExecutionPlan plan = ExecutionPlan.compile(graph, keys, lease.functions(options));
+      FunctionCatalog functions = lease.functions(options);
+      ExecutionPlan plan = ExecutionPlan.compile(graph, keys, functions);
       TaskExecutor executor = lease.executor();
       Integer maxInFlight = options.get(SchedulerOptions.MAX_IN_FLIGHT);
       GraphRun run = new GraphRun(graph, plan.outputKeys(), name, plan.size());
       return new SchedulingLoop(plan, executor, maxInFlight != null ? maxInFlight : executor.defaultMaxInFlight(),
-          options.callbacks(), run).run();
+          options.callbacks(), run, functions).run();
     }
   }
 

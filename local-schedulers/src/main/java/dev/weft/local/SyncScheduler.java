@@ -16,6 +16,11 @@ public final class SyncScheduler extends LocalScheduler {
   }
 
   @Override
+  public boolean runsTasksInThisJvm() {
+    return true;
+  }
+
+  @Override
   protected ExecutorLease executorFor(ComputeOptions options) {
     return ExecutorLease.of(InlineExecutor.INSTANCE);
   }

@@ -30,6 +30,11 @@ public final class ThreadsScheduler extends LocalScheduler {
   }
 
   @Override
+  public boolean runsTasksInThisJvm() {
+    return true;
+  }
+
+  @Override
   protected ExecutorLease executorFor(ComputeOptions options) {
     ExecutorService service = options.get(SchedulerOptions.EXECUTOR);
     int workers = workersFor(options);

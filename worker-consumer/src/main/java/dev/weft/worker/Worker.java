@@ -180,7 +180,7 @@ public final class Worker implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    this.context = resultLimit.context("broker");
+    this.context = resultLimit.context("broker", functions);
     this.inputTimeout = Duration.ofMillis(config.getLong(WorkerConfig.INPUT_TIMEOUT_MS));
     this.revokeWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.REVOKE_WAIT_MS));
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));

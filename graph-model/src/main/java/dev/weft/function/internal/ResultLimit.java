@@ -1,5 +1,6 @@
 package dev.weft.function.internal;
 
+import dev.weft.function.FunctionCatalog;
 import dev.weft.function.TaskContext;
 import dev.weft.value.ValueTooLargeException;
 
@@ -42,8 +43,8 @@ public final class ResultLimit {
    * The context that tasks sent under this limit run in: a function that can tell its result would be too large
    * refuses it before building it, naming the same setting.
    */
-  public TaskContext context(String scheduler) {
-    return new TaskContext(scheduler, maxBytes, source);
+  public TaskContext context(String scheduler, FunctionCatalog functions) {
+    return new TaskContext(scheduler, maxBytes, source, functions);
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.GraphValidationException.Kind;
 import dev.weft.graph.GraphValidationException.Problem;
 import dev.weft.graph.Task;
+import dev.weft.graph.optimize.FusedFunctions;
 import dev.weft.value.Values;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -248,6 +249,15 @@ public final class ExecutionPlan {
       if (functions[i] == null && !catalog.contains(tasks[i].function())) {
         unknown.computeIfAbsent(tasks[i].function(), f -> new ArrayList<>()).add(tasks[i].key());
         continue;
+      }
+      if (tasks[i].function().equals(FusedFunctions.FUSED)) {
+        // The steps' functions are names inside a literal: checked here, so that a fused graph is refused as the
+        // graph it was made from would have been.
+        for (String[] step : FusedFunctions.steps(tasks[i])) {
+          if (!catalog.contains(step[1])) {
+            unknown.computeIfAbsent(step[1], f -> new ArrayList<>()).add(step[0]);
+          }
+        }
       }
       Signature signature = catalog.signature(tasks[i].function());
       int arity = signature.arity();

@@ -39,7 +39,7 @@ class TaskInvocationTest {
 
   private TaskInvocation invoke(String function, Object... args) {
     TaskInvocation run = new TaskInvocation();
-    run.invoke(FRAME.context("processes"), functions, function, args);
+    run.invoke(FRAME.context("processes", null), functions, function, args);
     return run;
   }
 
@@ -142,7 +142,7 @@ class TaskInvocationTest {
         + "(max.message.bytes of weft.results is 54)", run.error().getMessage());
     // A function that knows its result's size refuses it before building it, naming the same setting.
     TaskInvocation early = new TaskInvocation();
-    early.invoke(topic.context("broker"), args -> {
+    early.invoke(topic.context("broker", null), args -> {
       TaskContext.refuseResultsLargerThanCarried("bytes(1000)", 1000, 1000);
       return null;
     }, new Object[0], false);

@@ -1,5 +1,6 @@
 package dev.weft.local.internal;
 
+import dev.weft.function.FunctionCatalog;
 import dev.weft.function.TaskContext;
 import dev.weft.graph.internal.ExecutionPlan;
 import dev.weft.graph.internal.RunState;
@@ -38,6 +39,12 @@ public final class SchedulingLoop {
 
   public SchedulingLoop(ExecutionPlan plan, TaskExecutor executor, int maxInFlight, List<Callback> callbacks,
       GraphRun run) {
+    this(plan, executor, maxInFlight, callbacks, run, null);
+  }
+
+  /** @param functions the functions tasks resolve other functions from ({@link TaskContext#functions()}) */
+  public SchedulingLoop(ExecutionPlan plan, TaskExecutor executor, int maxInFlight, List<Callback> callbacks,
+      GraphRun run, FunctionCatalog functions) {
     this.plan = plan;
     this.executor = executor;
     this.maxInFlight = Math.max(1, maxInFlight);
@@ -48,7 +55,7 @@ public final class SchedulingLoop {
     this.unreadBy = new int[size];
     this.state = new RunState(plan);
     this.inFlight = executor == InlineExecutor.INSTANCE ? null : new TaskRun[size];
-    this.context = new TaskContext(run.scheduler(), Long.MAX_VALUE);
+    this.context = new TaskContext(run.scheduler(), Long.MAX_VALUE, null, functions);
   }
 
   /** Runs the plan to the end and returns each output's value, in the order the keys were asked. */

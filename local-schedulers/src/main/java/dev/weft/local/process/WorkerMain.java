@@ -80,7 +80,7 @@ public final class WorkerMain {
     Loop(FrameChannel frames, FunctionRegistry registry, int workerId, int maxFrameBytes) {
       this.resultLimit = ResultLimit.ofSetting(ProcessPoolOptions.MAX_FRAME_BYTES.key(), maxFrameBytes,
           "a frame to the caller");
-      this.context = resultLimit.context("processes");
+      this.context = resultLimit.context("processes", registry);
       this.frames = frames;
       this.registry = registry;
       this.workerId = workerId;

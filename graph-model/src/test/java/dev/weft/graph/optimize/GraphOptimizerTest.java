@@ -1,0 +1,110 @@
+package dev.weft.graph.optimize;
+
+import static dev.weft.graph.Arg.ref;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.graph.Arg;
+import dev.weft.graph.Graph;
+import dev.weft.graph.GraphValidationException;
+import dev.weft.graph.Task;
+import dev.weft.function.FunctionRegistry;
+import dev.weft.function.TaskContext;
+import dev.weft.function.builtin.BuiltinFunctions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GraphOptimizerTest {
+  private final FunctionRegistry functions = new FunctionRegistry()
+      .install(new BuiltinFunctions()).install(new FusedFunctions());
+
+  @Test
+  void aLinearChainBecomesOneTaskUnderItsLastKey() throws Exception {
+    Graph graph = Graph.builder()
+        .task("a", "inc", 1L)
+        .task("b", "mul", ref("a"), 10L)
+        .task("c", "add", 5L, ref("b"))
+        .build();
+    Graph fused = GraphOptimizer.optimize(graph, List.of("c"));
+    assertEquals(1, fused.size(), fused.toString());
+    Task task = fused.task("c");
+    assertEquals(FusedFunctions.FUSED, task.function());
+    assertEquals(25L, run(task, List.of()));
+  }
+
+  @Test
+  void whatIsAskedForReadTwiceOrReadInsideAListIsNotFusedForward() {
+    Graph graph = Graph.builder()
+        .task("asked", "inc", 1L)
+        .task("after-asked", "inc", ref("asked"))
+        .task("shared", "inc", 1L)
+        .task("reader-1", "inc", ref("shared"))
+        .task("reader-2", "inc", ref("shared"))
+        .task("listed", "inc", 1L)
+        .task("sum", "sum", List.of(ref("listed"), ref("reader-1")))
+        .task("pooled", "inc", 1L)
+        .task(new Task("other-pool", "inc", List.of(ref("pooled")), 0, 0, "gpu", Map.of()))
+        .build();
+    List<String> asked = List.of("asked", "after-asked", "reader-2", "sum", "other-pool");
+    Graph fused = GraphOptimizer.fuse(graph, asked);
+    assertSame(graph, fused, "nothing here may be fused: " + fused);
+  }
+
+  @Test
+  void anInputOtherThanTheChainStaysAnInput() throws Exception {
+    Graph graph = Graph.builder()
+        .task("side", "inc", 100L)
+        .task("a", "inc", 1L)
+        .task("b", "add", ref("side"), ref("a"))
+        .task("c", "add", ref("b"), ref("side"))
+        .build();
+    Graph fused = GraphOptimizer.fuse(graph, List.of("c"));
+    // side has two readers: it stays; a -> b is fused, and b -> c.
+    assertEquals(List.of("side", "c"), fused.tasks().stream().map(Task::key).toList());
+    assertEquals(List.of("side", "side"), fused.task("c").dependencies());
+    assertEquals(101L + 2L + 101L, run(fused.task("c"), List.of(101L, 101L)));
+  }
+
+  @Test
+  void aFailingStepIsNamedWithItsOwnKeyAndFunction() {
+    Graph graph = Graph.builder()
+        .task("a", "inc", 1L)
+        .task("b", "div", ref("a"), 0L)
+        .task("c", "inc", ref("b"))
+        .build();
+    Task task = GraphOptimizer.fuse(graph, List.of("c")).task("c");
+    FusedStepException failure = assertThrows(FusedStepException.class, () -> run(task, List.of()));
+    assertEquals("b", failure.step());
+    assertEquals("div", failure.function());
+    assertInstanceOf(ArithmeticException.class, failure.getCause(), "what div threw");
+    assertTrue(failure.getMessage().startsWith("step 'b' (div) failed: "), failure.getMessage());
+  }
+
+  @Test
+  void validationChecksTheFunctionsOfFusedSteps() {
+    Graph graph = Graph.builder()
+        .task("a", "inc", 1L)
+        .task("b", "no-such-function", ref("a"))
+        .task("c", "inc", ref("b"))
+        .build();
+    Graph fused = GraphOptimizer.fuse(graph, List.of("c"));
+    GraphValidationException refused = assertThrows(GraphValidationException.class, () -> fused.validate(functions));
+    assertTrue(refused.getMessage().contains("unknown function 'no-such-function' in task 'b'"),
+        refused.getMessage());
+  }
+
+  /** Runs a fused task with the values of its references, in the order they occur. */
+  private Object run(Task task, List<Object> referenced) throws Exception {
+    Object[] args = new Object[task.args().size()];
+    int next = 0;
+    for (int i = 0; i < args.length; i++) {
+      Arg arg = task.args().get(i);
+      args[i] = arg instanceof Arg.Literal literal ? literal.value() : referenced.get(next++);
+    }
+    return new TaskContext("sync", Long.MAX_VALUE, null, functions).call(functions.require(task.function()), args);
+  }
+}
