@@ -2,7 +2,10 @@ package dev.weft.connectors.files;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -29,10 +32,14 @@ final class LineScanner {
   }
 
   private static final int MIN_CHUNK = 8 << 10;
-  /** A chunk stays in the CPU's cache while its lines are cut; bigger ones gain nothing. */
-  private static final int MAX_CHUNK = 1 << 20;
+  /** A chunk stays in the CPU's cache while its lines are cut: 256 KiB read an 8 MB file faster than 1 or 4 MiB. */
+  private static final int MAX_CHUNK = 256 << 10;
   private static final int MAX_LINE = Integer.MAX_VALUE - 16; // the largest byte[] a JVM allocates
   private static final char REPLACEMENT = '\uFFFD';
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
 
   private final TextBlock block;
   private final InputStream in;
@@ -118,9 +125,23 @@ final class LineScanner {
     }
   }
 
+  /**
+   * The index of the first {@code '\n'} in {@code buffer[from, to)}, or -1. Eight bytes at a time: finding the newlines
+   * is the one pass of ours over every byte, and a byte-at-a-time loop read an 8 MB file about 10% slower.
+   */
   private int indexOfNewline(int from, int to) {
     byte[] bytes = buffer;
-    for (int i = from; i < to; i++) {
+    int i = from;
+    for (; i <= to - Long.BYTES; i += Long.BYTES) {
+      // A byte of `word` is 0 where a newline was. (x - 0x01..) & ~x & 0x80.. flags a zero byte; a borrow can flag a
+      // byte above a zero byte too, never below one, so the lowest flag (the first byte, little-endian) is exact.
+      long word = (long) LONGS.get(bytes, i) ^ NEWLINES;
+      long zeros = (word - ONES) & ~word & HIGH_BITS;
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
       if (bytes[i] == '\n') {
         return i;
       }
