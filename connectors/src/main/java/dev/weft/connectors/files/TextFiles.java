@@ -1,9 +1,11 @@
 package dev.weft.connectors.files;
 
+import dev.weft.connectors.Sink;
 import dev.weft.connectors.Source;
 
 /**
- * Text and JSON-lines files as sources of a collection, as Dask's {@code read_text}.
+ * Text and JSON-lines files as sources and sinks of a collection, as Dask's {@code read_text} and
+ * {@code to_textfiles}.
  *
  * <p><b>Reading.</b> {@link #lines(String)} is the lines of the files a path or glob names ({@code data/*.txt},
  * {@code logs/2026-*}{@code /part-*.txt}; see {@link FileGlob} for the syntax), files in path order, each line
@@ -15,9 +17,14 @@ import dev.weft.connectors.Source;
  * partition; an empty file is a partition with no items. The glob is listed when the source is planned
  * ({@link Source#partitions()}), and refused then if it matches no file.
  *
- * <p><b>Where the files are.</b> The tasks that read run on the scheduler's workers: on the processes and
+ * <p><b>Writing.</b> {@link #writeTo(String)} writes each partition to a file named by a pattern whose one {@code *}
+ * is the partition's index: one line per item, a string as it is and any other value as its JSON (so a collection of
+ * maps becomes a JSON-lines file). A {@code .gz} or {@code .bz2} name is compressed. Missing folders are created; a
+ * file appears whole or not at all (written under a temporary name and renamed).
+ *
+ * <p><b>Where the files are.</b> The tasks that read and write run on the scheduler's workers: on the processes and
  * broker schedulers those are other JVMs, possibly on other machines. The paths (made absolute on the caller) must be
- * readable there: a local folder works on one machine, a shared file system across several.
+ * readable, and for writing writable, there: a local folder works on one machine, a shared file system across several.
  *
  * <p>A file that is not UTF-8, or a line that is not JSON, fails its task with an {@link IllegalArgumentException}
  * naming the file and the line; the functions that run are those of {@link FileFunctions}.
@@ -61,6 +68,17 @@ public final class TextFiles {
    */
   public static Source jsonLines(String pathOrGlob, long blocksize) {
     return new FileSource(pathOrGlob, positive(blocksize, pathOrGlob), FileFunctions.READ_JSON);
+  }
+
+  /**
+   * Files named by {@code pattern}, whose one {@code *} is replaced by the partition's index (from 0, not padded):
+   * {@code out/part-*.txt}, {@code out/part-*.json.gz}. A relative pattern is resolved here, against this JVM's
+   * working directory. Each partition's task returns the path it wrote.
+   *
+   * @throws IllegalArgumentException if {@code pattern} does not hold exactly one {@code *}
+   */
+  public static Sink writeTo(String pattern) {
+    return new FileSink(pattern);
   }
 
   private static long positive(long blocksize, String pathOrGlob) {
