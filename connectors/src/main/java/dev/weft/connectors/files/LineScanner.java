@@ -19,9 +19,9 @@ import java.nio.file.StandardOpenOption;
  * Reads the lines of one {@link TextBlock} of a UTF-8 text file, plain or compressed, and hands them to a
  * {@link LineHandler} without their terminators ({@code "\n"} or {@code "\r\n"}; a lone {@code '\r'} is text).
  *
- * <p>Bytes are read in large chunks and each line becomes a string in one JDK call, whose ASCII and UTF-8 paths are
- * intrinsics: the bytes are never looked at one by one except to find the newlines. A line that is not valid UTF-8
- * is an error naming the file, the line and the byte, never a string with replacement characters in it.
+ * <p>Bytes are read in chunks that fit the CPU's cache, and each line becomes a string in one JDK call, whose ASCII
+ * and UTF-8 paths are intrinsics: the search for newlines is the only pass of ours over the bytes. A line that is not
+ * valid UTF-8 is an error naming the file, the line and the byte, never a string with replacement characters in it.
  */
 final class LineScanner {
   /** Receives the lines of a block in order. */

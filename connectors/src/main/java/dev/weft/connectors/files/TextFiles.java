@@ -7,20 +7,27 @@ import dev.weft.connectors.Source;
  * Text and JSON-lines files as sources and sinks of a collection, as Dask's {@code read_text} and
  * {@code to_textfiles}.
  *
- * <p><b>Reading.</b> {@link #lines(String)} is the lines of the files a path or glob names ({@code data/*.txt},
- * {@code logs/2026-*}{@code /part-*.txt}; see {@link FileGlob} for the syntax), files in path order, each line
- * without its terminator ({@code "\n"} or {@code "\r\n"}). {@link #jsonLines(String)} parses each line as JSON
- * instead: objects become maps, arrays lists, integers longs, other numbers doubles; blank lines are skipped. Files
- * are UTF-8; a {@code .gz} or {@code .bz2} file is decompressed (gzip's concatenated members included). Each file is
- * one partition, or with a blocksize each block of that many bytes of a plain file: a block holds the lines that
- * start in it, so every line is read once, whatever the blocksize. A compressed file cannot be split and is always one
- * partition; an empty file is a partition with no items. The glob is listed when the source is planned
- * ({@link Source#partitions()}), and refused then if it matches no file.
+ * <p><b>Reading.</b> {@link #lines(String)} is the lines of the files a path or glob names, files in path order, each
+ * line without its terminator ({@code "\n"} or {@code "\r\n"}; a lone {@code '\r'} is text).
+ * {@link #jsonLines(String)} parses each line as JSON instead: objects become maps, arrays lists, integers longs,
+ * other numbers doubles; blank lines are skipped. Files are UTF-8; a {@code .gz} or {@code .bz2} file is decompressed
+ * (gzip's concatenated members included). Each file is one partition, or with a blocksize each block of that many
+ * bytes of a plain file: a block holds the lines that start in it, so every line is read once, whatever the
+ * blocksize. A compressed file cannot be split and is always one partition; an empty file is a partition with no
+ * items. The glob is listed when the source is planned ({@link Source#partitions()}), and refused then if it matches
+ * no file.
+ *
+ * <p><b>Globs.</b> A path, relative to the working directory or absolute, or a glob in the syntax of
+ * {@link java.nio.file.FileSystem#getPathMatcher}: {@code data/*.json}, {@code logs/2026-*}{@code /part-*.txt}
+ * ({@code *}, {@code ?}, {@code [abc]} and {@code {a,b}} match within a name; {@code **} across folders, at least
+ * one). Folders are separated by {@code /}. A name that begins with a dot (a hidden file, or a write in progress) is
+ * matched only by a part of the pattern that begins with a dot too, as in a shell.
  *
  * <p><b>Writing.</b> {@link #writeTo(String)} writes each partition to a file named by a pattern whose one {@code *}
- * is the partition's index: one line per item, a string as it is and any other value as its JSON (so a collection of
- * maps becomes a JSON-lines file). A {@code .gz} or {@code .bz2} name is compressed. Missing folders are created; a
- * file appears whole or not at all (written under a temporary name and renamed).
+ * is the partition's index: one line per item, a string as it is (one with a newline in it reads back as several
+ * lines) and any other value as its JSON, so a collection of maps or Avro records becomes a JSON-lines file (bytes are
+ * base64 strings). A {@code .gz} or {@code .bz2} name is compressed. Missing folders are created; a file appears whole
+ * or not at all (written under a temporary name and renamed), and replaces the file of an earlier run.
  *
  * <p><b>Where the files are.</b> The tasks that read and write run on the scheduler's workers: on the processes and
  * broker schedulers those are other JVMs, possibly on other machines. The paths (made absolute on the caller) must be

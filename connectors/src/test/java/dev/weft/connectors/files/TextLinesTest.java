@@ -33,7 +33,8 @@ class TextLinesTest {
   void linesEndAtNewlinesOrCrlfAndKeepALoneCarriageReturn() throws Exception {
     write("a.txt", "one\r\ntwo\n\nfour\rstill four\r\n\r\nlast");
 
-    assertEquals(List.of("one", "two", "", "four\rstill four", "", "last"), tasks.items(TextFiles.lines(dir + "/a.txt")));
+    assertEquals(List.of("one", "two", "", "four\rstill four", "", "last"),
+        tasks.items(TextFiles.lines(dir + "/a.txt")));
   }
 
   @Test
@@ -54,7 +55,8 @@ class TextLinesTest {
     assertEquals(List.of(FileFunctions.READ_TEXT, FileFunctions.READ_TEXT, FileFunctions.READ_TEXT),
         plan.stream().map(PartitionRead::function).toList());
     assertEquals(List.of(dir + "/a.txt", 0L, -1L), plan.get(0).args());
-    assertEquals(List.of(List.of("a1"), List.of("b1", "b2"), List.of()), tasks.partitions(TextFiles.lines(dir + "/*.txt")));
+    assertEquals(List.of(List.of("a1"), List.of("b1", "b2"), List.of()),
+        tasks.partitions(TextFiles.lines(dir + "/*.txt")));
     assertEquals(List.of(List.of()), tasks.partitions(TextFiles.lines(dir + "/c.txt", 4)));
   }
 
