@@ -64,8 +64,10 @@ final class TextFileWriter {
 
   private static void writeLines(Path temporary, Compression compression, List<?> items, Path file)
       throws IOException {
-    try (OutputStream out = compression.compress(new BufferedOutputStream(
-            Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), BUFFER));
+    // Each stream closes the one it wraps; all are resources so that none is left open if a wrapper cannot be made.
+    try (OutputStream raw = new BufferedOutputStream(
+            Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), BUFFER);
+        OutputStream out = compression.compress(raw);
         JsonGenerator lines = JSON.createGenerator(out)) {
       int index = 0;
       for (Object item : items) {
