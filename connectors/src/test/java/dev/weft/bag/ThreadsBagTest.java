@@ -1,0 +1,10 @@
+package dev.weft.bag;
+
+import dev.weft.scheduler.ComputeOptions;
+
+class ThreadsBagTest extends BagConformanceSuite {
+  @Override
+  protected ComputeOptions scheduler() {
+    return ComputeOptions.scheduler("threads");
+  }
+}
