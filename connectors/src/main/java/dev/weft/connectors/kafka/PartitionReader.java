@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -79,6 +80,11 @@ final class PartitionReader {
       consumer.assign(List.of(partition));
       consumer.seek(partition, from);
       return readFrom(consumer);
+    } catch (InterruptException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // The consumer's own failure (its settings, authentication, authorization): say what it was reading.
+      throw new IllegalStateException(range() + " cannot be read: " + e.getMessage(), e);
     }
   }
 

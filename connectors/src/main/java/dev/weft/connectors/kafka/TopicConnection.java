@@ -61,8 +61,8 @@ public final class TopicConnection {
   static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
 
   /** Parts of key names that say the value is a secret. */
-  private static final List<String> SECRET_KEY_PARTS = List.of("password", "jaas", "secret", "credentials",
-      "basic.auth.user.info", "bearer.auth.token", "authorization", "ssl.keystore.key", "private.key");
+  private static final List<String> SECRET_KEY_PARTS = List.of("password", "jaas", "secret", "basic.auth.user.info",
+      "bearer.auth.token", "authorization", "ssl.keystore.key", "private.key");
 
   /** Registry credentials: they need a local schema.registry.url. */
   private static final List<String> REGISTRY_SECRET_KEY_PARTS = List.of("basic.auth.user.info", "bearer.auth.token",

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -140,7 +141,7 @@ public final class TopicSource implements Source {
   @Override
   public List<PartitionRead> partitions() {
     ClientSettings settings = TopicConnection.resolve(connection);
-    try (Admin admin = Admin.create(settings.clients())) {
+    try (Admin admin = createAdmin(settings)) {
       List<TopicPartition> partitions = partitionsToRead(admin, settings);
       ListOffsetsOptions options = new ListOffsetsOptions(settings.isolation());
       Map<TopicPartition, Long> begins = offsets(admin, partitions, OffsetSpec.earliest(), options, settings);
@@ -157,6 +158,15 @@ public final class TopicSource implements Source {
         }
       }
       return reads;
+    }
+  }
+
+  private Admin createAdmin(ClientSettings settings) {
+    try {
+      return Admin.create(settings.clients());
+    } catch (KafkaException e) {
+      throw new IllegalArgumentException("cannot connect to plan the read of topic '" + topic + "': "
+          + e.getMessage(), e);
     }
   }
 

@@ -10,6 +10,8 @@ import org.apache.avro.SchemaParseException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -96,6 +98,12 @@ final class TopicWriter {
         sent++;
       }
       producer.flush(); // every record acknowledged or failed: closing then waits for nothing
+    } catch (InterruptException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // Not a record's failure, which the callback takes: the producer's own (its settings, authentication).
+      throw new IllegalStateException("cannot write to topic '" + topic + "' (" + sent + " of the " + values.size()
+          + " records were sent): " + e.getMessage(), e);
     }
     if (firstFailure.get() != null) {
       Exception cause = firstFailure.get();
