@@ -5,6 +5,10 @@ import dev.weft.connectors.PartitionRead;
 import dev.weft.connectors.Sink;
 import dev.weft.connectors.Source;
 import dev.weft.connectors.files.TextFiles;
+import dev.weft.connectors.kafka.KafkaTopics;
+import dev.weft.connectors.kafka.TopicFormat;
+import dev.weft.connectors.kafka.TopicSink;
+import dev.weft.connectors.kafka.TopicSource;
 import dev.weft.function.NamedFunction;
 import dev.weft.function.TaskFunction;
 import dev.weft.graph.Arg;
@@ -125,6 +129,20 @@ public final class Bag<T> {
   /** As {@link #readJson(String)}, large files split into partitions of about {@code blocksize}. */
   public static Bag<Object> readJson(String glob, long blocksize) {
     return from(TextFiles.jsonLines(glob, blocksize));
+  }
+
+  /**
+   * The records of a topic up to its end offsets when this is called, one partition per Kafka partition (or range):
+   * {@code Bag.fromTopic(KafkaTopics.source(connection, "orders", TopicFormat.AVRO).withMaxRecordsPerPartition(1_000_000))}.
+   * Avro values come as records, through the schema registry the connection names.
+   */
+  public static <T> Bag<T> fromTopic(TopicSource source) {
+    return from(source);
+  }
+
+  /** The records of every partition of {@code topic}, up to its end offsets when this is called. */
+  public static <T> Bag<T> fromTopic(Map<String, ?> connection, String topic, TopicFormat format) {
+    return from(KafkaTopics.source(connection, topic, format));
   }
 
   /** The number of partitions, each one task. */
@@ -496,6 +514,26 @@ public final class Bag<T> {
   @SuppressWarnings("unchecked")
   public List<String> toTextFiles(String pattern, ComputeOptions options) {
     return (List<String>) (List<?>) to(TextFiles.writeTo(pattern), options);
+  }
+
+  /**
+   * Writes the items to a topic, computed now, each partition by one task: {@code toTopic(KafkaTopics.sink(connection,
+   * "names", TopicFormat.AVRO))} registers the records' schema under the topic's subject. Returns how many records
+   * were written. Partitions are written by tasks that may run at once, so a bag partition's records keep their order
+   * within the Kafka partition they land in, and nothing orders one bag partition's records against another's; a write
+   * task run again (a retry, a worker lost) writes its records again.
+   */
+  public long toTopic(TopicSink sink) {
+    return toTopic(sink, ComputeOptions.defaults());
+  }
+
+  /** As {@link #toTopic(TopicSink)}, computed with {@code options}. */
+  public long toTopic(TopicSink sink, ComputeOptions options) {
+    long written = 0;
+    for (Object count : to(sink, options)) {
+      written += ((Number) count).longValue();
+    }
+    return written;
   }
 
   /** Writes each partition through {@code sink}, computed now; returns what each partition's write returned. */

@@ -4,6 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.connectors.kafka.KafkaTopics;
+import dev.weft.connectors.kafka.TopicFormat;
+import dev.weft.kafka.junit.TestKafka;
+import dev.weft.kafka.junit.WithKafka;
+import dev.weft.registry.RestSchemaRegistryClient;
+import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
+import dev.weft.registry.embedded.InMemorySchemaStore;
+import dev.weft.registry.serde.AvroSerializer;
+import java.util.Comparator;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
 import dev.weft.graph.Graph;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
  * What a {@link Bag} computes, the same on every scheduler, each answer checked against plain Java: a scheduler's
  * test class extends this and says how to select the scheduler (as the scheduler conformance suite).
  */
+@WithKafka
 public abstract class BagConformanceSuite {
+  /** For the topic tests; started by the first that needs it. */
+  private static EmbeddedSchemaRegistry registry;
+
   /** 0..99 in 7 partitions of 14 or 15. */
   protected static final List<Long> NUMBERS = LongStream.range(0, 100).boxed().toList();
 
@@ -251,6 +272,89 @@ public abstract class BagConformanceSuite {
         () -> Bag.readJson(folder + "/*.json").pluck("a").sum().compute(scheduler()));
     String text = messages(failure);
     assertTrue(text.contains("orders-3.json line 3: not JSON"), text);
+  }
+
+  @Test
+  void aTopicWithAvroValues(TestKafka kafka) throws Exception {
+    String topic = kafka.createTopic("people", 3);
+    Map<String, Object> connection = topicConnection(kafka);
+    Schema person = SchemaBuilder.record("Person").namespace("dev.weft.test").fields()
+        .requiredLong("id").requiredString("name").endRecord();
+    Map<Object, Long> expected = new LinkedHashMap<>();
+    try (AvroSerializer serializer = new AvroSerializer();
+         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+             new ByteArraySerializer(), new ByteArraySerializer())) {
+      serializer.configure(Map.of("schema.registry.url", registry.url()), false);
+      for (long id = 0; id < 60; id++) {
+        GenericRecord record = new GenericData.Record(person);
+        record.put("id", id);
+        record.put("name", "p" + id % 4);
+        expected.merge("p" + id % 4, 1L, Long::sum);
+        producer.send(new ProducerRecord<>(topic, (int) (id % 3), null, serializer.serialize(topic, record)));
+      }
+      producer.flush();
+    }
+    Bag<GenericRecord> people = Bag.fromTopic(connection, topic, TopicFormat.AVRO);
+    assertEquals(3, people.npartitions(), "one partition per Kafka partition");
+    assertEquals(expected, new TreeMap<>(people.pluck("name").frequencies().computeMap(scheduler())));
+    assertEquals(1770L, people.pluck("id").sum().compute(scheduler()));
+  }
+
+  @Test
+  void writtenToATopicAsAvroAndJsonAndReadBack(TestKafka kafka) {
+    Map<String, Object> connection = topicConnection(kafka);
+    List<Map<String, Object>> people = new ArrayList<>();
+    for (long id = 0; id < 25; id++) {
+      people.add(Map.of("id", id, "name", "p" + id % 4));
+    }
+    Schema person = SchemaBuilder.record("Person").namespace("dev.weft.test").fields()
+        .requiredLong("id").requiredString("name").endRecord();
+    String avro = kafka.createTopic("people-avro", 2);
+    assertEquals(25L, Bag.from(people, 4).toTopic(KafkaTopics.sink(connection, avro, TopicFormat.AVRO)
+        .withRecordSchema(person), scheduler()));
+    assertTrue(registrySubjects().contains(avro + "-value"), registrySubjects().toString());
+    List<Object> ids = new ArrayList<>(Bag.fromTopic(connection, avro, TopicFormat.AVRO).pluck("id")
+        .compute(scheduler()));
+    ids.sort(Comparator.comparingLong(id -> (Long) id));
+    assertEquals(NUMBERS.subList(0, 25), ids);
+
+    String json = kafka.createTopic("people-json", 1);
+    assertEquals(25L, Bag.from(people, 3).toTopic(KafkaTopics.sink(connection, json, TopicFormat.JSON),
+        scheduler()));
+    List<Map<String, Object>> read = new ArrayList<>(Bag.<Map<String, Object>>fromTopic(connection, json,
+        TopicFormat.JSON).compute(scheduler()));
+    // Partitions are written by tasks that may run at once: each partition's items keep their order, not the bag's.
+    read.sort(Comparator.comparingLong(item -> (Long) item.get("id")));
+    assertEquals(people, read);
+  }
+
+  private static synchronized EmbeddedSchemaRegistry registry() {
+    if (registry == null) {
+      registry = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
+    }
+    return registry;
+  }
+
+  private static Map<String, Object> topicConnection(TestKafka kafka) {
+    Map<String, Object> connection = new LinkedHashMap<>();
+    connection.put("bootstrap.servers", kafka.clientProperties().get("bootstrap.servers"));
+    connection.put("schema.registry.url", registry().url());
+    return connection;
+  }
+
+  private static List<String> registrySubjects() {
+    try (RestSchemaRegistryClient client = RestSchemaRegistryClient.fromConfigs(Map.of("schema.registry.url",
+        registry().url()))) {
+      return client.subjects();
+    }
+  }
+
+  @AfterAll
+  static void stopRegistry() {
+    if (registry != null) {
+      registry.close();
+      registry = null;
+    }
   }
 
   /** The messages of {@code failure} and its causes, as a user reading the stack trace sees them. */
