@@ -6,6 +6,7 @@ import dev.weft.broker.BrokerOptions;
 import dev.weft.broker.BrokerScheduler;
 import dev.weft.cli.OneMachine;
 import dev.weft.local.Schedulers;
+import dev.weft.local.process.ProcessPoolOptions;
 import dev.weft.scheduler.ComputeOptions;
 import dev.weft.scheduler.Weft;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import java.util.Map;
  * reused while its parameters are the same; its files are in the page cache when timed, so the jobs measure
  * decoding, splitting, parsing and counting, not the disk.
  *
- * <p>Schedulers: {@code java} (plain Java on 1 and 2 threads, rows java-1 and java-2), {@code sync},
+ * <p>Schedulers: {@code java} (plain Java on 1 and 2 threads, rows java-1 and java-2; and for the word count
+ * java-2-bytes, counting bytes rather than strings, about the physical limit), {@code sync},
  * {@code threads} (2 threads), {@code processes} (2 worker JVMs) and {@code broker} (an embedded Kafka broker,
  * registry and scheduler in this JVM, and 2 worker JVMs of {@code broker-threads} threads each, as {@code weft up}).
  * Each runs every job once to warm up, then {@code rounds} times; the table gives medians and minima. Every answer is
@@ -40,6 +42,9 @@ import java.util.Map;
  *
  * <p>Usage: {@code BagBenchmark [rounds] [schedulers] [folder] [broker-threads]}, defaults 3,
  * {@code java,sync,threads,processes,broker}, {@code target/bag-data} beside this jar, and 1.
+ * {@code -Dweft.bench.jobs=wordcount,...} runs only those jobs (to profile one); the environment variable
+ * {@code WEFT_WORKER_JAVA_OPTS} (say {@code -Xmx2g} or a flight recording) is given to the worker JVMs of both the
+ * processes and the broker scheduler.
  */
 public final class BagBenchmark {
   private static final String ALL = "java,sync,threads,processes,broker";
@@ -78,7 +83,15 @@ public final class BagBenchmark {
     }
     System.out.println("# Bag benchmark: " + rounds + " round(s) per job and scheduler after a warm-up run; threads"
         + " 2, processes 2 worker JVMs, broker 2 worker JVMs x " + brokerThreads + " thread(s)");
-    System.out.println("# " + Machine.describe());
+    System.out.println("# " + Machine.describe() + "; collectors " + ManagementFactory.getGarbageCollectorMXBeans()
+        .stream().map(GarbageCollectorMXBean::getName).toList());
+    // The broker's workers take their extra JVM options from this variable (OneMachine); the processes' do here too.
+    String workerOpts = System.getenv(OneMachine.WORKER_JAVA_OPTS);
+    List<String> workerJvmOptions = workerOpts == null || workerOpts.isBlank() ? List.of()
+        : List.of(workerOpts.trim().split("\\s+"));
+    if (!workerJvmOptions.isEmpty()) {
+      System.out.println("# worker JVM options (processes and broker): " + workerJvmOptions);
+    }
     BagData.prepare(folder, System.out);
     System.out.println("# " + describe(folder));
 
@@ -100,13 +113,17 @@ public final class BagBenchmark {
 
     String wordGlob = folder.resolve(BagData.WORDS_GLOB).toString();
     String jsonGlob = folder.resolve(BagData.JSON_GLOB).toString();
-    List<Job> jobs = List.of(
+    List<Job> jobs = new java.util.ArrayList<>(List.of(
         new Job("wordcount", options -> Bag.readText(wordGlob).flatMap(ItemFunctions.SPLIT_WORDS).frequencies()
             .topk(10, 1).compute(options), threads -> BagData.top(BagData.wordCounts(folder, threads), 10)),
         new Job("json-parse", options -> Bag.readText(jsonGlob).map(ItemFunctions.PARSE_JSON).pluck("name")
             .frequencies().computeMap(options), threads -> BagData.nameCounts(folder, threads)),
         new Job("json-read", options -> Bag.readJson(jsonGlob).pluck("name").frequencies().computeMap(options),
-            null));
+            null)));
+    String only = System.getProperty("weft.bench.jobs");
+    if (only != null) {
+      jobs.removeIf(job -> !List.of(only.split(",")).contains(job.name()));
+    }
 
     Map<String, Map<String, double[]>> seconds = new LinkedHashMap<>(); // job -> scheduler -> seconds per round
     for (String scheduler : schedulers) {
@@ -116,6 +133,8 @@ public final class BagBenchmark {
             measure("java-" + threads, rounds, jobs, job -> job.plain() == null ? null
                 : () -> job.plain().run(threads), words, names, seconds);
           }
+          measure("java-2-bytes", rounds, jobs, job -> !job.name().equals("wordcount") ? null
+              : () -> BagData.top(BagData.wordCountsFromBytes(folder, 2), 10), words, names, seconds);
         }
         case "broker" -> {
           try (OneMachine machine = new OneMachine(2, brokerThreads, null, Map.of(), System.err);
@@ -129,7 +148,8 @@ public final class BagBenchmark {
           ComputeOptions options = switch (scheduler) {
             case "sync" -> Schedulers.sync();
             case "threads" -> Schedulers.threads(2);
-            case "processes" -> Schedulers.processes(2);
+            case "processes" -> workerJvmOptions.isEmpty() ? Schedulers.processes(2)
+                : Schedulers.processes(2).with(ProcessPoolOptions.JVM_OPTIONS, workerJvmOptions);
             default -> throw new IllegalArgumentException("unknown scheduler " + scheduler);
           };
           measure(scheduler, rounds, jobs, job -> () -> job.weft().run(options), words, names, seconds);
@@ -196,7 +216,7 @@ public final class BagBenchmark {
 
   private static void print(Map<String, Map<String, double[]>> seconds) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "%-11s %-10s %9s %9s %9s %9s %18s %9s%n", "job", "scheduler", "median s",
+    System.out.printf(Locale.ROOT, "%-11s %-12s %9s %9s %9s %9s %18s %9s%n", "job", "scheduler", "median s",
         "min s", "x java-1", "x java-2", "target s", "x target");
     for (Map.Entry<String, Map<String, double[]>> job : seconds.entrySet()) {
       Map<String, double[]> bySchedulers = job.getValue();
@@ -218,7 +238,7 @@ public final class BagBenchmark {
             default -> { }
           }
         }
-        System.out.printf(Locale.ROOT, "%-11s %-10s %9.3f %9.3f %9s %9s %18s %9s%n", job.getKey(),
+        System.out.printf(Locale.ROOT, "%-11s %-12s %9.3f %9.3f %9s %9s %18s %9s%n", job.getKey(),
             scheduler.getKey(), stats.median(), stats.min(), ratio(stats.median(), java1),
             ratio(stats.median(), java2), target == null ? "" : targetText + String.format(Locale.ROOT, "%.2f", target),
             ratio(stats.median(), target));
