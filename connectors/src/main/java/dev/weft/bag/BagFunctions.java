@@ -4,6 +4,7 @@ import dev.weft.bag.internal.ValueOrder;
 import dev.weft.function.FnN;
 import dev.weft.function.FunctionModule;
 import dev.weft.function.FunctionRegistry;
+import dev.weft.function.PartitionFunction;
 import dev.weft.function.TaskContext;
 import dev.weft.function.TaskFunction;
 import dev.weft.function.UnknownFunctionException;
@@ -65,37 +66,318 @@ public final class BagFunctions implements FunctionModule {
 
   @Override
   public void register(FunctionRegistry registry) {
-    add(registry, MAP, a -> map(fn(a[0]), list(a[1]), list(a[2])));
-    add(registry, FILTER, a -> filter(fn(a[0]), list(a[1]), list(a[2])));
-    add(registry, FLAT_MAP, a -> flatMap((String) a[0], fn(a[0]), list(a[1]), list(a[2])));
-    add(registry, FLATTEN, a -> flatten(list(a[0])));
-    add(registry, PLUCK, a -> pluck(a[0], list(a[1])));
+    // Functions of a partition's items, written as stages: a fused chain of them streams each item through.
+    registry.register(MAP, mapping((function, extra, item, out) -> out.accept(call(function, item, extra))));
+    registry.register(FILTER, mapping((function, extra, item, out) -> {
+      Object keep = call(function, item, extra);
+      if (!(keep instanceof Boolean)) {
+        throw new IllegalArgumentException("a filter's function must return a boolean, returned "
+            + Values.describe(keep) + " for " + Values.describe(item));
+      }
+      if ((Boolean) keep) {
+        out.accept(item);
+      }
+    }));
+    registry.register(FLAT_MAP, mapping((function, extra, item, out) -> {
+      Object many = call(function, item, extra);
+      if (!(many instanceof List<?> list)) {
+        throw new IllegalArgumentException("flatMap's function must return a list, returned "
+            + Values.describe(many) + " for " + Values.describe(item));
+      }
+      for (Object one : list) {
+        out.accept(one);
+      }
+    }));
+    registry.register(FLATTEN, (PartitionFunction) (leading, out) -> new Passing(out) {
+      @Override
+      public void accept(Object item) throws Exception {
+        if (!(item instanceof List<?> list)) {
+          throw new IllegalArgumentException("flatten takes a bag of lists; an item is " + Values.describe(item));
+        }
+        for (Object one : list) {
+          out.accept(one);
+        }
+      }
+    });
+    registry.register(PLUCK, (PartitionFunction) (leading, out) -> new Passing(out) {
+      @Override
+      public void accept(Object item) throws Exception {
+        out.accept(getItem(item, leading[0]));
+      }
+    });
+    registry.register(COUNT, reducing(leading -> new long[1], (count, item) -> count[0]++, count -> count[0]));
+    registry.register(SUM, reducing(leading -> new Sum(), Sum::add, Sum::value));
+    registry.register(MIN, reducing(leading -> new Extreme(-1), Extreme::offer, Extreme::wrapped));
+    registry.register(MAX, reducing(leading -> new Extreme(1), Extreme::offer, Extreme::wrapped));
+    registry.register(MEAN_PARTIAL, reducing(leading -> new Sum(), Sum::add, sum -> List.of(sum.value(),
+        sum.count)));
+    registry.register(FREQUENCIES, reducing(leading -> new LinkedHashMap<Object, long[]>(),
+        (counts, item) -> {
+          long[] count = counts.get(item);
+          if (count == null) {
+            counts.put(item, new long[] {1});
+          } else {
+            count[0]++;
+          }
+        }, BagFunctions::pairs));
+    registry.register(TOPK, reducing(leading -> new TopK(((Number) leading[0]).intValue(), leading[1]), TopK::offer,
+        TopK::top));
+    registry.register(DISTINCT, reducing(leading -> new LinkedHashSet<>(), Set::add, ArrayList::new));
+    registry.register(FOLD, reducing(leading -> new Fold(fn(leading[0]), list(leading[1])), Fold::offer,
+        Fold::wrapped));
+    registry.register(FOLDBY, reducing(leading -> new FoldBy(fn(leading[0]), fn(leading[1]), list(leading[2])),
+        FoldBy::offer, FoldBy::pairs));
+    registry.register(HASH_SPLIT, reducing(leading -> new HashSplit(fn(leading[0]), ((Number) leading[1]).intValue()),
+        HashSplit::offer, HashSplit::buckets));
+
+    // Functions of whole lists: combining partials, and the steps that need a partition at once.
     add(registry, MAP_PARTITION, a -> call(fn(a[0]), list(a[2]), list(a[1])));
-    add(registry, COUNT, a -> (long) list(a[0]).size());
-    add(registry, SUM, a -> sum(list(a[0])));
-    add(registry, MIN, a -> extreme(list(a[0]), -1));
-    add(registry, MAX, a -> extreme(list(a[0]), 1));
-    add(registry, MIN_COMBINE, a -> extreme(present(list(a[0])), -1));
-    add(registry, MAX_COMBINE, a -> extreme(present(list(a[0])), 1));
-    add(registry, MEAN_PARTIAL, a -> List.of(sum(list(a[0])), (long) list(a[0]).size()));
+    add(registry, MIN_COMBINE, a -> reduce(new Extreme(-1), Extreme::offer, present(list(a[0]))).wrapped());
+    add(registry, MAX_COMBINE, a -> reduce(new Extreme(1), Extreme::offer, present(list(a[0]))).wrapped());
     add(registry, MEAN_COMBINE, a -> meanCombine(list(a[0])));
     add(registry, MEAN, a -> mean(list(a[0])));
     add(registry, ONLY, a -> only((String) a[0], list(a[1])));
-    add(registry, FREQUENCIES, a -> frequencies(list(a[0])));
     add(registry, FREQUENCIES_COMBINE, a -> frequenciesCombine(list(a[0])));
-    add(registry, TOPK, a -> topk(((Number) a[0]).intValue(), a[1], list(a[2])));
-    add(registry, TOPK_COMBINE, a -> topk(((Number) a[0]).intValue(), a[1], concat(list(a[2]))));
-    add(registry, DISTINCT, a -> new ArrayList<>(new LinkedHashSet<>(list(a[0]))));
+    add(registry, TOPK_COMBINE, a -> reduce(new TopK(((Number) a[0]).intValue(), a[1]), TopK::offer,
+        concat(list(a[2]))).top());
     add(registry, DISTINCT_COMBINE, a -> new ArrayList<>(new LinkedHashSet<>(concat(list(a[0])))));
-    add(registry, FOLD, a -> fold(fn(a[0]), list(a[1]), list(a[2])));
-    add(registry, FOLD_COMBINE, a -> fold(fn(a[0]), list(a[1]), present(list(a[2]))));
-    add(registry, FOLDBY, a -> foldBy(fn(a[0]), fn(a[1]), list(a[2]), list(a[3])));
+    add(registry, FOLD_COMBINE, a -> reduce(new Fold(fn(a[0]), list(a[1])), Fold::offer, present(list(a[2])))
+        .wrapped());
     add(registry, FOLDBY_COMBINE, a -> foldByCombine(fn(a[0]), list(a[1]), list(a[2])));
     add(registry, REDUCE, a -> fn(a[0]).apply(new Object[] {list(a[1])}));
-    add(registry, HASH_SPLIT, a -> hashSplit(fn(a[0]), ((Number) a[1]).intValue(), list(a[2])));
     add(registry, GROUP_BUCKET, a -> groupBucket(((Number) a[0]).intValue(), list(a[1])));
     add(registry, TAKE, a -> take(((Number) a[0]).intValue(), list(a[1])));
     add(registry, CONCAT, a -> concat(list(a[0])));
+  }
+
+  /** What an item-wise step does with one item: calls the user's function and sends on what it keeps. */
+  private interface ItemStep {
+    void apply(TaskFunction function, List<?> extra, Object item, PartitionFunction.Stage out) throws Exception;
+  }
+
+  /** A step {@code (function, extra, items)} that calls a user's function on each item, looked up once. */
+  private static PartitionFunction mapping(ItemStep step) {
+    return (leading, out) -> {
+      TaskFunction function = fn(leading[0]);
+      List<?> extra = list(leading[1]);
+      return new Passing(out) {
+        @Override
+        public void accept(Object item) throws Exception {
+          step.apply(function, extra, item, out);
+        }
+      };
+    };
+  }
+
+  /** A stage that sends items on: its result is its downstream's. */
+  private abstract static class Passing implements PartitionFunction.Stage {
+    private final PartitionFunction.Stage out;
+
+    Passing(PartitionFunction.Stage out) {
+      this.out = out;
+    }
+
+    @Override
+    public Object finish() throws Exception {
+      return out.finish();
+    }
+  }
+
+  private interface Start<A> {
+    A state(Object[] leading) throws Exception;
+  }
+
+  private interface Offer<A> {
+    void offer(A state, Object item) throws Exception;
+  }
+
+  private interface Finish<A> {
+    Object result(A state) throws Exception;
+  }
+
+  /** A step that reduces a partition's items to one value, holding only its state. */
+  private static <A> PartitionFunction reducing(Start<A> start, Offer<A> offer, Finish<A> finish) {
+    return (leading, out) -> {
+      A state = start.state(leading);
+      return new PartitionFunction.Stage() {
+        @Override
+        public void accept(Object item) throws Exception {
+          offer.offer(state, item);
+        }
+
+        @Override
+        public Object finish() throws Exception {
+          return finish.result(state);
+        }
+      };
+    };
+  }
+
+  private static <A> A reduce(A state, Offer<A> offer, List<?> items) throws Exception {
+    for (Object item : items) {
+      offer.offer(state, item);
+    }
+    return state;
+  }
+
+  /** A sum that stays a long while every item is integral. */
+  private static final class Sum {
+    private long integral;
+    private double real;
+    private boolean anyReal;
+    private long count;
+
+    void add(Object item) {
+      if (item instanceof Long || item instanceof Integer) {
+        integral = Math.addExact(integral, ((Number) item).longValue());
+      } else if (item instanceof Double || item instanceof Float) {
+        real += ((Number) item).doubleValue();
+        anyReal = true;
+      } else {
+        throw new IllegalArgumentException("sum of a bag of numbers; an item is " + Values.describe(item));
+      }
+      count++;
+    }
+
+    Object value() {
+      return anyReal ? (Object) (real + integral) : (Object) integral;
+    }
+  }
+
+  /** The least ({@code sign} -1) or greatest item seen. */
+  private static final class Extreme {
+    private final int sign;
+    private Object best;
+    private boolean found;
+
+    Extreme(int sign) {
+      this.sign = sign;
+    }
+
+    void offer(Object item) {
+      if (!found || sign * ValueOrder.INSTANCE.compare(item, best) > 0) {
+        best = item;
+        found = true;
+      }
+    }
+
+    /** As a list of one, or none for no items. */
+    List<Object> wrapped() {
+      return found ? Collections.singletonList(best) : List.of();
+    }
+  }
+
+  /** The {@code k} greatest items seen, by a key; holds at most {@code 2k} of them. */
+  private static final class TopK {
+    private final int k;
+    private final Object key;
+    private final TaskFunction keyFunction;
+    private final List<Object[]> kept = new ArrayList<>();
+
+    TopK(int k, Object key) {
+      this.k = k;
+      this.key = key;
+      this.keyFunction = key instanceof String ? fn(key) : null;
+    }
+
+    void offer(Object item) throws Exception {
+      Object sortKey = key == null ? item
+          : keyFunction != null ? keyFunction.apply(new Object[] {item}) : getItem(item, key);
+      kept.add(new Object[] {sortKey, item});
+      if (kept.size() >= 2 * Math.max(k, 16)) {
+        trim();
+      }
+    }
+
+    private void trim() {
+      kept.sort((a, b) -> ValueOrder.INSTANCE.compare(b[0], a[0])); // stable: ties keep their order
+      kept.subList(Math.min(k, kept.size()), kept.size()).clear();
+    }
+
+    List<Object> top() {
+      trim();
+      List<Object> top = new ArrayList<>(kept.size());
+      kept.forEach(pair -> top.add(pair[1]));
+      return top;
+    }
+  }
+
+  /** Items folded by {@code binop} from an initial value (a list of none or one), as a list of none or one. */
+  private static final class Fold {
+    private final TaskFunction binop;
+    private boolean started;
+    private Object accumulated;
+
+    Fold(TaskFunction binop, List<?> initial) {
+      this.binop = binop;
+      this.started = !initial.isEmpty();
+      this.accumulated = started ? initial.get(0) : null;
+    }
+
+    void offer(Object item) throws Exception {
+      accumulated = started ? binop.apply(new Object[] {accumulated, item}) : item;
+      started = true;
+    }
+
+    List<Object> wrapped() {
+      return started ? Collections.singletonList(accumulated) : List.of();
+    }
+  }
+
+  /** Items folded by {@code binop} into the value of their key. */
+  private static final class FoldBy {
+    private final TaskFunction key;
+    private final TaskFunction binop;
+    private final List<?> initial;
+    private final Map<Object, Object[]> folded = new LinkedHashMap<>();
+
+    FoldBy(TaskFunction key, TaskFunction binop, List<?> initial) {
+      this.key = key;
+      this.binop = binop;
+      this.initial = initial;
+    }
+
+    void offer(Object item) throws Exception {
+      Object group = key.apply(new Object[] {item});
+      Object[] slot = folded.get(group);
+      if (slot == null) {
+        folded.put(group, new Object[] {initial.isEmpty() ? item : binop.apply(new Object[] {initial.get(0), item})});
+      } else {
+        slot[0] = binop.apply(new Object[] {slot[0], item});
+      }
+    }
+
+    List<Object> pairs() {
+      List<Object> pairs = new ArrayList<>(folded.size());
+      folded.forEach((group, slot) -> pairs.add(Arrays.asList(group, slot[0])));
+      return pairs;
+    }
+  }
+
+  /**
+   * Items split into buckets by the hash of their key, each as a {@code [key, item]} pair. Keys are Weft values, whose
+   * hash codes are the same in every JVM (strings, numbers, lists and maps of them).
+   */
+  private static final class HashSplit {
+    private final TaskFunction key;
+    private final List<List<Object>> buckets;
+
+    HashSplit(TaskFunction key, int count) {
+      this.key = key;
+      this.buckets = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        buckets.add(new ArrayList<>());
+      }
+    }
+
+    void offer(Object item) throws Exception {
+      Object group = key.apply(new Object[] {item});
+      buckets.get(Math.floorMod(group == null ? 0 : group.hashCode(), buckets.size())).add(Arrays.asList(group, item));
+    }
+
+    List<Object> buckets() {
+      return new ArrayList<>(buckets);
+    }
   }
 
   private static void add(FunctionRegistry registry, String name, TaskFunction body) {
@@ -135,54 +417,6 @@ public final class BagFunctions implements FunctionModule {
     return function.apply(args);
   }
 
-  private static List<Object> map(TaskFunction function, List<?> extra, List<?> items) throws Exception {
-    List<Object> out = new ArrayList<>(items.size());
-    for (Object item : items) {
-      out.add(call(function, item, extra));
-    }
-    return out;
-  }
-
-  private static List<Object> filter(TaskFunction predicate, List<?> extra, List<?> items) throws Exception {
-    List<Object> out = new ArrayList<>();
-    for (Object item : items) {
-      Object keep = call(predicate, item, extra);
-      if (!(keep instanceof Boolean)) {
-        throw new IllegalArgumentException("a filter's function must return a boolean, returned "
-            + Values.describe(keep) + " for " + Values.describe(item));
-      }
-      if ((Boolean) keep) {
-        out.add(item);
-      }
-    }
-    return out;
-  }
-
-  private static List<Object> flatMap(String name, TaskFunction function, List<?> extra, List<?> items)
-      throws Exception {
-    List<Object> out = new ArrayList<>(items.size() * 4);
-    for (Object item : items) {
-      Object many = call(function, item, extra);
-      if (!(many instanceof List<?> list)) {
-        throw new IllegalArgumentException("flatMap's function " + name + " must return a list, returned "
-            + Values.describe(many) + " for " + Values.describe(item));
-      }
-      out.addAll(list);
-    }
-    return out;
-  }
-
-  private static List<Object> flatten(List<?> items) {
-    List<Object> out = new ArrayList<>(items.size() * 4);
-    for (Object item : items) {
-      if (!(item instanceof List<?> list)) {
-        throw new IllegalArgumentException("flatten takes a bag of lists; an item is " + Values.describe(item));
-      }
-      out.addAll(list);
-    }
-    return out;
-  }
-
   /** A field of a map or Avro record by name, or an element of a list by index, as Dask's {@code pluck}. */
   static Object getItem(Object item, Object key) {
     if (item instanceof Map<?, ?> map && key instanceof String) {
@@ -215,44 +449,6 @@ public final class BagFunctions implements FunctionModule {
     return text.length() > 80 ? text.substring(0, 77) + "..." : text;
   }
 
-  private static List<Object> pluck(Object key, List<?> items) {
-    List<Object> out = new ArrayList<>(items.size());
-    for (Object item : items) {
-      out.add(getItem(item, key));
-    }
-    return out;
-  }
-
-  private static Object sum(List<?> items) {
-    long integral = 0;
-    double real = 0;
-    boolean anyReal = false;
-    for (Object item : items) {
-      if (item instanceof Long || item instanceof Integer) {
-        integral = Math.addExact(integral, ((Number) item).longValue());
-      } else if (item instanceof Double || item instanceof Float) {
-        real += ((Number) item).doubleValue();
-        anyReal = true;
-      } else {
-        throw new IllegalArgumentException("sum of a bag of numbers; an item is " + Values.describe(item));
-      }
-    }
-    return anyReal ? (Object) (real + integral) : (Object) integral;
-  }
-
-  /** The least ({@code sign} -1) or greatest item as a list of one, or an empty list for an empty partition. */
-  private static List<Object> extreme(List<?> items, int sign) {
-    Object best = null;
-    boolean found = false;
-    for (Object item : items) {
-      if (!found || sign * ValueOrder.INSTANCE.compare(item, best) > 0) {
-        best = item;
-        found = true;
-      }
-    }
-    return found ? Collections.singletonList(best) : List.of();
-  }
-
   private static List<Object> meanCombine(List<?> partials) {
     List<Object> sums = new ArrayList<>(partials.size());
     long count = 0;
@@ -261,7 +457,9 @@ public final class BagFunctions implements FunctionModule {
       sums.add(pair.get(0));
       count += ((Number) pair.get(1)).longValue();
     }
-    return List.of(sum(sums), count);
+    Sum sum = new Sum();
+    sums.forEach(sum::add);
+    return List.of(sum.value(), count);
   }
 
   private static double mean(List<?> pair) {
@@ -278,20 +476,6 @@ public final class BagFunctions implements FunctionModule {
       throw new IllegalArgumentException(what + " of an empty bag");
     }
     return wrapped.get(0);
-  }
-
-  /** Items and their counts as {@code [item, count]} pairs, in the order items first appear. */
-  private static List<Object> frequencies(List<?> items) {
-    Map<Object, long[]> counts = new LinkedHashMap<>();
-    for (Object item : items) {
-      long[] count = counts.get(item);
-      if (count == null) {
-        counts.put(item, new long[] {1});
-      } else {
-        count[0]++;
-      }
-    }
-    return pairs(counts);
   }
 
   private static List<Object> frequenciesCombine(List<?> partials) {
@@ -317,26 +501,6 @@ public final class BagFunctions implements FunctionModule {
     return pairs;
   }
 
-  /**
-   * The {@code k} greatest items, greatest first, by {@code key}: null for the items themselves, a number for the
-   * element at that index, a string for the function of that name. Ties keep the order items came in.
-   */
-  private static List<Object> topk(int k, Object key, List<?> items) throws Exception {
-    TaskFunction keyFunction = key instanceof String ? fn(key) : null;
-    List<Object[]> keyed = new ArrayList<>(items.size());
-    for (Object item : items) {
-      Object sortKey = key == null ? item
-          : keyFunction != null ? keyFunction.apply(new Object[] {item}) : getItem(item, key);
-      keyed.add(new Object[] {sortKey, item});
-    }
-    keyed.sort((a, b) -> ValueOrder.INSTANCE.compare(b[0], a[0])); // stable: ties keep their order
-    List<Object> top = new ArrayList<>(Math.min(k, keyed.size()));
-    for (int i = 0; i < k && i < keyed.size(); i++) {
-      top.add(keyed.get(i)[1]);
-    }
-    return top;
-  }
-
   private static List<Object> concat(List<?> lists) {
     List<Object> out = new ArrayList<>();
     for (Object list : lists) {
@@ -352,38 +516,6 @@ public final class BagFunctions implements FunctionModule {
       values.addAll(list(partial));
     }
     return values;
-  }
-
-  /**
-   * {@code items} folded by {@code binop} from {@code initial} (a list of none or one value: none means "start from
-   * the first item"), as a list of none (nothing to fold) or one value.
-   */
-  private static List<Object> fold(TaskFunction binop, List<?> initial, List<?> items) throws Exception {
-    boolean started = !initial.isEmpty();
-    Object accumulated = started ? initial.get(0) : null;
-    for (Object item : items) {
-      accumulated = started ? binop.apply(new Object[] {accumulated, item}) : item;
-      started = true;
-    }
-    return started ? Collections.singletonList(accumulated) : List.of();
-  }
-
-  /** {@code [key, folded]} pairs: each item folded by {@code binop} into the value of its key. */
-  private static List<Object> foldBy(TaskFunction key, TaskFunction binop, List<?> initial, List<?> items)
-      throws Exception {
-    Map<Object, Object[]> folded = new LinkedHashMap<>();
-    for (Object item : items) {
-      Object group = key.apply(new Object[] {item});
-      Object[] slot = folded.get(group);
-      if (slot == null) {
-        folded.put(group, new Object[] {initial.isEmpty() ? item : binop.apply(new Object[] {initial.get(0), item})});
-      } else {
-        slot[0] = binop.apply(new Object[] {slot[0], item});
-      }
-    }
-    List<Object> pairs = new ArrayList<>(folded.size());
-    folded.forEach((group, slot) -> pairs.add(Arrays.asList(group, slot[0])));
-    return pairs;
   }
 
   private static List<Object> foldByCombine(TaskFunction combine, List<?> initial, List<?> partials)
@@ -404,22 +536,6 @@ public final class BagFunctions implements FunctionModule {
     List<Object> pairs = new ArrayList<>(folded.size());
     folded.forEach((group, slot) -> pairs.add(Arrays.asList(group, slot[0])));
     return pairs;
-  }
-
-  /**
-   * The items split into {@code buckets} lists by the hash of their key, each item as a {@code [key, item]} pair. Keys
-   * are Weft values, whose hash codes are the same in every JVM (strings, numbers, lists and maps of them).
-   */
-  private static List<Object> hashSplit(TaskFunction key, int buckets, List<?> items) throws Exception {
-    List<List<Object>> split = new ArrayList<>(buckets);
-    for (int i = 0; i < buckets; i++) {
-      split.add(new ArrayList<>());
-    }
-    for (Object item : items) {
-      Object group = key.apply(new Object[] {item});
-      split.get(Math.floorMod(group == null ? 0 : group.hashCode(), buckets)).add(Arrays.asList(group, item));
-    }
-    return new ArrayList<>(split);
   }
 
   /** Bucket {@code bucket} of every split, grouped: {@code [key, [items...]]} pairs in the order keys first appear. */

@@ -12,6 +12,7 @@ import dev.weft.graph.Graph;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.Task;
 import dev.weft.function.FunctionRegistry;
+import dev.weft.function.PartitionFunction;
 import dev.weft.function.TaskContext;
 import dev.weft.function.builtin.BuiltinFunctions;
 import java.util.List;
@@ -95,6 +96,47 @@ class GraphOptimizerTest {
     GraphValidationException refused = assertThrows(GraphValidationException.class, () -> fused.validate(functions));
     assertTrue(refused.getMessage().contains("unknown function 'no-such-function' in task 'b'"),
         refused.getMessage());
+  }
+
+  @Test
+  void partitionFunctionsInAChainStreamEachItemThroughWithNoListBetween() throws Exception {
+    List<String> log = new java.util.ArrayList<>();
+    PartitionFunction doubling = (leading, downstream) -> new PartitionFunction.Stage() {
+      @Override
+      public void accept(Object item) throws Exception {
+        log.add("double " + item);
+        downstream.accept((Long) item * 2);
+      }
+
+      @Override
+      public Object finish() throws Exception {
+        return downstream.finish();
+      }
+    };
+    PartitionFunction summing = (leading, downstream) -> new PartitionFunction.Stage() {
+      private long sum = (Long) leading[0];
+
+      @Override
+      public void accept(Object item) {
+        log.add("add " + item);
+        sum += (Long) item;
+      }
+
+      @Override
+      public Object finish() {
+        return sum;
+      }
+    };
+    functions.register("test.double", doubling).register("test.sum-from", summing);
+    Graph graph = Graph.builder()
+        .task("items", "range", 3L)
+        .task("doubled", "test.double", ref("items"))
+        .task("total", "test.sum-from", 100L, ref("doubled"))
+        .build();
+    Task fused = GraphOptimizer.fuse(graph, List.of("total")).task("total");
+    assertEquals(106L, run(fused, List.of()));
+    assertEquals(List.of("double 0", "add 0", "double 1", "add 2", "double 2", "add 4"), log);
+    assertEquals(List.of(0L, 2L, 4L), doubling.apply(new Object[] {List.of(0L, 1L, 2L)}), "called alone");
   }
 
   /** Runs a fused task with the values of its references, in the order they occur. */
