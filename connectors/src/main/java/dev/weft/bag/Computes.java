@@ -24,7 +24,7 @@ final class Computes {
 
   static Graph graph(Layer layer, List<String> keys, boolean optimized) {
     Graph graph = layer.graph(keys);
-    return optimized ? GraphOptimizer.optimize(graph, keys) : graph;
+    return optimized ? Kernels.apply(GraphOptimizer.optimize(graph, keys)) : graph;
   }
 
   static Map<String, Object> run(Layer layer, List<String> keys, ComputeOptions options) {

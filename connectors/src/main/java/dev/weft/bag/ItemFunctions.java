@@ -1,5 +1,6 @@
 package dev.weft.bag;
 
+import dev.weft.connectors.Words;
 import dev.weft.function.Fn1;
 import dev.weft.function.Fn2;
 import dev.weft.function.FunctionModule;
@@ -17,9 +18,9 @@ import java.util.List;
  * fit a bag ({@code parse-json}, {@code getitem}, {@code lower}, {@code upper}).
  */
 public final class ItemFunctions implements FunctionModule {
-  /** The words of a text: the runs of characters between whitespace, none empty. */
+  /** The words of a text: the runs of characters between whitespace, none empty ({@link Words}). */
   public static final Fn1<String, List<String>> SPLIT_WORDS = Fn1.of("split-words",
-      Signature.of(ValueType.LIST, ValueType.STRING), ItemFunctions::words);
+      Signature.of(ValueType.LIST, ValueType.STRING), Words::split);
   /** The parts of a text between occurrences of a separator, empty ones kept, as Python's {@code str.split(sep)}. */
   public static final Fn2<String, String, List<String>> SPLIT = Fn2.of("split",
       Signature.of(ValueType.LIST, ValueType.STRING, ValueType.STRING), ItemFunctions::split);
@@ -42,29 +43,6 @@ public final class ItemFunctions implements FunctionModule {
     registry.register(SPLIT_WORDS);
     registry.register(SPLIT);
     registry.register(STRIP);
-  }
-
-  private static List<String> words(String text) {
-    List<String> words = new ArrayList<>();
-    int length = text.length();
-    int start = -1;
-    for (int i = 0; i < length; i++) {
-      char c = text.charAt(i);
-      boolean space = c <= ' ' ? c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\u001c' && c <= '\u001f')
-          : c > '\u007f' && Character.isWhitespace(c);
-      if (space) {
-        if (start >= 0) {
-          words.add(text.substring(start, i));
-          start = -1;
-        }
-      } else if (start < 0) {
-        start = i;
-      }
-    }
-    if (start >= 0) {
-      words.add(text.substring(start));
-    }
-    return words;
   }
 
   private static List<String> split(String text, String separator) {

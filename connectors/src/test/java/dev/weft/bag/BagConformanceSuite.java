@@ -258,6 +258,55 @@ public abstract class BagConformanceSuite {
   }
 
   @Test
+  void aWordCountGivesWhatItsStepsGiveWhenItsKernelRunsIt(@TempDir Path folder) throws Exception {
+    // ASCII and other words, whitespace beyond ASCII (U+2003, U+3000: they split words; U+00A0 does not), CRLF, blank
+    // lines, and blocks that cut lines: the kernel counts bytes, the steps count strings.
+    String[] vocabulary = {"alpha", "beta", "gamma", "\u00e9t\u00e9", "na\u00efve", "\u65e5\u672c", "a\u00a0b", "x"};
+    String[] spaces = {" ", "  ", "\t", "\u2003", "\u3000", " \u000b "};
+    java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+    Map<Object, Long> expected = new LinkedHashMap<>();
+    for (int file = 0; file < 3; file++) {
+      StringBuilder text = new StringBuilder();
+      for (int line = 0; line < 400; line++) {
+        int words = random.nextInt(6);
+        for (int w = 0; w < words; w++) {
+          String word = vocabulary[random.nextInt(vocabulary.length)];
+          text.append(w == 0 && random.nextBoolean() ? " " : "").append(word)
+              .append(w < words - 1 ? spaces[random.nextInt(spaces.length)] : "");
+        }
+        text.append(random.nextInt(4) == 0 ? "\r\n" : "\n");
+      }
+      Files.writeString(folder.resolve("text-" + file + ".txt"), text);
+    }
+    Bag<List<Object>> counted = Bag.readText(folder + "/*.txt", 700).flatMap(ItemFunctions.SPLIT_WORDS)
+        .frequencies();
+    assertTrue(counted.toGraph().tasks().stream().anyMatch(task -> task.function().equals("weft.files.word-frequencies")),
+        "the kernel runs the word count: " + counted.toGraph().tasks());
+    Map<Object, Object> byKernel = counted.computeMap(scheduler());
+    Map<Object, Object> bySteps = counted.computeMap(ComputeOptions.defaults().with(Bag.OPTIMIZE_GRAPH, false)
+        .over(scheduler()));
+    assertEquals(bySteps, byKernel);
+    assertEquals(new ArrayList<>(bySteps.keySet()), new ArrayList<>(byKernel.keySet()), "first occurrence order");
+    for (int file = 0; file < 3; file++) {
+      for (String line : Files.readAllLines(folder.resolve("text-" + file + ".txt"))) {
+        for (String word : dev.weft.connectors.Words.split(line)) {
+          expected.merge(word, 1L, Long::sum);
+        }
+      }
+    }
+    assertEquals(expected, byKernel);
+    assertEquals(new ArrayList<>(expected.keySet()), new ArrayList<>(byKernel.keySet()));
+  }
+
+  @Test
+  void aWordCountOfAFileThatIsNotUtf8NamesTheLine(@TempDir Path folder) throws Exception {
+    Files.write(folder.resolve("bad.txt"), new byte[] {'o', 'k', '\n', 'b', (byte) 0xC3, '(', '\n'});
+    Exception failure = assertThrows(Exception.class, () -> Bag.readText(folder + "/bad.txt")
+        .flatMap(ItemFunctions.SPLIT_WORDS).frequencies().compute(scheduler()));
+    assertTrue(messages(failure).contains("bad.txt line 2: not UTF-8"), messages(failure));
+  }
+
+  @Test
   void aGlobThatMatchesNothingIsRefusedNamingIt(@TempDir Path folder) {
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
         () -> Bag.readText(folder + "/nothing-*.txt"));

@@ -33,6 +33,12 @@ public final class FileFunctions implements FunctionModule {
   public static final String READ_TEXT = "weft.files.read-text";
   /** Reads the lines of a block of a JSON-lines file as values. */
   public static final String READ_JSON = "weft.files.read-json";
+  /**
+   * The words of a block's lines and their counts, as {@code [word, count]} pairs in the order words first occur:
+   * what {@code read-text}, then {@code flat-map(split-words)}, then {@code frequencies} give, without a string per
+   * word. A bag's word count is rewritten to it ({@code dev.weft.bag}).
+   */
+  public static final String WORD_FREQUENCIES = "weft.files.word-frequencies";
   /** Writes a partition's items to a text file. */
   public static final String WRITE_TEXT = "weft.files.write-text";
 
@@ -47,6 +53,7 @@ public final class FileFunctions implements FunctionModule {
   public void register(FunctionRegistry registry) {
     registry.register(FnN.of(READ_TEXT, READ, args -> readText(block(args))));
     registry.register(FnN.of(READ_JSON, READ, args -> readJson(block(args))));
+    registry.register(FnN.of(WORD_FREQUENCIES, READ, args -> WordCounts.of(block(args))));
     registry.register(Fn2.of(WRITE_TEXT, Signature.of(ValueType.STRING, ValueType.STRING, ValueType.LIST),
         (Object path, Object items) -> TextFileWriter.write(Path.of((String) path), (List<?>) items)));
   }

@@ -25,11 +25,14 @@ import java.util.Map;
  */
 public final class FusedFunctions implements FunctionModule {
   public static final String FUSED = "weft.fused";
-  static final String STEP_KEY = "key";
-  static final String STEP_FUNCTION = "function";
-  static final String STEP_ARGS = "args";
+  /** A step's key before it was fused. */
+  public static final String STEP_KEY = "key";
+  /** A step's function. */
+  public static final String STEP_FUNCTION = "function";
+  /** A step's arguments: for each, the index of one of the task's further arguments, or {@link #PREVIOUS}. */
+  public static final String STEP_ARGS = "args";
   /** The binding of an argument to the result of the step before. */
-  static final long PREVIOUS = -1L;
+  public static final long PREVIOUS = -1L;
 
   @Override
   public String name() {
