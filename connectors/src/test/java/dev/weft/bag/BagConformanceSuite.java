@@ -183,6 +183,19 @@ public abstract class BagConformanceSuite {
   }
 
   @Test
+  void computedWithTheScopedConfigurationAndAsASavedGraph(@TempDir Path folder) throws Exception {
+    Bag<List<Object>> counted = numbers().map("test.mod", 4L).frequencies();
+    try (Weft.Scope scope = Weft.scoped(scheduler())) {
+      assertEquals(Map.of(0L, 25L, 1L, 25L, 2L, 25L, 3L, 25L), counted.computeMap());
+    }
+    Path saved = folder.resolve("counted.json");
+    dev.weft.graph.codec.GraphJson.write(counted.toGraph(), saved);
+    Graph read = dev.weft.graph.codec.GraphJson.read(saved);
+    String output = counted.partitionKeys().get(0);
+    assertEquals(counted.compute(scheduler()), Weft.compute(read, scheduler(), output).get(output));
+  }
+
+  @Test
   void aLinearChainIsFusedIntoOneTaskPerPartition() {
     Bag<List<Object>> counted = numbers().map("inc").filter("test.even").map("test.mod", 10L).frequencies();
     Graph graph = counted.toGraph();
