@@ -637,6 +637,16 @@ public final class Bag<T> {
       tasks.add(task(partial, perPartition, Arg.ref(partitions.get(i))));
       level.add(partial);
     }
+    if (level.size() == 1) {
+      // One partial: passed to the combine as a list of one by a task of its own, which a top-level reference reads,
+      // so that the optimizer fuses partial, list and combine into one task: a reduction of a bag of one partition
+      // (topk of frequencies) costs no level of the graph.
+      String listed = step + "-listed-" + id;
+      tasks.add(Task.of(listed, BagFunctions.LISTED, Arg.ref(level.get(0))));
+      String key = step + "-combine-" + id + "-0-0";
+      tasks.add(task(key, combine, Arg.ref(listed)));
+      return key;
+    }
     int depth = 0;
     do {
       List<String> next = new ArrayList<>((level.size() + splitEvery - 1) / splitEvery);

@@ -57,7 +57,7 @@ public final class BagFunctions implements FunctionModule {
   static final String HASH_SPLIT = "weft.bag.hash-split";
   static final String GROUP_BUCKET = "weft.bag.group-bucket";
   static final String TAKE = "weft.bag.take";
-  static final String CONCAT = "weft.bag.concat";
+  static final String LISTED = "weft.bag.listed";
 
   @Override
   public String name() {
@@ -147,7 +147,7 @@ public final class BagFunctions implements FunctionModule {
     add(registry, REDUCE, a -> fn(a[0]).apply(new Object[] {list(a[1])}));
     add(registry, GROUP_BUCKET, a -> groupBucket(((Number) a[0]).intValue(), list(a[1])));
     add(registry, TAKE, a -> take(((Number) a[0]).intValue(), list(a[1])));
-    add(registry, CONCAT, a -> concat(list(a[0])));
+    add(registry, LISTED, a -> Collections.singletonList(a[0]));
   }
 
   /** What an item-wise step does with one item: calls the user's function and sends on what it keeps. */

@@ -200,6 +200,9 @@ public abstract class BagConformanceSuite {
     Bag<List<Object>> counted = numbers().map("inc").filter("test.even").map("test.mod", 10L).frequencies();
     Graph graph = counted.toGraph();
     assertEquals(7 + 1, graph.size(), "7 fused partition chains and one combine: " + graph.tasks());
+    Bag<List<Object>> top = counted.topk(2, 1);
+    assertEquals(7 + 1, top.toGraph().size(), "a reduction of one partition is fused into it: " + top.toGraph());
+    assertEquals(2, top.compute(scheduler()).size());
     assertEquals(counted.computeMap(scheduler()),
         counted.computeMap(ComputeOptions.defaults().with(Bag.OPTIMIZE_GRAPH, false).over(scheduler())));
   }
