@@ -39,15 +39,15 @@ import java.util.function.Predicate;
  *     .computeMap();          // {alice=100, bob=200, charlie=300}
  * }</pre>
  *
- * <p><b>Functions.</b> A step names a registered function ({@code map("parse-json")}, or a {@link NamedFunction}), which
- * runs on every scheduler; or takes a Java lambda, which runs only where tasks run in this JVM (the sync and threads
+ * <p><b>Functions.</b> A step names a registered function ({@code map("parse-json")}, or a {@link NamedFunction}),
+ * which runs on every scheduler; or takes a Java lambda, which runs only where tasks run in this JVM (the sync and threads
  * schedulers): computing a bag with lambdas on the processes or broker scheduler is refused before anything runs,
  * saying how to register the function. A step's function gets the item first, then the extra arguments of the step.
  *
  * <p><b>What a compute runs.</b> The graph is culled to what is asked and its linear chains fused ({@code read ->
  * map -> pluck -> partial frequencies} is one task per partition; set {@link #OPTIMIZE_GRAPH} to false to see every
  * step as a task). Reductions are trees: partials are combined {@code splitEvery} at a time (8 by default), so no
- * task takes more than that many inputs and a reduction holds at most that many partials at once.
+ * task takes more than that many inputs: a combining task holds at most that many partials at once.
  *
  * <p><b>Values.</b> Items are Weft values (null, booleans, numbers, strings, bytes, lists, maps with string keys, Avro
  * records). Pairs, such as {@link #frequencies()}'s {@code [item, count]}, are two-item lists.
@@ -133,7 +133,7 @@ public final class Bag<T> {
 
   /**
    * The records of a topic up to its end offsets when this is called, one partition per Kafka partition (or range):
-   * {@code Bag.fromTopic(KafkaTopics.source(connection, "orders", TopicFormat.AVRO).withMaxRecordsPerPartition(1_000_000))}.
+   * {@code Bag.fromTopic(KafkaTopics.source(connection, "orders", TopicFormat.AVRO).withMaxRecordsPerPartition(n))}.
    * Avro values come as records, through the schema registry the connection names.
    */
   public static <T> Bag<T> fromTopic(TopicSource source) {

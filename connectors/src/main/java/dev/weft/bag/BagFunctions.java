@@ -2,6 +2,7 @@ package dev.weft.bag;
 
 import dev.weft.bag.internal.ValueOrder;
 import dev.weft.function.FnN;
+import dev.weft.function.FunctionCatalog;
 import dev.weft.function.FunctionModule;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.PartitionFunction;
@@ -127,11 +128,18 @@ public final class BagFunctions implements FunctionModule {
         Fold::wrapped));
     registry.register(FOLDBY, reducing(leading -> new FoldBy(fn(leading[0]), fn(leading[1]), list(leading[2])),
         FoldBy::offer, FoldBy::pairs));
-    registry.register(HASH_SPLIT, reducing(leading -> new HashSplit(fn(leading[0]), ((Number) leading[1]).intValue()),
-        HashSplit::offer, HashSplit::buckets));
+    registry.register(HASH_SPLIT, reducing(leading -> new HashSplit(fn(leading[0]),
+        ((Number) leading[1]).intValue()), HashSplit::offer, HashSplit::buckets));
 
     // Functions of whole lists: combining partials, and the steps that need a partition at once.
-    add(registry, MAP_PARTITION, a -> call(fn(a[0]), list(a[2]), list(a[1])));
+    add(registry, MAP_PARTITION, a -> {
+      Object partition = call(fn(a[0]), list(a[2]), list(a[1]));
+      if (!(partition instanceof List)) {
+        throw new IllegalArgumentException("mapPartitions' function " + a[0] + " must return a list, returned "
+            + Values.describe(partition));
+      }
+      return partition;
+    });
     add(registry, MIN_COMBINE, a -> reduce(new Extreme(-1), Extreme::offer, present(list(a[0]))).wrapped());
     add(registry, MAX_COMBINE, a -> reduce(new Extreme(1), Extreme::offer, present(list(a[0]))).wrapped());
     add(registry, MEAN_COMBINE, a -> meanCombine(list(a[0])));
@@ -197,19 +205,27 @@ public final class BagFunctions implements FunctionModule {
 
   /** A step that reduces a partition's items to one value, holding only its state. */
   private static <A> PartitionFunction reducing(Start<A> start, Offer<A> offer, Finish<A> finish) {
-    return (leading, out) -> {
-      A state = start.state(leading);
-      return new PartitionFunction.Stage() {
-        @Override
-        public void accept(Object item) throws Exception {
-          offer.offer(state, item);
-        }
+    return new PartitionFunction() {
+      @Override
+      public Stage open(Object[] leading, Stage downstream) throws Exception {
+        A state = start.state(leading);
+        return new Stage() {
+          @Override
+          public void accept(Object item) throws Exception {
+            offer.offer(state, item);
+          }
 
-        @Override
-        public Object finish() throws Exception {
-          return finish.result(state);
-        }
-      };
+          @Override
+          public Object finish() throws Exception {
+            return finish.result(state);
+          }
+        };
+      }
+
+      @Override
+      public boolean passesItems() {
+        return false;
+      }
     };
   }
 
@@ -389,8 +405,7 @@ public final class BagFunctions implements FunctionModule {
     if (!(name instanceof String function)) {
       throw new IllegalArgumentException("a bag step names its function by a string, got " + Values.describe(name));
     }
-    TaskContext context = TaskContext.current();
-    var functions = context != null ? context.functions() : FunctionRegistry.global();
+    FunctionCatalog functions = TaskContext.currentFunctions();
     TaskFunction body = functions.lookup(function);
     if (body == null) {
       throw new UnknownFunctionException(function, functions.describeModules());

@@ -6,6 +6,7 @@ import dev.weft.graph.Graph;
 import dev.weft.graph.Task;
 import dev.weft.graph.optimize.FusedFunctions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,38 +38,53 @@ final class Kernels {
     return tasks == null ? graph : Graph.of(graph.id(), tasks, graph.declaredOutputs());
   }
 
-  /** The kernel for a fused task that is exactly a block's word count, or null. */
+  /**
+   * The task with the kernel in place of its first three steps, if they are a block's word count (read, split into
+   * words, count); null otherwise. Steps after them (a reduction of one partition) stay.
+   */
   private static Task wordCount(Task task) {
-    if (!task.function().equals(FusedFunctions.FUSED) || !(task.args().get(0) instanceof Arg.Literal spec)
-        || !(spec.value() instanceof List<?> steps) || steps.size() != 3) {
+    if (!task.function().equals(FusedFunctions.FUSED)) {
       return null;
     }
-    List<Long> read = bindings(steps.get(0), FileFunctions.READ_TEXT);
-    List<Long> split = bindings(steps.get(1), BagFunctions.FLAT_MAP);
-    List<Long> count = bindings(steps.get(2), BagFunctions.FREQUENCIES);
-    if (read == null || split == null || count == null || read.size() != 3 || read.contains(FusedFunctions.PREVIOUS)
-        || !split.equals(List.of(split.get(0), split.get(1), FusedFunctions.PREVIOUS)) || split.get(0) < 0
-        || !count.equals(List.of(FusedFunctions.PREVIOUS))
-        || !literal(task, split.get(0)).equals(ItemFunctions.SPLIT_WORDS.name()) || !literal(task, split.get(1)).equals(List.of())) {
+    List<FusedFunctions.Step> steps = FusedFunctions.steps(task);
+    if (steps.size() < 3 || !steps.get(0).function().equals(FileFunctions.READ_TEXT)
+        || !steps.get(1).function().equals(BagFunctions.FLAT_MAP)
+        || !steps.get(2).function().equals(BagFunctions.FREQUENCIES)) {
       return null;
     }
-    List<Arg> args = List.of(task.args().get(1 + read.get(0).intValue()), task.args().get(1 + read.get(1).intValue()),
-        task.args().get(1 + read.get(2).intValue()));
-    return new Task(task.key(), FileFunctions.WORD_FREQUENCIES, args, task.priority(), task.retries(), task.pool(),
+    List<Long> read = steps.get(0).bindings();
+    List<Long> split = steps.get(1).bindings();
+    if (read.size() != 3 || split.size() != 3 || split.get(2) != FusedFunctions.PREVIOUS
+        || !steps.get(2).bindings().equals(List.of(FusedFunctions.PREVIOUS))
+        || !literal(task, split.get(0)).equals(ItemFunctions.SPLIT_WORDS.name())
+        || !literal(task, split.get(1)).equals(List.of())) {
+      return null;
+    }
+    List<Arg> block = new ArrayList<>(3);
+    for (long input : read) {
+      block.add(task.args().get(1 + (int) input));
+    }
+    if (steps.size() == 3) {
+      return new Task(task.key(), FileFunctions.WORD_FREQUENCIES, block, task.priority(), task.retries(),
+          task.pool(), task.resources());
+    }
+    List<Object> spec = new ArrayList<>(steps.size() - 2);
+    spec.add(step(steps.get(2).key(), FileFunctions.WORD_FREQUENCIES, read));
+    for (FusedFunctions.Step step : steps.subList(3, steps.size())) {
+      spec.add(step(step.key(), step.function(), step.bindings()));
+    }
+    List<Arg> args = new ArrayList<>(task.args());
+    args.set(0, Arg.literal(spec));
+    return new Task(task.key(), FusedFunctions.FUSED, args, task.priority(), task.retries(), task.pool(),
         task.resources());
   }
 
-  /** The bindings of a step of {@code function}, or null for a step of another. */
-  private static List<Long> bindings(Object step, String function) {
-    if (!(step instanceof Map<?, ?> map) || !function.equals(map.get(FusedFunctions.STEP_FUNCTION))
-        || !(map.get(FusedFunctions.STEP_ARGS) instanceof List<?> bindings)) {
-      return null;
-    }
-    List<Long> indexes = new ArrayList<>(bindings.size());
-    for (Object binding : bindings) {
-      indexes.add(((Number) binding).longValue());
-    }
-    return indexes;
+  private static Map<String, Object> step(String key, String function, List<Long> bindings) {
+    Map<String, Object> step = new LinkedHashMap<>();
+    step.put(FusedFunctions.STEP_KEY, key);
+    step.put(FusedFunctions.STEP_FUNCTION, function);
+    step.put(FusedFunctions.STEP_ARGS, new ArrayList<Object>(bindings));
+    return step;
   }
 
   /** The literal value of the fused task's input {@code index}, or a marker that equals nothing for a reference. */

@@ -122,6 +122,13 @@ public abstract class BagConformanceSuite {
   }
 
   @Test
+  void mapPartitions() {
+    assertEquals(List.of(14L, 14L, 14L, 14L, 15L, 14L, 15L).stream().mapToLong(Long::longValue).sum(),
+        numbers().mapPartitions("test.sizes").sum().compute(scheduler()));
+    assertEquals(7L, numbers().mapPartitions("test.sizes").count().compute(scheduler()), "one size per partition");
+  }
+
+  @Test
   void countSumMinMaxMean() {
     assertEquals(100L, numbers().count().compute(scheduler()));
     assertEquals(4950L, numbers().sum().compute(scheduler()));
@@ -202,6 +209,8 @@ public abstract class BagConformanceSuite {
     assertEquals(7 + 1, graph.size(), "7 fused partition chains and one combine: " + graph.tasks());
     Bag<List<Object>> top = counted.topk(2, 1);
     assertEquals(7 + 1, top.toGraph().size(), "a reduction of one partition is fused into it: " + top.toGraph());
+    assertEquals(top.compute(ComputeOptions.defaults().with(Bag.OPTIMIZE_GRAPH, false).over(scheduler())),
+        top.compute(scheduler()));
     assertEquals(2, top.compute(scheduler()).size());
     assertEquals(counted.computeMap(scheduler()),
         counted.computeMap(ComputeOptions.defaults().with(Bag.OPTIMIZE_GRAPH, false).over(scheduler())));
@@ -209,11 +218,13 @@ public abstract class BagConformanceSuite {
 
   @Test
   void aStepThatFailsInsideAFusedTaskIsNamed() {
-    Bag<Long> failing = numbers().map("inc").map("test.fail-on", 42L).map("inc");
+    Bag<Long> failingStep = numbers().map("inc").map("test.fail-on", 42L);
+    Bag<Long> failing = failingStep.map("inc");
     Exception failure = assertThrows(Exception.class, () -> failing.compute(scheduler()));
     String text = messages(failure);
     assertTrue(text.contains("item 42 fails on purpose"), text);
-    assertTrue(text.matches("(?s).*step 'map-\\d+-2' \\(weft\\.bag\\.map\\) failed.*"), text);
+    // 42 is in the third partition (items 28 to 41 are the second): its fail-on step, not the maps around it.
+    assertTrue(text.contains("step '" + failingStep.partitionKeys().get(2) + "' (weft.bag.map) failed"), text);
   }
 
   @Test
@@ -230,6 +241,13 @@ public abstract class BagConformanceSuite {
       expected.forEach(n -> expectedByMod.merge(n % 4, n, Long::sum));
       assertEquals(expectedByMod, new TreeMap<>(byMod));
       assertEquals(List.of(0L, 6L), doubled.topk(2, (Function<Long, Long>) n -> -n).compute(scheduler()));
+      assertEquals(expected.size() * 2L, doubled.flatMap(n -> List.of(n, n)).count().compute(scheduler()));
+      assertEquals((long) expected.size(), doubled.mapPartitions(items -> List.of((long) items.size()))
+          .sum().compute(scheduler()));
+      assertEquals(expected.stream().mapToLong(Long::longValue).max().getAsLong(),
+          doubled.reduction(items -> items.stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE),
+              (List<Long> maxima) -> maxima.stream().mapToLong(Long::longValue).max().getAsLong())
+              .compute(scheduler()));
     } else {
       IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
           () -> doubled.compute(scheduler()));
@@ -296,7 +314,8 @@ public abstract class BagConformanceSuite {
     }
     Bag<List<Object>> counted = Bag.readText(folder + "/*.txt", 700).flatMap(ItemFunctions.SPLIT_WORDS)
         .frequencies();
-    assertTrue(counted.toGraph().tasks().stream().anyMatch(task -> task.function().equals("weft.files.word-frequencies")),
+    assertTrue(counted.toGraph().tasks().stream()
+        .anyMatch(task -> task.function().equals("weft.files.word-frequencies")),
         "the kernel runs the word count: " + counted.toGraph().tasks());
     Map<Object, Object> byKernel = counted.computeMap(scheduler());
     Map<Object, Object> bySteps = counted.computeMap(ComputeOptions.defaults().with(Bag.OPTIMIZE_GRAPH, false)
@@ -312,6 +331,17 @@ public abstract class BagConformanceSuite {
     }
     assertEquals(expected, byKernel);
     assertEquals(new ArrayList<>(expected.keySet()), new ArrayList<>(byKernel.keySet()));
+  }
+
+  @Test
+  void aWordCountOfOneFileRunsInTheKernelToo(@TempDir Path folder) throws Exception {
+    Files.writeString(folder.resolve("one.txt"), "b a b\nc b  a\n");
+    Bag<List<Object>> top = Bag.readText(folder + "/one.txt").flatMap(ItemFunctions.SPLIT_WORDS).frequencies()
+        .topk(2, 1);
+    assertEquals("weft.files.word-frequencies",
+        dev.weft.graph.optimize.FusedFunctions.steps(top.toGraph().tasks().get(0)).get(0).function(),
+        "the kernel, then the reduction of one partition: " + top.toGraph().tasks());
+    assertEquals(List.of(List.of("b", 3L), List.of("a", 2L)), top.compute(scheduler()));
   }
 
   @Test

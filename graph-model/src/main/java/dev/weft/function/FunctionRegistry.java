@@ -235,7 +235,8 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
 
   /** The module that registered {@code name}, or null if none did ("programmatic" for code that registered it). */
   public String moduleOf(String name) {
-    return origins.get(name);
+    String origin = origins.get(name);
+    return origin != null || parent == null ? origin : parent.moduleOf(name);
   }
 
   /** Registers every function of {@code module}. */
@@ -272,6 +273,10 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
     }
     if (body == null) {
       throw new IllegalArgumentException("function '" + name + "' has no body");
+    }
+    if (parent != null && parent.contains(name)) {
+      throw new IllegalStateException("function '" + name + "' is registered twice: by " + parent.moduleOf(name)
+          + " and, over it, by " + registeringModule);
     }
     TaskFunction existing = functions.putIfAbsent(name, registeringLoader == null ? body
         : inContextOf(registeringLoader, body));
@@ -390,7 +395,12 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
 
   /** Names of the modules installed, in order. */
   public synchronized List<String> modules() {
-    return List.copyOf(modules);
+    if (parent == null) {
+      return List.copyOf(modules);
+    }
+    List<String> all = new ArrayList<>(parent.modules());
+    all.addAll(modules);
+    return List.copyOf(all);
   }
 
   /** "loaded modules: builtins, test-functions" for messages. */

@@ -3,6 +3,7 @@ package dev.weft.function;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import dev.weft.value.Values;
 
 /**
  * A function whose last argument is a list it reads item by item: a map or a filter of a collection's partition, a
@@ -20,11 +21,19 @@ public interface PartitionFunction extends TaskFunction {
    */
   Stage open(Object[] leading, Stage downstream) throws Exception;
 
+  /**
+   * Whether this function's stage sends items downstream (a map) rather than reducing them to its result (a count):
+   * a fused chain streams into the step after a stage only if it does.
+   */
+  default boolean passesItems() {
+    return true;
+  }
+
   @Override
   default Object apply(Object[] args) throws Exception {
     if (args.length == 0 || !(args[args.length - 1] instanceof List<?> items)) {
       throw new IllegalArgumentException("takes a list as its last argument, got "
-          + (args.length == 0 ? "no arguments" : dev.weft.value.Values.describe(args[args.length - 1])));
+          + (args.length == 0 ? "no arguments" : Values.describe(args[args.length - 1])));
     }
     Stage stage = open(Arrays.copyOf(args, args.length - 1), new Collect());
     for (Object item : items) {
@@ -33,7 +42,10 @@ public interface PartitionFunction extends TaskFunction {
     return stage.finish();
   }
 
-  /** Takes items one at a time; {@link #finish()} once after the last. */
+  /**
+   * Takes items one at a time; {@link #finish()} once after the last. A stage holds no resource that needs closing (a
+   * file, a client): a chain that fails midway drops its stages.
+   */
   interface Stage {
     void accept(Object item) throws Exception;
 

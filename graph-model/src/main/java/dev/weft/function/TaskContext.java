@@ -53,6 +53,20 @@ public final class TaskContext {
     return CURRENT.get()[0];
   }
 
+  /** The functions of the task running on this thread ({@link #functions()}), or this JVM's global registry. */
+  public static FunctionCatalog currentFunctions() {
+    TaskContext context = current();
+    return context != null ? context.functions() : FunctionRegistry.global();
+  }
+
+  /**
+   * This context without its result limit: for a step of a fused task whose result goes to the next step, not to
+   * the scheduler, so that it is not refused for a size only the task's own result must keep.
+   */
+  public TaskContext withoutResultLimit() {
+    return maxResultBytes == Long.MAX_VALUE ? this : new TaskContext(scheduler, Long.MAX_VALUE, null, functions);
+  }
+
   /** The name of the scheduler that runs the task: {@code sync}, {@code threads}, {@code processes}, {@code broker}. */
   public String scheduler() {
     return scheduler;

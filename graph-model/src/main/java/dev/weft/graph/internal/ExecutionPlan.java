@@ -251,12 +251,16 @@ public final class ExecutionPlan {
         continue;
       }
       if (tasks[i].function().equals(FusedFunctions.FUSED)) {
-        // The steps' functions are names inside a literal: checked here, so that a fused graph is refused as the
-        // graph it was made from would have been.
-        for (String[] step : FusedFunctions.steps(tasks[i])) {
-          if (!catalog.contains(step[1])) {
-            unknown.computeIfAbsent(step[1], f -> new ArrayList<>()).add(step[0]);
+        // The steps' functions are names inside a literal: checked here, so that an unknown one is refused before
+        // anything runs, as in the graph before fusion. Their arguments are checked when the steps run.
+        try {
+          for (FusedFunctions.Step step : FusedFunctions.steps(tasks[i])) {
+            if (!catalog.contains(step.function())) {
+              unknown.computeIfAbsent(step.function(), f -> new ArrayList<>()).add(step.key());
+            }
           }
+        } catch (IllegalArgumentException malformed) {
+          problems.add(new Problem(Kind.WRONG_ARGUMENTS, List.of(tasks[i].key()), malformed.getMessage()));
         }
       }
       Signature signature = catalog.signature(tasks[i].function());

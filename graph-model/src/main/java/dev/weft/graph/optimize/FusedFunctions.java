@@ -1,17 +1,19 @@
 package dev.weft.graph.optimize;
 
+import dev.weft.function.FnN;
 import dev.weft.function.FunctionCatalog;
 import dev.weft.function.FunctionModule;
-import dev.weft.function.PartitionFunction;
-import dev.weft.graph.Arg;
-import dev.weft.graph.Task;
 import dev.weft.function.FunctionRegistry;
+import dev.weft.function.PartitionFunction;
 import dev.weft.function.Signature;
 import dev.weft.function.TaskContext;
 import dev.weft.function.TaskFunction;
 import dev.weft.function.UnknownFunctionException;
 import dev.weft.function.ValueType;
-import dev.weft.function.FnN;
+import dev.weft.graph.Arg;
+import dev.weft.graph.Task;
+import dev.weft.value.Values;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -45,91 +47,135 @@ public final class FusedFunctions implements FunctionModule {
   }
 
   /**
-   * The steps of a fused task as {@code {key, function}} pairs, for checks before it runs; none if its first argument
-   * is not a list of steps (the task then fails when it runs, saying so).
+   * A step of a fused task: its key before fusion, its function, and for each argument the index of one of the task's
+   * further arguments or {@link #PREVIOUS}.
    */
-  public static List<String[]> steps(Task task) {
-    if (task.args().isEmpty() || !(task.args().get(0) instanceof Arg.Literal literal)
-        || !(literal.value() instanceof List<?> steps)) {
-      return List.of();
-    }
-    List<String[]> found = new java.util.ArrayList<>(steps.size());
-    for (Object item : steps) {
-      if (item instanceof Map<?, ?> step && step.get(STEP_KEY) instanceof String key
-          && step.get(STEP_FUNCTION) instanceof String function) {
-        found.add(new String[] {key, function});
+  public record Step(String key, String function, List<Long> bindings) {
+    /** The step's arguments from the fused task's further arguments and the result of the step before. */
+    Object[] bind(Object[] taskArgs, Object previous, int count) {
+      Object[] bound = new Object[count];
+      for (int i = 0; i < count; i++) {
+        long binding = bindings.get(i);
+        bound[i] = binding == PREVIOUS ? previous : taskArgs[1 + (int) binding];
       }
+      return bound;
     }
-    return found;
+
+    /** Whether the step takes the result of the step before as its last argument. */
+    boolean readsPreviousLast() {
+      return !bindings.isEmpty() && bindings.get(bindings.size() - 1) == PREVIOUS;
+    }
+  }
+
+  /**
+   * The steps of a fused task, checked: each names its key and function, and binds its arguments to the task's
+   * arguments or to the step before.
+   *
+   * @throws IllegalArgumentException naming what is wrong, if the task's first argument is not a list of steps
+   */
+  public static List<Step> steps(Task task) {
+    if (task.args().isEmpty() || !(task.args().get(0) instanceof Arg.Literal literal)) {
+      throw malformed(task.key(), "its first argument is not a literal list of steps");
+    }
+    return steps(literal.value(), task.args().size() - 1, task.key());
+  }
+
+  private static List<Step> steps(Object spec, int inputs, String task) {
+    if (!(spec instanceof List<?> items) || items.isEmpty()) {
+      throw malformed(task, "its steps are not a list of at least one step");
+    }
+    List<Step> steps = new ArrayList<>(items.size());
+    for (Object item : items) {
+      if (!(item instanceof Map<?, ?> step) || !(step.get(STEP_KEY) instanceof String key)
+          || !(step.get(STEP_FUNCTION) instanceof String function)
+          || !(step.get(STEP_ARGS) instanceof List<?> args)) {
+        throw malformed(task, "step " + steps.size() + " is not a map of key, function and args");
+      }
+      List<Long> bindings = new ArrayList<>(args.size());
+      for (Object arg : args) {
+        if (!(arg instanceof Long || arg instanceof Integer) || ((Number) arg).longValue() < PREVIOUS
+            || ((Number) arg).longValue() >= inputs || (steps.isEmpty() && ((Number) arg).longValue() == PREVIOUS)) {
+          throw malformed(task, "step '" + key + "' binds an argument to " + arg + ", which is neither one of the "
+              + inputs + " inputs nor the step before");
+        }
+        bindings.add(((Number) arg).longValue());
+      }
+      steps.add(new Step(key, function, List.copyOf(bindings)));
+    }
+    return steps;
+  }
+
+  private static IllegalArgumentException malformed(String task, String problem) {
+    return new IllegalArgumentException((task == null ? "a fused task" : "fused task '" + task + "'")
+        + " is malformed: " + problem);
   }
 
   private static Object run(Object[] args) throws Exception {
-    List<?> steps = (List<?>) args[0];
+    List<Step> steps = steps(args[0], args.length - 1, null);
     TaskContext context = TaskContext.current();
-    FunctionCatalog functions = context != null ? context.functions() : FunctionRegistry.global();
+    FunctionCatalog functions = TaskContext.currentFunctions();
+    // Only the last step's result leaves the task: the steps before it run without the result limit.
+    TaskContext inner = context != null ? context.withoutResultLimit()
+        : new TaskContext("sync", Long.MAX_VALUE, null, functions);
     int count = steps.size();
-    String[] keys = new String[count];
-    String[] names = new String[count];
     TaskFunction[] bodies = new TaskFunction[count];
-    Object[][] bound = new Object[count][];
     boolean[] streamed = new boolean[count];
     for (int s = 0; s < count; s++) {
-      Map<?, ?> step = (Map<?, ?>) steps.get(s);
-      keys[s] = (String) step.get(STEP_KEY);
-      names[s] = (String) step.get(STEP_FUNCTION);
-      bodies[s] = functions.lookup(names[s]);
+      Step step = steps.get(s);
+      bodies[s] = functions.lookup(step.function());
       if (bodies[s] == null) {
-        throw new FusedStepException(keys[s], names[s], new UnknownFunctionException(names[s],
+        throw new FusedStepException(step.key(), step.function(), new UnknownFunctionException(step.function(),
             functions.describeModules()));
       }
-      List<?> bindings = (List<?>) step.get(STEP_ARGS);
-      bound[s] = new Object[bindings.size()];
-      for (int i = 0; i < bound[s].length; i++) {
-        long binding = ((Number) bindings.get(i)).longValue();
-        bound[s][i] = binding == PREVIOUS ? null : args[1 + (int) binding];
-      }
-      // A step streams when it reads the items of the step before as its last argument.
-      streamed[s] = s > 0 && bodies[s] instanceof PartitionFunction && !bindings.isEmpty()
-          && ((Number) bindings.get(bindings.size() - 1)).longValue() == PREVIOUS;
+      // A step streams when it reads, as its last argument, the items a stage before it passes on.
+      streamed[s] = s > 0 && bodies[s] instanceof PartitionFunction && step.readsPreviousLast()
+          && bodies[s - 1] instanceof PartitionFunction before && before.passesItems();
     }
     Object result = null;
     for (int s = 0; s < count; ) {
-      if (!streamed[s]) {
-        bindPrevious(steps, s, bound[s], result);
-        result = call(keys[s], names[s], bodies[s], bound[s]);
-        s++;
-        continue;
-      }
       int end = s;
       while (end + 1 < count && streamed[end + 1]) {
         end++;
       }
-      result = stream(result, s, end, keys, names, bodies, bound, steps);
+      TaskContext stepContext = end == count - 1 && context != null ? context : inner;
+      if (end == s) {
+        Step step = steps.get(s);
+        Object[] bound = step.bind(args, result, step.bindings().size());
+        result = call(stepContext, step, bodies[s], bound);
+      } else {
+        Object items = result;
+        int from = s;
+        int to = end;
+        result = stepContext.call(unused -> stream(items, steps.subList(from, to + 1), bodies, from, args), null);
+      }
       s = end + 1;
     }
     return result;
   }
 
-  /** Steps {@code from..to} over the items of {@code items}, each item through all of them, no list between. */
-  private static Object stream(Object items, int from, int to, String[] keys, String[] names, TaskFunction[] bodies,
-      Object[][] bound, List<?> steps) throws Exception {
+  /**
+   * {@code steps} (from {@code bodies[first]} on) over the items of {@code items}, each item through all of them, no
+   * list between. The first reads the list the step before gave.
+   */
+  private static Object stream(Object items, List<Step> steps, TaskFunction[] bodies, int first, Object[] args)
+      throws Exception {
     if (!(items instanceof List<?> list)) {
-      throw new FusedStepException(keys[from], names[from], new IllegalArgumentException(
-          "takes a list as its last argument, got " + dev.weft.value.Values.describe(items)));
+      throw new FusedStepException(steps.get(0).key(), steps.get(0).function(), new IllegalArgumentException(
+          "takes a list as its last argument, got " + Values.describe(items)));
     }
     PartitionFunction.Stage downstream = new PartitionFunction.Collect();
-    for (int s = to; s >= from; s--) {
-      Object[] leading = java.util.Arrays.copyOf(bound[s], bound[s].length - 1);
-      bindPrevious(steps, s, leading, null);
+    for (int s = steps.size() - 1; s >= 0; s--) {
+      Step step = steps.get(s);
+      Object[] leading = step.bind(args, null, step.bindings().size() - 1);
       PartitionFunction.Stage stage;
       try {
-        stage = ((PartitionFunction) bodies[s]).open(leading, downstream);
+        stage = ((PartitionFunction) bodies[first + s]).open(leading, downstream);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
-        throw new FusedStepException(keys[s], names[s], e);
+        throw new FusedStepException(step.key(), step.function(), e);
       }
-      downstream = new NamedStage(keys[s], names[s], stage);
+      downstream = new NamedStage(step.key(), step.function(), stage);
     }
     for (Object item : list) {
       downstream.accept(item);
@@ -137,23 +183,13 @@ public final class FusedFunctions implements FunctionModule {
     return downstream.finish();
   }
 
-  /** Binds the result of the step before to the arguments of step {@code s} that take it (not its last one). */
-  private static void bindPrevious(List<?> steps, int s, Object[] args, Object previous) {
-    List<?> bindings = (List<?>) ((Map<?, ?>) steps.get(s)).get(STEP_ARGS);
-    for (int i = 0; i < args.length; i++) {
-      if (((Number) bindings.get(i)).longValue() == PREVIOUS) {
-        args[i] = previous;
-      }
-    }
-  }
-
-  private static Object call(String key, String function, TaskFunction body, Object[] args) throws Exception {
+  private static Object call(TaskContext context, Step step, TaskFunction body, Object[] args) throws Exception {
     try {
-      return body.apply(args);
+      return context.call(body, args);
     } catch (InterruptedException | FusedStepException e) {
       throw e;
-    } catch (Exception | Error e) {
-      throw new FusedStepException(key, function, e);
+    } catch (Exception e) {
+      throw new FusedStepException(step.key(), step.function(), e);
     }
   }
 
@@ -166,7 +202,7 @@ public final class FusedFunctions implements FunctionModule {
         stage.accept(item);
       } catch (InterruptedException | FusedStepException e) {
         throw e;
-      } catch (Exception | Error e) {
+      } catch (Exception e) {
         throw new FusedStepException(key, function, e);
       }
     }
@@ -177,7 +213,7 @@ public final class FusedFunctions implements FunctionModule {
         return stage.finish();
       } catch (InterruptedException | FusedStepException e) {
         throw e;
-      } catch (Exception | Error e) {
+      } catch (Exception e) {
         throw new FusedStepException(key, function, e);
       }
     }

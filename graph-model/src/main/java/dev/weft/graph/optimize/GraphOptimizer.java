@@ -18,11 +18,12 @@ import java.util.Set;
  * keys do not need, then fuses linear chains into one task each.
  *
  * <p>A task is fused into the one task that reads its result when that reader is its only one, reads it once and as
- * an argument of its own (not inside a list), is not requested itself, and runs in the same pool with the same
- * resources. A chain {@code read-0 -> map-0 -> pluck-0} becomes one task under the last key ({@code pluck-0}), so
- * what depends on the chain and what is requested from it keep their keys. The fused task calls
- * {@value FusedFunctions#FUSED} with the chain's steps; a step that fails is named, with its own key and function, in
- * the {@link FusedStepException} the task fails with.
+ * an argument of its own (not inside a list), is neither requested nor a declared output, and runs in the same pool
+ * with the same resources and retries (a step that must not run twice, a write, is never fused with one that may).
+ * The fused task takes the highest priority of its steps. A chain {@code read-0 -> map-0 -> pluck-0} becomes one task
+ * under the last key ({@code pluck-0}), so what depends on the chain and what is requested from it keep their keys.
+ * The fused task calls {@value FusedFunctions#FUSED} with the chain's steps; a step that fails is named, with its own
+ * key and function, in the {@link FusedStepException} the task fails with.
  *
  * <p>Fusing saves a scheduling round and, on the processes and broker schedulers, a transfer of every intermediate
  * value; it costs the parallelism of nothing, since a chain's steps could never run at once.
@@ -42,6 +43,7 @@ public final class GraphOptimizer {
    */
   public static Graph fuse(Graph graph, Collection<String> keep) {
     Set<String> kept = new HashSet<>(keep);
+    kept.addAll(graph.declaredOutputs());
     Map<String, Task> tasks = graph.asMap();
     Map<String, Integer> readers = new HashMap<>();
     Map<String, String> onlyReader = new HashMap<>();
@@ -83,7 +85,8 @@ public final class GraphOptimizer {
         && readers.get(input.key()) == 1
         && onlyReader.get(input.key()).equals(reader.key())
         && Objects.equals(input.pool(), reader.pool())
-        && input.resources().equals(reader.resources());
+        && input.resources().equals(reader.resources())
+        && input.retries() == reader.retries();
   }
 
   private static Task fusedChainEndingAt(Task last, Map<String, Task> tasks, Map<String, String> previous) {
@@ -96,7 +99,7 @@ public final class GraphOptimizer {
     }
     List<Arg> inputs = new ArrayList<>();
     List<Object> steps = new ArrayList<>(chain.size());
-    int retries = 0;
+    int priority = Integer.MIN_VALUE;
     for (int i = 0; i < chain.size(); i++) {
       Task step = chain.get(i);
       String fedBy = i == 0 ? null : chain.get(i - 1).key();
@@ -116,11 +119,11 @@ public final class GraphOptimizer {
       spec.put(FusedFunctions.STEP_FUNCTION, step.function());
       spec.put(FusedFunctions.STEP_ARGS, bindings);
       steps.add(spec);
-      retries = Math.max(retries, step.retries());
+      priority = Math.max(priority, step.priority());
     }
     List<Arg> args = new ArrayList<>(inputs.size() + 1);
     args.add(Arg.literal(steps));
     args.addAll(inputs);
-    return new Task(last.key(), FusedFunctions.FUSED, args, last.priority(), retries, last.pool(), last.resources());
+    return new Task(last.key(), FusedFunctions.FUSED, args, priority, last.retries(), last.pool(), last.resources());
   }
 }

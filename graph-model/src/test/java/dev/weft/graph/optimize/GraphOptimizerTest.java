@@ -139,6 +139,70 @@ class GraphOptimizerTest {
     assertEquals(List.of(0L, 2L, 4L), doubling.apply(new Object[] {List.of(0L, 1L, 2L)}), "called alone");
   }
 
+  @Test
+  void aDeclaredOutputAndAStepOfOtherRetriesAreNotFusedForward() {
+    Graph declared = Graph.of(null, List.of(Task.of("a", "inc", 1L), Task.of("b", "inc", ref("a"))), List.of("a", "b"));
+    assertSame(declared, GraphOptimizer.fuse(declared, List.of("b")));
+    Graph retried = Graph.builder()
+        .task("write", "inc", 1L)
+        .task(Task.of("after", "inc", ref("write")).withRetries(3))
+        .build();
+    assertSame(retried, GraphOptimizer.fuse(retried, List.of("after")), "a retry would run the write again");
+  }
+
+  @Test
+  void aStageThatReducesEndsTheStreamTheStepAfterItReadsItsResult() throws Exception {
+    PartitionFunction counting = new PartitionFunction() {
+      @Override
+      public Stage open(Object[] leading, Stage downstream) {
+        return new Stage() {
+          private long count;
+
+          @Override
+          public void accept(Object item) {
+            count++;
+          }
+
+          @Override
+          public Object finish() {
+            return List.of(count, count);
+          }
+        };
+      }
+
+      @Override
+      public boolean passesItems() {
+        return false;
+      }
+    };
+    PartitionFunction incrementing = (leading, downstream) -> new PartitionFunction.Stage() {
+      @Override
+      public void accept(Object item) throws Exception {
+        downstream.accept((Long) item + 1);
+      }
+
+      @Override
+      public Object finish() throws Exception {
+        return downstream.finish();
+      }
+    };
+    functions.register("test.count-twice", counting).register("test.inc-each", incrementing);
+    Graph graph = Graph.builder()
+        .task("items", "range", 5L)
+        .task("counted", "test.count-twice", ref("items"))
+        .task("incremented", "test.inc-each", ref("counted"))
+        .build();
+    Task fused = GraphOptimizer.fuse(graph, List.of("incremented")).task("incremented");
+    assertEquals(List.of(6L, 6L), run(fused, List.of()), "the count's result, each item incremented");
+  }
+
+  @Test
+  void aMalformedFusedTaskIsRefusedNamingIt() {
+    Graph graph = Graph.builder().task("bad", FusedFunctions.FUSED, List.of(Map.of("key", "x")), 1L).build();
+    GraphValidationException refused = assertThrows(GraphValidationException.class, () -> graph.validate(functions));
+    assertTrue(refused.getMessage().contains("fused task 'bad' is malformed"), refused.getMessage());
+  }
+
   /** Runs a fused task with the values of its references, in the order they occur. */
   private Object run(Task task, List<Object> referenced) throws Exception {
     Object[] args = new Object[task.args().size()];

@@ -37,11 +37,6 @@ public final class SchedulingLoop {
   /** In this JVM results pass by reference: no encoding limits them. */
   private final TaskContext context;
 
-  public SchedulingLoop(ExecutionPlan plan, TaskExecutor executor, int maxInFlight, List<Callback> callbacks,
-      GraphRun run) {
-    this(plan, executor, maxInFlight, callbacks, run, null);
-  }
-
   /** @param functions the functions tasks resolve other functions from ({@link TaskContext#functions()}) */
   public SchedulingLoop(ExecutionPlan plan, TaskExecutor executor, int maxInFlight, List<Callback> callbacks,
       GraphRun run, FunctionCatalog functions) {
