@@ -214,7 +214,8 @@ class StreamCommandTest {
       assertEquals("weft: stream job 'orders' (" + bad + ") is invalid, 3 problems:\n"
           + "  - task 'name' refers to 'record.body', which is not a field of a record (fields: key, value, headers, "
           + "timestamp, topic, partition, offset)\n"
-          + "  - unknown function 'uppercase' in task 'customer' (loaded modules: builtins, records)\n"
+          + "  - unknown function 'uppercase' in task 'customer' (loaded modules: bag, bag-items, files, kafka-topics, "
+          + "builtins, records, fused)\n"
           + "  - topic 'orders' is both read and written by the job\n", err());
       Files.writeString(bad, "{\"name\": \"orders\", \"inputs\": [\"orders\"]}");
       assertEquals(Main.INVALID_GRAPH, stream("start", bad.toString()));
@@ -279,7 +280,7 @@ class StreamCommandTest {
     connection = new String[] {"--bootstrap", "127.0.0.1:" + closed, "--registry", "http://127.0.0.1:" + closed};
     assertEquals(Main.INVALID_GRAPH, stream("start", file.toString()));
     assertEquals("weft: stream job 'orders' (" + file + ") is invalid: unknown function 'greeter.hello' in task "
-        + "'customer' (loaded modules: builtins, records)\n", err());
+        + "'customer' (loaded modules: bag, bag-items, files, kafka-topics, builtins, records, fused)\n", err());
     assertEquals(Main.FAILED, stream("start", file.toString(), "--plugins", plugins.toString()));
     assertTrue(err().startsWith("weft: cannot reach the schema registry at http://127.0.0.1:" + closed), err());
   }
