@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The data {@link BagBenchmark} reads, generated deterministically into a folder and reused while its marker file
@@ -227,48 +228,26 @@ final class BagData {
    * word of a thread. About the fastest a JVM counts these words: the physical limit of the job on this machine.
    */
   static Map<String, Long> wordCountsFromBytes(Path folder, int threads) throws Exception {
-    List<Path> files = files(folder, WORDS_GLOB);
-    AtomicInteger next = new AtomicInteger();
-    List<ByteCounts> tables = new ArrayList<>();
-    List<Thread> workers = new ArrayList<>();
-    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    for (int t = 0; t < threads; t++) {
-      ByteCounts table = new ByteCounts();
-      tables.add(table);
-      Thread worker = new Thread(() -> {
-        try {
-          for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
-            byte[] bytes = Files.readAllBytes(files.get(i));
-            int start = -1;
-            int hash = 0;
-            for (int j = 0; j <= bytes.length; j++) {
-              if (j == bytes.length || bytes[j] <= ' ') {
-                if (start >= 0) {
-                  table.add(bytes, start, j, hash);
-                  start = -1;
-                }
-              } else {
-                if (start < 0) {
-                  start = j;
-                  hash = 0;
-                }
-                hash = 31 * hash + bytes[j];
+    List<ByteCounts> tables = onThreads(files(folder, WORDS_GLOB), threads, "plain-java-bytes", ByteCounts::new,
+        (file, table) -> {
+          byte[] bytes = Files.readAllBytes(file);
+          int start = -1;
+          int hash = 0;
+          for (int j = 0; j <= bytes.length; j++) {
+            if (j == bytes.length || bytes[j] <= ' ') {
+              if (start >= 0) {
+                table.add(bytes, start, j, hash);
+                start = -1;
               }
+            } else {
+              if (start < 0) {
+                start = j;
+                hash = 0;
+              }
+              hash = 31 * hash + bytes[j];
             }
           }
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      }, "plain-java-bytes-" + t);
-      workers.add(worker);
-      worker.start();
-    }
-    for (Thread worker : workers) {
-      worker.join();
-    }
-    if (!failures.isEmpty()) {
-      throw new IllegalStateException("plain Java counting failed", failures.get(0));
-    }
+        });
     Map<String, Long> merged = new HashMap<>();
     for (ByteCounts table : tables) {
       table.addTo(merged);
@@ -354,35 +333,13 @@ final class BagData {
     if (files.isEmpty()) {
       throw new IllegalStateException("no files to read");
     }
-    AtomicInteger next = new AtomicInteger();
-    List<Map<String, long[]>> partials = new ArrayList<>();
-    List<Thread> workers = new ArrayList<>();
-    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    for (int t = 0; t < threads; t++) {
-      Map<String, long[]> counts = new HashMap<>();
-      partials.add(counts);
-      Thread worker = new Thread(() -> {
-        try {
-          for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
-            try (BufferedReader reader = Files.newBufferedReader(files.get(i), StandardCharsets.UTF_8)) {
-              for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                counter.accept(line, counts);
-              }
-            }
-          }
-        } catch (Throwable e) {
-          failures.add(e);
+    List<Map<String, long[]>> partials = onThreads(files, threads, "plain-java", HashMap::new, (file, counts) -> {
+      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+          counter.accept(line, counts);
         }
-      }, "plain-java-" + t);
-      workers.add(worker);
-      worker.start();
-    }
-    for (Thread worker : workers) {
-      worker.join();
-    }
-    if (!failures.isEmpty()) {
-      throw new IllegalStateException("plain Java counting failed", failures.get(0));
-    }
+      }
+    });
     Map<String, Long> merged = new HashMap<>();
     for (Map<String, long[]> counts : partials) {
       counts.forEach((key, count) -> merged.merge(key, count[0], Long::sum));
@@ -399,5 +356,47 @@ final class BagData {
       top.add(List.of(entry.getKey(), entry.getValue()));
     }
     return top;
+  }
+
+  /** What a thread does with one file, into the state of its own. */
+  @FunctionalInterface
+  private interface FileWork<S> {
+    void accept(Path file, S state) throws Exception;
+  }
+
+  /**
+   * Runs {@code work} over {@code files} on {@code threads} threads, each taking the next file not yet taken into a
+   * state of its own; returns the states, one a thread, once every thread is done.
+   *
+   * @throws IllegalStateException carrying the first failure of any thread
+   */
+  private static <S> List<S> onThreads(List<Path> files, int threads, String name, Supplier<S> state,
+      FileWork<S> work) throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
+    List<S> states = new ArrayList<>();
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      S own = state.get();
+      states.add(own);
+      Thread worker = new Thread(() -> {
+        try {
+          for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
+            work.accept(files.get(i), own);
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }, name + "-" + t);
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join();
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("plain Java counting failed", failures.get(0));
+    }
+    return states;
   }
 }
