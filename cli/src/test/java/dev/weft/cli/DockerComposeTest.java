@@ -460,6 +460,28 @@ class DockerComposeTest {
         "no more workers than the tasks topic has partitions: another would hold none");
   }
 
+  /** kubectl renders the kustomization (offline: no cluster is asked) to the objects the files hold. */
+  @Test
+  void kubectlKustomizeRendersTheExample() throws Exception {
+    Assumptions.assumeTrue(succeeds("kubectl", "version", "--client"), "kubectl is not installed (no Debian package"
+        + " of it to install): 'kubectl kustomize docker/k8s' is not run; the files are still read by the test above");
+    Process render = new ProcessBuilder("kubectl", "kustomize", DOCKER.resolve("k8s").toString()).start();
+    render.getOutputStream().close();
+    String out = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(render.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(render.waitFor(1, TimeUnit.MINUTES));
+    assertEquals(0, render.exitValue(), err);
+    List<String> kinds = new ArrayList<>();
+    for (JsonNode object : YAML.readValues(YAML.createParser(out), JsonNode.class).readAll()) {
+      kinds.add(object.path("kind").asText() + "/" + object.path("metadata").path("name").asText());
+      object.findValues("image").forEach(image -> assertEquals("weft:latest", image.asText(), "the image kustomize"
+          + " sets: " + object));
+    }
+    assertEquals(Set.of("ConfigMap/weft-connection", "Deployment/weft-registry", "Service/weft-registry",
+        "Deployment/weft-scheduler", "Service/weft-dashboard", "Deployment/weft-worker", "ScaledObject/weft-worker"),
+        new HashSet<>(kinds));
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Compose's own reading of the file
 
