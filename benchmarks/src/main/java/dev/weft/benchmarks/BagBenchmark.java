@@ -4,7 +4,7 @@ import dev.weft.bag.Bag;
 import dev.weft.bag.ItemFunctions;
 import dev.weft.broker.BrokerOptions;
 import dev.weft.broker.BrokerScheduler;
-import dev.weft.cli.OneMachine;
+import dev.weft.cluster.OneMachine;
 import dev.weft.local.Schedulers;
 import dev.weft.local.process.ProcessPoolOptions;
 import dev.weft.scheduler.ComputeOptions;

@@ -2,7 +2,7 @@ package dev.weft.benchmarks;
 
 import dev.weft.broker.client.GraphFuture;
 import dev.weft.broker.client.WeftClient;
-import dev.weft.cli.OneMachine;
+import dev.weft.cluster.OneMachine;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphBuilder;
 import dev.weft.local.Schedulers;

@@ -2,7 +2,7 @@ package dev.weft.benchmarks;
 
 import dev.weft.broker.client.WeftClient;
 import dev.weft.broker.protocol.KafkaClients;
-import dev.weft.cli.OneMachine;
+import dev.weft.cluster.OneMachine;
 import dev.weft.graph.Graph;
 import dev.weft.testkit.Shapes;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import dev.weft.cluster.OneMachine;
 import dev.weft.broker.client.WeftClient;
 import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.graph.Graph;

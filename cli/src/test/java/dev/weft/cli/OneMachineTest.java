@@ -3,6 +3,8 @@ package dev.weft.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.cluster.OneMachine;
+
 import dev.weft.broker.SchedulerService;
 import dev.weft.broker.client.WeftClient;
 import dev.weft.kafka.embedded.EmbeddedKafka;

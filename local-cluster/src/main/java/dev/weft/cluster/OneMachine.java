@@ -1,7 +1,8 @@
-package dev.weft.cli;
+package dev.weft.cluster;
 
 import dev.weft.broker.SchedulerService;
 import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.connection.WeftConnection;
 import dev.weft.kafka.embedded.EmbeddedKafka;
 import dev.weft.registry.embedded.KafkaSchemaStore;
 import dev.weft.registry.embedded.RegistryEndpoint;
@@ -86,9 +87,9 @@ public final class OneMachine implements AutoCloseable {
       // Not $WEFT_REGISTRY_URL: it names the registry of a deployment for submit, scheduler and worker, and often
       // one that an earlier 'weft up' started and stopped with it (its own advice says to export it).
       String registryUrl = settings.get(WeftKafkaConfig.SCHEMA_REGISTRY_URL);
-      if (registryUrl == null && System.getenv(ConnectionOptions.REGISTRY_ENV) != null) {
+      if (registryUrl == null && System.getenv(WeftConnection.REGISTRY_ENV) != null) {
         log.printf("(%s is set, to %s; weft up starts a registry of its own: -c %s=URL uses another)%n",
-            ConnectionOptions.REGISTRY_ENV, System.getenv(ConnectionOptions.REGISTRY_ENV),
+            WeftConnection.REGISTRY_ENV, System.getenv(WeftConnection.REGISTRY_ENV),
             WeftKafkaConfig.SCHEMA_REGISTRY_URL);
       }
       registry = RegistryEndpoint.configuredOrEmbedded(registryUrl,
@@ -222,13 +223,13 @@ public final class OneMachine implements AutoCloseable {
   }
 
   /** The worker processes as they are now (the supervisor replaces those that stop). */
-  List<Process> workers() {
+  public List<Process> workers() {
     synchronized (workers) {
       return List.copyOf(workers);
     }
   }
 
-  SchedulerService scheduler() {
+  public SchedulerService scheduler() {
     return scheduler;
   }
 
