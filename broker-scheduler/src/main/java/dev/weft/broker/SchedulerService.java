@@ -10,6 +10,8 @@ import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.broker.protocol.WireSchemas;
+import dev.weft.broker.telemetry.HttpEndpoint;
+import dev.weft.broker.telemetry.WeftMetrics;
 import dev.weft.function.FunctionCatalog;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.Signature;
@@ -58,6 +60,9 @@ public final class SchedulerService implements AutoCloseable {
 
   private final SchedulerLoop body;
   private final PollLoop loop;
+  private final WeftMetrics metrics;
+  /** Health, metrics and the extensions' pages (the dashboard); null when {@code weft.http.port} is -1. */
+  private HttpEndpoint http;
   /** What the extensions found on the classpath started, closed before the loop. */
   private final List<AutoCloseable> extensions = new ArrayList<>();
 
@@ -72,6 +77,7 @@ public final class SchedulerService implements AutoCloseable {
     limits.read(List.of(topics.graphs(), topics.results(), topics.events(), topics.deadLetters(), topics.tasks(null)));
     FunctionRegistry functionRegistry = null;
     SchemaRegistryClient registry = null;
+    WeftMetrics meters = null;
     try {
       functionRegistry = config.getBoolean(SchedulerServiceConfig.VALIDATE_FUNCTIONS) ? functionRegistry(config) : null;
       registry = config.registryClient();
@@ -80,6 +86,8 @@ public final class SchedulerService implements AutoCloseable {
       codec.schemaId(topics.events(), WireSchemas.Kind.GRAPH_EVENT);
       codec.schemaId(topics.tasks(null), WireSchemas.Kind.READY_TASK);
       String name = "weft-" + config.getString(SchedulerServiceConfig.NAME);
+      meters = new WeftMetrics("scheduler", config.getString(SchedulerServiceConfig.NAME));
+      this.metrics = meters;
       SchedulerLoop.Settings settings = new SchedulerLoop.Settings(
           config.getInt(SchedulerServiceConfig.MAX_IN_FLIGHT_PER_POOL),
           Duration.ofMillis(config.getLong(SchedulerServiceConfig.PROGRESS_INTERVAL_MS)),
@@ -96,6 +104,9 @@ public final class SchedulerService implements AutoCloseable {
       this.loop = new PollLoop(name, LOG, body);
     } catch (RuntimeException e) {
       closeQuietly(registry, functionRegistry);
+      if (meters != null) {
+        meters.close();
+      }
       throw e;
     }
   }
@@ -107,12 +118,26 @@ public final class SchedulerService implements AutoCloseable {
 
   /** Starts a scheduler whose Kafka clients come from {@code clients}; it runs until {@link #close()}. */
   public static SchedulerService start(Map<String, ?> config, KafkaClientSupplier clients) {
-    SchedulerService service = new SchedulerService(new SchedulerServiceConfig(config), clients);
+    SchedulerServiceConfig settings = new SchedulerServiceConfig(config);
+    SchedulerService service = new SchedulerService(settings, clients);
     service.loop.start();
+    try {
+      int port = settings.getInt(SchedulerServiceConfig.HTTP_PORT);
+      if (port >= 0) {
+        service.http = HttpEndpoint.start(settings.getString(SchedulerServiceConfig.HTTP_HOST), port,
+            settings.originals().get(SchedulerServiceConfig.HTTP_PORT) == null, service::isHealthy, service.metrics,
+            service.loop.name());
+        LOG.info("{} serves HTTP at {}", service.loop.name(), service.http.address());
+      }
+    } catch (RuntimeException e) {
+      service.close();
+      throw e;
+    }
+    SchedulerExtension.Context context = new SchedulerExtension.Context(service.http, service.metrics);
     try {
       for (SchedulerExtension extension : ServiceLoader.load(SchedulerExtension.class,
           SchedulerService.class.getClassLoader())) {
-        service.extensions.add(extension.start(config));
+        service.extensions.add(extension.start(config, context));
         LOG.info("started {}", extension.name());
       }
     } catch (Exception | java.util.ServiceConfigurationError e) {
@@ -199,6 +224,24 @@ public final class SchedulerService implements AutoCloseable {
     return loop.failure();
   }
 
+  /** Healthy: its loop runs and it owns partitions of the graphs topic (what {@code GET /health} answers). */
+  public boolean isHealthy() {
+    return isRunning() && body.assigned().getCount() == 0;
+  }
+
+  /**
+   * Where this scheduler serves HTTP ({@code /health}, {@code /metrics} and the dashboard at {@code /} when the
+   * dashboard module is on the classpath), such as {@code http://127.0.0.1:8787/}; null when it serves none.
+   */
+  public java.net.URI httpAddress() {
+    return http == null ? null : http.address();
+  }
+
+  /** This scheduler's meters, which {@code /metrics} serves. */
+  public WeftMetrics metrics() {
+    return metrics;
+  }
+
   /** Graphs this scheduler holds that have not ended, as of its loop's last turn (those it is rebuilding too). */
   public int unfinishedGraphs() {
     return body.unfinishedGraphs();
@@ -217,6 +260,10 @@ public final class SchedulerService implements AutoCloseable {
       }
       extensions.clear();
     }
+    if (http != null) {
+      http.close();
+    }
     loop.close(Duration.ofSeconds(30));
+    metrics.close();
   }
 }

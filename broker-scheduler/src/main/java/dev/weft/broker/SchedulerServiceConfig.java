@@ -31,8 +31,11 @@ public final class SchedulerServiceConfig extends WeftKafkaConfig {
   public static final String NAME = "weft.scheduler.name";
   private static final String NAME_DOC = "Name of this scheduler instance, for client ids and logs.";
 
+  /** The dashboard's port by default (Dask's); taken by another process, a free one is used instead. */
+  public static final int DEFAULT_HTTP_PORT = 8787;
+
   static ConfigDef definition() {
-    return baseDefinition()
+    return withHttp(baseDefinition(), DEFAULT_HTTP_PORT)
         .define(MAX_IN_FLIGHT_PER_POOL, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
             MAX_IN_FLIGHT_PER_POOL_DOC)
         .define(PROGRESS_INTERVAL_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,

@@ -17,6 +17,8 @@ import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.broker.protocol.WireSchemas;
+import dev.weft.broker.telemetry.HttpEndpoint;
+import dev.weft.broker.telemetry.WeftMetrics;
 import dev.weft.function.FunctionRegistry;
 import dev.weft.function.TaskContext;
 import dev.weft.function.internal.ResultLimit;
@@ -104,6 +106,9 @@ public final class Worker implements AutoCloseable {
   private long lastCommitNanos;
   private final int capacity;
   private final PollLoop loop;
+  private final WeftMetrics metrics;
+  /** Health and metrics; null when {@code weft.http.port} is -1 (a worker's default). */
+  private volatile HttpEndpoint http;
   private final CountDownLatch assigned = new CountDownLatch(1);
   /** Records whose task ended (true: its result is written) or was dropped (false: its partition moved away). */
   private final ConcurrentLinkedQueue<Map.Entry<ConsumerRecord<String, byte[]>, Boolean>> settled =
@@ -186,6 +191,7 @@ public final class Worker implements AutoCloseable {
     this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(WorkerConfig.COMMIT_INTERVAL_MS));
     this.deaths = new DeathWatch(config.getInt(WorkerConfig.MAX_TASK_DEATHS));
     this.lastCommitNanos = System.nanoTime();
+    this.metrics = new WeftMetrics("worker", name);
     this.loop = new PollLoop("weft-" + name, LOG, new PollLoop.Body() {
       @Override
       public void turn() {
@@ -228,6 +234,17 @@ public final class Worker implements AutoCloseable {
       SchemaRegistryClient registry) {
     Worker worker = new Worker(config, kafka, admin, registry);
     worker.loop.start();
+    int port = config.getInt(WorkerConfig.HTTP_PORT);
+    if (port >= 0) {
+      try {
+        worker.http = HttpEndpoint.start(config.getString(WorkerConfig.HTTP_HOST), port, false, worker::isHealthy,
+            worker.metrics, worker.loop.name());
+        LOG.info("worker {} serves HTTP at {}", worker.name, worker.http.address());
+      } catch (RuntimeException e) {
+        worker.close();
+        throw e;
+      }
+    }
     return worker;
   }
 
@@ -238,6 +255,22 @@ public final class Worker implements AutoCloseable {
   /** Waits until the group gave this worker partitions; false if the timeout passed first. */
   public boolean awaitAssignment(Duration timeout) throws InterruptedException {
     return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Healthy: its loop runs and the group gave it partitions (what {@code GET /health} answers). */
+  public boolean isHealthy() {
+    return loop.isRunning() && assigned.getCount() == 0;
+  }
+
+  /** Where this worker serves {@code /health} and {@code /metrics}; null when it serves none. */
+  public java.net.URI httpAddress() {
+    HttpEndpoint endpoint = http;
+    return endpoint == null ? null : endpoint.address();
+  }
+
+  /** This worker's meters, which {@code /metrics} serves. */
+  public WeftMetrics metrics() {
+    return metrics;
   }
 
   /** Tasks this worker has run (whatever their outcome). */
@@ -880,6 +913,11 @@ public final class Worker implements AutoCloseable {
       fetcher.close();
       endedGraphs.close();
       registry.close();
+      HttpEndpoint endpoint = http;
+      if (endpoint != null) {
+        endpoint.close();
+      }
+      metrics.close();
       try {
         functions.close(); // the plugin jars' class loaders: their tasks have ended
       } catch (RuntimeException e) {

@@ -51,8 +51,20 @@ public final class WorkerConfig extends WeftKafkaConfig {
   public static final String NAME = "weft.worker.name";
   private static final String NAME_DOC = "Name of this worker, written with each result.";
 
+  public static final String REPORT_INTERVAL_MS = "weft.worker.report.interval.ms";
+  private static final String REPORT_INTERVAL_MS_DOC = "How often the worker publishes a report to the workers topic: "
+      + "its state (threads, tasks running, cache, heap, partitions) and the tasks it started and finished since the "
+      + "last one, for the dashboard, `weft status` and `weft dump`; 0 publishes none.";
+
+  public static final String REPORT_MAX_TASKS = "weft.worker.report.max.tasks";
+  private static final String REPORT_MAX_TASKS_DOC = "Most finished tasks one report lists; beyond, a sample of them "
+      + "is listed and the rest only counted, so that reports stay small whatever the task rate.";
+
   static ConfigDef definition() {
-    return baseDefinition()
+    return withHttp(baseDefinition(), -1)
+        .define(REPORT_INTERVAL_MS, Type.LONG, 500L, ConfigDef.Range.atLeast(0), Importance.LOW,
+            REPORT_INTERVAL_MS_DOC)
+        .define(REPORT_MAX_TASKS, Type.INT, 2_000, ConfigDef.Range.atLeast(0), Importance.LOW, REPORT_MAX_TASKS_DOC)
         .define(POOL, Type.STRING, Topics.DEFAULT_POOL, Importance.HIGH, POOL_DOC)
         .define(THREADS, Type.INT, Runtime.getRuntime().availableProcessors(), ConfigDef.Range.atLeast(1),
             Importance.HIGH, THREADS_DOC)

@@ -1,11 +1,13 @@
 package dev.weft.broker.protocol;
 
+import dev.weft.broker.telemetry.HttpEndpoint;
+import dev.weft.broker.telemetry.WeftMetrics;
 import java.util.Map;
 
 /**
  * A service that runs beside each scheduler service, in its JVM and with its settings: found through
- * {@link java.util.ServiceLoader}, so a module the scheduler does not depend on (stream jobs) runs in every scheduler
- * whose classpath holds it.
+ * {@link java.util.ServiceLoader}, so a module the scheduler does not depend on (stream jobs, the dashboard) runs in
+ * every scheduler whose classpath holds it.
  *
  * <p>An extension runs on threads of its own; a failure of one of its parts is its own to report and recover from,
  * and never stops the scheduler's loop.
@@ -15,6 +17,15 @@ public interface SchedulerExtension {
   String name();
 
   /**
+   * What the scheduler shares with its extensions.
+   *
+   * @param http the scheduler's HTTP endpoint, where an extension may add pages; null when it serves none
+   *     ({@code weft.http.port} is -1)
+   * @param metrics the scheduler's meters, which its {@code /metrics} serves
+   */
+  record Context(HttpEndpoint http, WeftMetrics metrics) {}
+
+  /**
    * Starts the extension.
    *
    * @param config the scheduler's settings, as it was given them
@@ -22,4 +33,9 @@ public interface SchedulerExtension {
    * @throws Exception when it cannot start; the scheduler then does not start either
    */
   AutoCloseable start(Map<String, ?> config) throws Exception;
+
+  /** Starts the extension with what the scheduler shares; by default, {@link #start(Map)}. */
+  default AutoCloseable start(Map<String, ?> config, Context context) throws Exception {
+    return start(config);
+  }
 }

@@ -65,6 +65,17 @@ public final class Topics {
     return prefix + "dead-letters";
   }
 
+  /**
+   * Workers' reports of themselves and of the tasks they ran ({@link WorkerReport}), keyed by worker name: telemetry
+   * for the dashboard, kept an hour.
+   */
+  public String workers() {
+    return prefix + "workers";
+  }
+
+  /** How long the workers topic keeps reports: long enough for a dashboard started late to show the last minutes. */
+  static final Duration WORKER_REPORTS_RETENTION = Duration.ofHours(1);
+
   /** The pool a task names: {@code null} or empty is the default pool. */
   public static String poolName(String pool) {
     return pool == null || pool.isEmpty() ? DEFAULT_POOL : pool;
@@ -134,6 +145,9 @@ public final class Topics {
     wanted.add(new NewTopic(results(), graphPartitions, replication).configs(large));
     wanted.add(new NewTopic(events(), graphPartitions, replication).configs(large));
     wanted.add(new NewTopic(deadLetters(), 1, replication).configs(large));
+    wanted.add(new NewTopic(workers(), 1, replication).configs(Map.of(
+        "max.message.bytes", Integer.toString(maxRecordBytes),
+        "retention.ms", Long.toString(WORKER_REPORTS_RETENTION.toMillis()))));
     Set<String> allPools = new java.util.LinkedHashSet<>(pools);
     allPools.add(DEFAULT_POOL);
     for (String pool : allPools) {

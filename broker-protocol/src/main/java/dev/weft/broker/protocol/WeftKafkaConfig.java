@@ -43,6 +43,26 @@ public class WeftKafkaConfig extends AbstractConfig {
   public static final String CREATE_TOPICS = "weft.create.topics";
   private static final String CREATE_TOPICS_DOC = "Whether to create Weft's topics when they are missing.";
 
+  public static final String HTTP_HOST = "weft.http.host";
+  private static final String HTTP_HOST_DOC = "Address the service's HTTP endpoint (health, Prometheus metrics, the "
+      + "scheduler's dashboard) binds: 127.0.0.1 serves this machine only, 0.0.0.0 every interface.";
+
+  public static final String HTTP_PORT = "weft.http.port";
+  private static final String HTTP_PORT_DOC = "Port of the service's HTTP endpoint (GET /health, GET /metrics, and on "
+      + "a scheduler the dashboard at /); 0 takes a free port, -1 serves none.";
+
+  /**
+   * Defines the HTTP endpoint's keys, with this service's default port.
+   *
+   * @param defaultPort the port when none is set; -1 for no endpoint unless one is asked for
+   */
+  protected static ConfigDef withHttp(ConfigDef definition, int defaultPort) {
+    return definition
+        .define(HTTP_HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM, HTTP_HOST_DOC)
+        .define(HTTP_PORT, Type.INT, defaultPort, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
+            HTTP_PORT_DOC);
+  }
+
   protected static ConfigDef baseDefinition() {
     return new ConfigDef()
         .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, BOOTSTRAP_SERVERS_DOC)

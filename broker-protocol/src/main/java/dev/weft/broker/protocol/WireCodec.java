@@ -470,6 +470,113 @@ public final class WireCodec {
     return problems;
   }
 
+  // --- workers topic
+
+  public byte[] encode(String topic, WorkerReport report) {
+    BinaryWriter out = start(topic, Kind.WORKER_REPORT);
+    out.writeString(report.worker());
+    out.writeString(report.pool());
+    out.writeString(report.host());
+    out.writeLong(report.pid());
+    out.writeLong(report.time());
+    out.writeLong(report.startedAt());
+    out.writeInt(report.threads());
+    out.writeLong(report.tasksRun());
+    out.writeLong(report.tasksFailed());
+    out.writeLong(report.cacheBytes());
+    out.writeLong(report.cacheHits());
+    out.writeLong(report.cacheMisses());
+    out.writeLong(report.heapUsed());
+    out.writeLong(report.heapMax());
+    if (!report.partitions().isEmpty()) {
+      out.writeLong(report.partitions().size());
+      report.partitions().forEach(out::writeInt);
+    }
+    out.writeLong(0);
+    if (!report.running().isEmpty()) {
+      out.writeLong(report.running().size());
+      for (WorkerReport.RunningTask task : report.running()) {
+        out.writeString(task.graphId());
+        out.writeString(task.taskKey());
+        out.writeString(task.function());
+        out.writeInt(task.thread());
+        out.writeLong(task.startMicros());
+      }
+    }
+    out.writeLong(0);
+    if (!report.finished().isEmpty()) {
+      out.writeLong(report.finished().size());
+      for (WorkerReport.TaskSpan span : report.finished()) {
+        out.writeString(span.graphId());
+        out.writeString(span.taskKey());
+        out.writeString(span.function());
+        out.writeInt(span.thread());
+        out.writeLong(span.startMicros());
+        out.writeLong(span.durationMicros());
+        out.writeLong(span.bytesIn());
+        out.writeLong(span.bytesOut());
+        out.writeBoolean(span.succeeded());
+        if (span.result() == null) {
+          out.writeInt(0);
+        } else {
+          out.writeInt(1);
+          writeRef(out, span.result());
+        }
+      }
+    }
+    out.writeLong(0);
+    out.writeLong(report.finishedNotListed());
+    out.writeBoolean(report.leaving());
+    return out.toByteArray();
+  }
+
+  public WorkerReport decodeWorkerReport(String topic, byte[] data) {
+    return refusingAllElse(topic, () -> decodeWorkerReportUnchecked(topic, data));
+  }
+
+  private WorkerReport decodeWorkerReportUnchecked(String topic, byte[] data) {
+    BinaryReader in = body(topic, Kind.WORKER_REPORT, data);
+    String worker = in.readString();
+    String pool = in.readString();
+    String host = in.readString();
+    long pid = in.readLong();
+    long time = in.readLong();
+    long startedAt = in.readLong();
+    int threads = in.readInt();
+    long tasksRun = in.readLong();
+    long tasksFailed = in.readLong();
+    long cacheBytes = in.readLong();
+    long cacheHits = in.readLong();
+    long cacheMisses = in.readLong();
+    long heapUsed = in.readLong();
+    long heapMax = in.readLong();
+    List<Integer> partitions = new ArrayList<>();
+    for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
+      for (long i = 0; i < count; i++) {
+        partitions.add(in.readInt());
+      }
+    }
+    List<WorkerReport.RunningTask> running = new ArrayList<>();
+    for (long count = in.readBlockCount(5); count != 0; count = in.readBlockCount(5)) {
+      for (long i = 0; i < count; i++) {
+        running.add(new WorkerReport.RunningTask(in.readString(), in.readString(), in.readString(), in.readInt(),
+            in.readLong()));
+      }
+    }
+    List<WorkerReport.TaskSpan> finished = new ArrayList<>();
+    for (long count = in.readBlockCount(10); count != 0; count = in.readBlockCount(10)) {
+      for (long i = 0; i < count; i++) {
+        finished.add(new WorkerReport.TaskSpan(in.readString(), in.readString(), in.readString(), in.readInt(),
+            in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
+            optionalBranch(in, "a task's result location") ? readRef(in) : null));
+      }
+    }
+    WorkerReport report = new WorkerReport(worker, pool, host, pid, time, startedAt, threads, tasksRun, tasksFailed,
+        cacheBytes, cacheHits, cacheMisses, heapUsed, heapMax, partitions, running, finished, in.readLong(),
+        in.readBoolean());
+    return finished(in, report);
+  }
+
   // --- pieces
 
   private static <T> T finished(BinaryReader in, T record) {

@@ -17,7 +17,8 @@ public final class WireSchemas {
     GRAPH_COMMAND("GraphCommand"),
     READY_TASK("ReadyTask"),
     TASK_RESULT("TaskResult"),
-    GRAPH_EVENT("GraphEvent");
+    GRAPH_EVENT("GraphEvent"),
+    WORKER_REPORT("WorkerReport");
 
     private final String recordName;
 
@@ -36,12 +37,14 @@ public final class WireSchemas {
   private final Schema readyTask;
   private final Schema taskResult;
   private final Schema graphEvent;
+  private final Schema workerReport;
 
   private WireSchemas(Schema.Parser parser) {
     graphCommand = parser.getTypes().get("dev.weft.broker.GraphCommand");
     readyTask = parser.getTypes().get("dev.weft.broker.ReadyTask");
     taskResult = parser.getTypes().get("dev.weft.broker.TaskResult");
     graphEvent = parser.getTypes().get("dev.weft.broker.GraphEvent");
+    workerReport = parser.getTypes().get("dev.weft.broker.WorkerReport");
   }
 
   public static WireSchemas get() {
@@ -73,6 +76,8 @@ public final class WireSchemas {
         return taskResult;
       case GRAPH_EVENT:
         return graphEvent;
+      case WORKER_REPORT:
+        return workerReport;
       default:
         throw new IllegalArgumentException(String.valueOf(kind));
     }

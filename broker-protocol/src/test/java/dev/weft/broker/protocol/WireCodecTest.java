@@ -56,6 +56,7 @@ class WireCodecTest {
   private static final String TASKS = "weft.tasks.default";
   private static final String RESULTS = "weft.results";
   private static final String EVENTS = "weft.events";
+  private static final String WORKERS = "weft.workers";
 
   private static final Schema POINT = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Point\","
       + "\"namespace\":\"test\",\"fields\":[{\"name\":\"x\",\"type\":\"long\"},{\"name\":\"y\",\"type\":\"double\"}]}");
@@ -267,6 +268,12 @@ class WireCodecTest {
       GraphEvent bare = GraphEvent.of("graph-1", type);
       assertEquals(bare, codec.decodeEvent(EVENTS, codec.encode(EVENTS, bare)));
     }
+
+    WorkerReport report = workerReport();
+    assertEquals(report, codec.decodeWorkerReport(WORKERS, codec.encode(WORKERS, report)));
+    WorkerReport idle = new WorkerReport("w", "gpu", "h", 1, 2, 3, 1, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(),
+        List.of(), 0, false);
+    assertEquals(idle, codec.decodeWorkerReport(WORKERS, codec.encode(WORKERS, idle)));
   }
 
   /** Graph equality, but with each task's literals compared by rendering: Avro decodes a record's strings as Utf8. */
@@ -298,15 +305,11 @@ class WireCodecTest {
   @Test
   void theBytesAreTheConfluentWireFormatOfTheRegisteredSchema() throws Exception {
     Map<Kind, String> topics = Map.of(Kind.GRAPH_COMMAND, GRAPHS, Kind.READY_TASK, TASKS, Kind.TASK_RESULT, RESULTS,
-        Kind.GRAPH_EVENT, EVENTS);
-    Map<Kind, byte[]> encoded = Map.of(
-        Kind.GRAPH_COMMAND, codec.encode(GRAPHS, submit()),
-        Kind.READY_TASK, codec.encode(TASKS, readyTask()),
-        Kind.TASK_RESULT, codec.encode(RESULTS, success()),
-        Kind.GRAPH_EVENT, codec.encode(EVENTS, event()));
+        Kind.GRAPH_EVENT, EVENTS, Kind.WORKER_REPORT, WORKERS);
+    Map<Kind, byte[]> encoded = samples();
     try (RestSchemaRegistryClient fresh = newClient()) {
-      assertEquals(List.of(EVENTS + "-value", GRAPHS + "-value", RESULTS + "-value", TASKS + "-value"),
-          fresh.subjects());
+      assertEquals(List.of(EVENTS + "-value", GRAPHS + "-value", RESULTS + "-value", TASKS + "-value",
+          WORKERS + "-value"), fresh.subjects());
       for (Kind kind : Kind.values()) {
         byte[] bytes = encoded.get(kind);
         String subject = topics.get(kind) + "-value";
@@ -323,7 +326,8 @@ class WireCodecTest {
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
         GenericRecord body = new GenericDatumReader<GenericRecord>(writer).read(null, decoder);
         assertTrue(decoder.isEnd(), "the body of " + kind + " ends with the record");
-        assertEquals("graph-1", body.get("graphId").toString());
+        assertEquals(kind == Kind.WORKER_REPORT ? "worker-1" : "graph-1",
+            body.get(kind == Kind.WORKER_REPORT ? "worker" : "graphId").toString());
       }
     }
     GenericRecord task = genericBody(encoded.get(Kind.READY_TASK), Kind.READY_TASK);
@@ -519,7 +523,8 @@ class WireCodecTest {
         Kind.GRAPH_COMMAND, data -> codec.decodeCommand(GRAPHS, data),
         Kind.READY_TASK, data -> codec.decodeTask(TASKS, data),
         Kind.TASK_RESULT, data -> codec.decodeResult(RESULTS, data, true),
-        Kind.GRAPH_EVENT, data -> codec.decodeEvent(EVENTS, data));
+        Kind.GRAPH_EVENT, data -> codec.decodeEvent(EVENTS, data),
+        Kind.WORKER_REPORT, data -> codec.decodeWorkerReport(WORKERS, data));
   }
 
   private Map<Kind, byte[]> samples() {
@@ -527,7 +532,19 @@ class WireCodecTest {
         Kind.GRAPH_COMMAND, codec.encode(GRAPHS, submit()),
         Kind.READY_TASK, codec.encode(TASKS, readyTask()),
         Kind.TASK_RESULT, codec.encode(RESULTS, success()),
-        Kind.GRAPH_EVENT, codec.encode(EVENTS, event()));
+        Kind.GRAPH_EVENT, codec.encode(EVENTS, event()),
+        Kind.WORKER_REPORT, codec.encode(WORKERS, workerReport()));
+  }
+
+  private static WorkerReport workerReport() {
+    return new WorkerReport("worker-1", "default", "host-a", 4242, 1_700_000_000_123L, 1_700_000_000_000L, 4, 10, 1,
+        1 << 20, 7, 3, 64L << 20, 512L << 20, List.of(0, 3, 5),
+        List.of(new WorkerReport.RunningTask("graph-1", "sleep-3", "sleep", 2, 1_700_000_000_100_000L)),
+        List.of(new WorkerReport.TaskSpan("graph-1", "inc-1", "inc", 1, 1_700_000_000_050_000L, 250, 12, 9, true,
+                new ResultRef(2, 1L << 33)),
+            new WorkerReport.TaskSpan("graph-1", "bad", "fail", 3, 1_700_000_000_060_000L, 1000, -1, 80, false,
+                null)),
+        5, true);
   }
 
   private static void assertMalformed(Function<byte[], Object> decoder, byte[] data, String because, String what) {
@@ -570,7 +587,7 @@ class WireCodecTest {
   void trailingBytesAreRefused() {
     Map<Kind, byte[]> samples = samples();
     Map<Kind, String> names = Map.of(Kind.GRAPH_COMMAND, "Submit", Kind.READY_TASK, "ReadyTask", Kind.TASK_RESULT,
-        "TaskResult", Kind.GRAPH_EVENT, "GraphEvent");
+        "TaskResult", Kind.GRAPH_EVENT, "GraphEvent", Kind.WORKER_REPORT, "WorkerReport");
     decoders().forEach((kind, decoder) -> {
       byte[] longer = Arrays.copyOf(samples.get(kind), samples.get(kind).length + 3);
       assertMalformed(decoder, longer, "3 bytes after the end of a " + names.get(kind), kind + " with 3 more bytes");
