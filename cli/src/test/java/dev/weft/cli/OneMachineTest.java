@@ -84,6 +84,8 @@ class OneMachineTest {
     assertTrue(log.contains("(WEFT_REGISTRY_URL is set, to http://127.0.0.1:" + closed + "; weft up starts a registry"
         + " of its own: -c schema.registry.url=URL uses another)"), log);
     assertTrue(log.contains(" (embedded)") && log.contains("(correct)"), log);
+    assertTrue(log.matches("(?s).*\ndashboard at http://127\\.0\\.0\\.1:[0-9]+/\n.*"), "weft up says where its "
+        + "dashboard is: " + log);
   }
 
   /**

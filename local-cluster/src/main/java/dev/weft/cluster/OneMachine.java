@@ -100,6 +100,9 @@ final class OneMachine implements AutoCloseable {
       config.putAll(settings);
       scheduler = startScheduler();
       log.println("scheduler running");
+      if (scheduler.httpAddress() != null) {
+        log.printf("dashboard at %s%n", scheduler.httpAddress());
+      }
       if (processes) {
         workerLogs = Files.createTempDirectory("weft-workers-");
       }
@@ -147,6 +150,9 @@ final class OneMachine implements AutoCloseable {
 
   private Map<String, Object> workerSettings(int number) {
     Map<String, Object> settings = new HashMap<>(config);
+    // The HTTP settings are the scheduler's (its dashboard): workers on one machine would all bind that one port.
+    settings.remove(WeftKafkaConfig.HTTP_HOST);
+    settings.remove(WeftKafkaConfig.HTTP_PORT);
     settings.put(WorkerConfig.NAME, "worker-" + number);
     settings.put(WorkerConfig.THREADS, Integer.toString(threadsPerWorker));
     return settings;
@@ -182,7 +188,11 @@ final class OneMachine implements AutoCloseable {
         if (!closing && !current.isRunning()) {
           if (mayRestart(restarts, "the scheduler", "")) {
             log.printf("the scheduler stopped (%s); starting it again%n", current.failure());
+            current.close(); // what its loop's end did not stop: its HTTP endpoint, its extensions
             scheduler = startScheduler();
+            if (scheduler.httpAddress() != null && !scheduler.httpAddress().equals(current.httpAddress())) {
+              log.printf("dashboard at %s%n", scheduler.httpAddress());
+            }
           }
         }
         synchronized (workerProcesses) {
@@ -266,9 +276,9 @@ final class OneMachine implements AutoCloseable {
     return registry.url();
   }
 
-  /** Where the scheduler serves its dashboard, or null: the scheduler service has no HTTP endpoint yet. */
+  /** Where the scheduler serves its dashboard now (a scheduler started again may serve it elsewhere), or null. */
   URI dashboard() {
-    return null;
+    return scheduler.httpAddress();
   }
 
   boolean processes() {

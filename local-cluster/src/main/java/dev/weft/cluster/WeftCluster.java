@@ -30,7 +30,10 @@ import java.util.Objects;
  *
  * <p><b>What binds where.</b> Kafka and the registry listen on 127.0.0.1, on free ports ({@link #bootstrapServers()},
  * {@link #registryUrl()}). A setting {@code bootstrap.servers} or {@code schema.registry.url} uses that Kafka or
- * registry instead of starting one. The start prints one line per component to the {@link Builder#log} stream.
+ * registry instead of starting one. The scheduler serves its HTTP endpoint (the dashboard, {@code /health},
+ * {@code /metrics}; {@link #dashboardUrl()}) on {@code weft.http.host} (127.0.0.1) and {@code weft.http.port} (8787,
+ * or a free port when another process holds it; -1 serves none); the workers serve none. The start prints one line
+ * per component, and the dashboard's address, to the {@link Builder#log} stream.
  *
  * <p><b>Failures.</b> A supervisor thread starts again, and says so, a worker that stops (a JVM that exits, a worker
  * whose loop stopped) and a scheduler whose loop stopped, unless one stops five times within a minute.
@@ -88,7 +91,10 @@ public final class WeftCluster implements AutoCloseable {
     return machine.registryUrl();
   }
 
-  /** Where the scheduler serves its dashboard, or null when it serves none. */
+  /**
+   * Where the scheduler serves its dashboard, such as {@code http://127.0.0.1:8787/}, or null when it serves none
+   * ({@code weft.http.port} -1). A scheduler the supervisor started again may serve it on another port.
+   */
   public URI dashboardUrl() {
     return machine.dashboard();
   }

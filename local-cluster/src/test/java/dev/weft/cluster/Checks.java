@@ -1,5 +1,6 @@
 package dev.weft.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,15 @@ final class Checks {
       assertTrue(System.nanoTime() < deadline, what + " did not happen within 2 minutes");
       Thread.sleep(50);
     }
+  }
+
+  /** The body of a GET of {@code url} that answered 200. */
+  static String get(URI url) throws IOException, InterruptedException {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), url + ": " + response.body());
+    return response.body();
   }
 
   /** Whether something listens at {@code host:port} now. */

@@ -32,12 +32,15 @@ class GivenKafkaAndRegistryTest {
          RestSchemaRegistryClient registry = RestSchemaRegistryClient.builder().baseUrl(given.url()).build()) {
       try (WeftCluster cluster = WeftCluster.builder().processes(false).workers(1).threadsPerWorker(1)
           .setting("bootstrap.servers", kafka.bootstrapServers()).setting("schema.registry.url", given.url())
-          .log(new PrintStream(output, true, StandardCharsets.UTF_8)).start()) {
+          .setting("weft.http.port", "0").log(new PrintStream(output, true, StandardCharsets.UTF_8)).start()) {
         String printed = output.toString(StandardCharsets.UTF_8);
         assertEquals(kafka.bootstrapServers(), cluster.bootstrapServers());
         assertEquals(given.url(), cluster.registryUrl());
         assertTrue(printed.contains("Kafka at " + kafka.bootstrapServers() + " (given)"), printed);
         assertTrue(printed.contains("schema registry at " + given.url() + " (given)"), printed);
+        // Settings reach every part, but for the HTTP port: the scheduler's alone, or every worker would bind it.
+        assertTrue(printed.contains("dashboard at " + cluster.dashboardUrl()), printed);
+        assertEquals(null, cluster.machine().inProcessWorkers().get(0).httpAddress());
         Graph graph = Graph.builder().task("a", "inc", 1).task("b", "add", ref("a"), 10).build();
         assertEquals(12L, ((Number) cluster.client().compute(graph, Duration.ofMinutes(2)).get("b")).longValue());
       }

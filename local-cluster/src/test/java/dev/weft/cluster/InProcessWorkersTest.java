@@ -37,7 +37,7 @@ class InProcessWorkersTest {
 
   @BeforeAll
   void start() {
-    cluster = WeftCluster.builder().processes(false).workers(2).threadsPerWorker(1)
+    cluster = WeftCluster.builder().processes(false).workers(2).threadsPerWorker(1).setting("weft.http.port", "-1")
         .log(new PrintStream(output, true, StandardCharsets.UTF_8)).start();
   }
 
@@ -60,7 +60,8 @@ class InProcessWorkersTest {
   @Test
   @Order(1)
   void tasksRunInThisJvmWithTheCallersOwnFunctions() {
-    assertTrue(printed().contains("\n2 in-process workers ready (1 thread each); up in "), printed());
+    assertTrue(printed().contains("\nscheduler running\n2 in-process workers ready (1 thread each); up in "), printed());
+    assertEquals(null, cluster.dashboardUrl(), "weft.http.port -1: no dashboard");
     assertEquals(List.of(), cluster.machine().workerProcesses());
     assertEquals(2, cluster.machine().inProcessWorkers().size());
     long before = WhereFunctions.RUN_HERE.get();

@@ -63,7 +63,7 @@ class WeftClusterTest {
 
   @Test
   @Order(1)
-  void printsALinePerComponentAndSaysWhereTheyAre() {
+  void printsALinePerComponentAndSaysWhereTheyAre() throws Exception {
     assertTrue(cluster.bootstrapServers().startsWith("127.0.0.1:"), cluster.bootstrapServers());
     assertTrue(cluster.registryUrl().startsWith("http://127.0.0.1:"), cluster.registryUrl());
     assertTrue(Checks.listening(cluster.bootstrapServers()), "Kafka listens");
@@ -74,7 +74,11 @@ class WeftClusterTest {
     assertTrue(lines[0].matches("Kafka \\S+ broker at " + Pattern.quote(cluster.bootstrapServers())), printed());
     assertEquals("schema registry at " + cluster.registryUrl() + " (embedded)", lines[1]);
     assertEquals("scheduler running", lines[2]);
-    assertTrue(lines[3].matches("1 worker processes ready \\(logs in .+\\); up in [0-9.]+ s"), printed());
+    // 8787 unless another process holds it (another test JVM, say): then a free port.
+    assertEquals("127.0.0.1", cluster.dashboardUrl().getHost());
+    assertEquals("dashboard at " + cluster.dashboardUrl(), lines[3]);
+    assertEquals("ok\n", Checks.get(cluster.dashboardUrl().resolve("health")), "the scheduler serves it");
+    assertTrue(lines[4].matches("1 worker processes ready \\(logs in .+\\); up in [0-9.]+ s"), printed());
   }
 
   @Test
@@ -120,6 +124,7 @@ class WeftClusterTest {
     OneMachine machine = cluster.machine();
     List<Process> workers = machine.workerProcesses();
     SchedulerService scheduler = machine.scheduler();
+    String dashboard = cluster.dashboardUrl().getHost() + ":" + cluster.dashboardUrl().getPort();
     Matcher logs = Pattern.compile("\\(logs in (.+)\\)").matcher(printed());
     assertTrue(logs.find(), printed());
     Path workerLogs = Path.of(logs.group(1));
@@ -135,6 +140,7 @@ class WeftClusterTest {
     assertTrue(!scheduler.isRunning(), "the scheduler stopped");
     assertReleased(cluster.bootstrapServers(), "Kafka");
     assertReleased(Checks.hostAndPort(cluster.registryUrl()), "the registry");
+    assertReleased(dashboard, "the dashboard");
     assertTrue(!Files.exists(workerLogs), "the workers' logs are removed");
     assertTrue(printed().endsWith("stopped\n"), printed());
     assertThrows(IllegalStateException.class, cluster::client);
