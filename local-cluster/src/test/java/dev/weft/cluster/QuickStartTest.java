@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,7 +39,9 @@ class QuickStartTest {
     assertEquals(0, java.exitValue(), out + log);
     assertEquals("[2, 12, 114]\n", out, log);
     // local()'s defaults, as weft up's: everything on 127.0.0.1, two worker processes; a line each, and the dashboard.
-    String[] lines = log.split("\n");
+    // Kafka's broker may log an error of its own on a loaded machine (a heartbeat it timed out): not the cluster's.
+    String[] lines = log.lines().filter(line -> !line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d+ \\[.*"))
+        .toArray(String[]::new);
     assertEquals(6, lines.length, log);
     assertTrue(lines[0].matches("Kafka \\S+ broker at 127\\.0\\.0\\.1:[0-9]+"), log);
     assertTrue(lines[1].matches("schema registry at http://127\\.0\\.0\\.1:[0-9]+ \\(embedded\\)"), log);
@@ -63,8 +64,7 @@ class QuickStartTest {
         heading = i;
       }
     }
-    Assumptions.assumeTrue(heading >= 0, "README.md has no section '" + SECTION + "' yet (written to the notes for"
-        + " whoever integrates the README)");
+    assertTrue(heading >= 0, "README.md has a section '" + SECTION + "'");
     int start = heading;
     while (!readme.get(start).startsWith("```java")) {
       start++;
