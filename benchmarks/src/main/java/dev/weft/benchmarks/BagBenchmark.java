@@ -4,7 +4,7 @@ import dev.weft.bag.Bag;
 import dev.weft.bag.ItemFunctions;
 import dev.weft.broker.BrokerOptions;
 import dev.weft.broker.BrokerScheduler;
-import dev.weft.cli.OneMachine;
+import dev.weft.cluster.WeftCluster;
 import dev.weft.local.Schedulers;
 import dev.weft.local.process.ProcessPoolOptions;
 import dev.weft.scheduler.ComputeOptions;
@@ -85,8 +85,8 @@ public final class BagBenchmark {
         + " 2, processes 2 worker JVMs, broker 2 worker JVMs x " + brokerThreads + " thread(s)");
     System.out.println("# " + Machine.describe() + "; collectors " + ManagementFactory.getGarbageCollectorMXBeans()
         .stream().map(GarbageCollectorMXBean::getName).toList());
-    // The broker's workers take their extra JVM options from this variable (OneMachine); the processes' do here too.
-    String workerOpts = System.getenv(OneMachine.WORKER_JAVA_OPTS);
+    // The broker's workers take their extra JVM options from this variable (WeftCluster); the processes' do here too.
+    String workerOpts = System.getenv(WeftCluster.WORKER_JAVA_OPTS);
     List<String> workerJvmOptions = workerOpts == null || workerOpts.isBlank() ? List.of()
         : List.of(workerOpts.trim().split("\\s+"));
     if (!workerJvmOptions.isEmpty()) {
@@ -137,7 +137,7 @@ public final class BagBenchmark {
               : () -> BagData.top(BagData.wordCountsFromBytes(folder, 2), 10), words, names, seconds);
         }
         case "broker" -> {
-          try (OneMachine machine = new OneMachine(2, brokerThreads, null, Map.of(), System.err);
+          try (WeftCluster machine = WeftCluster.builder().threadsPerWorker(brokerThreads).start();
                BrokerScheduler broker = new BrokerScheduler()) {
             ComputeOptions options = ComputeOptions.scheduler(broker)
                 .with(BrokerOptions.CONNECTION, machine.config());

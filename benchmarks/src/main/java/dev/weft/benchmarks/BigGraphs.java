@@ -2,7 +2,7 @@ package dev.weft.benchmarks;
 
 import dev.weft.broker.client.GraphFuture;
 import dev.weft.broker.client.WeftClient;
-import dev.weft.cli.OneMachine;
+import dev.weft.cluster.WeftCluster;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphBuilder;
 import dev.weft.local.Schedulers;
@@ -44,7 +44,7 @@ public final class BigGraphs {
         "tasks/s", "run heap MB");
     for (String scheduler : schedulers) {
       if (scheduler.equals("broker")) {
-        try (OneMachine machine = new OneMachine(2, 1, null, Map.of(), System.err);
+        try (WeftCluster machine = WeftCluster.builder().threadsPerWorker(1).start();
              WeftClient client = WeftClient.connect(machine.config())) {
           client.compute(Shapes.wide(1_000), Duration.ofMinutes(5)); // warm-up
           for (Map.Entry<String, Graph> shape : shapes.entrySet()) {

@@ -2,7 +2,7 @@ package dev.weft.benchmarks;
 
 import dev.weft.broker.client.WeftClient;
 import dev.weft.broker.protocol.KafkaClients;
-import dev.weft.cli.OneMachine;
+import dev.weft.cluster.WeftCluster;
 import dev.weft.graph.Graph;
 import dev.weft.testkit.Shapes;
 import java.time.Duration;
@@ -54,7 +54,8 @@ public final class BrokerThroughput {
     if (!settings.isEmpty()) {
       System.out.println("# settings " + settings);
     }
-    try (OneMachine machine = new OneMachine(workers, threads, null, settings, System.err)) {
+    try (WeftCluster machine = WeftCluster.builder().workers(workers).threadsPerWorker(threads).settings(settings)
+        .start()) {
       Map<String, Graph> shapes = new LinkedHashMap<>();
       shapes.put("wide-10k", Shapes.wide(10_000));
       shapes.put("wide-100k", Shapes.wide(100_000));

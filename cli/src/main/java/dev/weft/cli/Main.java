@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         "70:a bug of Weft's (its stack trace is printed)"},
     subcommands = {CommandLine.HelpCommand.class, UpCommand.class, DemoCommand.class, RunCommand.class,
         SubmitCommand.class, SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, RegistryCommand.class,
-        ValidateCommand.class, FunctionsCommand.class, StreamCommand.class, StatusCommand.class,
+        ValidateCommand.class, FunctionsCommand.class, StreamCommand.class, HealthCommand.class, StatusCommand.class,
         DumpCommand.class})
 public final class Main {
   /** Done. */

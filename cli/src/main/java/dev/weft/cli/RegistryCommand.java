@@ -4,6 +4,8 @@ import dev.weft.connection.KafkaConnection;
 import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
 import dev.weft.registry.embedded.KafkaSchemaStore;
 import dev.weft.registry.embedded.KafkaSchemaStoreConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,9 +18,14 @@ import picocli.CommandLine.Option;
  * Kafka (so a deployment of {@code broker}, {@code registry}, {@code scheduler} and {@code worker} needs nothing
  * else), until Ctrl-C.
  */
-@Command(name = "registry", description = "Run a schema registry (Confluent's REST API) on this machine (127.0.0.1 "
-    + "only), its schemas in a topic of Kafka, until Ctrl-C.")
+@Command(name = "registry", description = "Run a schema registry (Confluent's REST API), on 127.0.0.1 unless --host "
+    + "says otherwise, its schemas in a topic of Kafka, until Ctrl-C.")
 final class RegistryCommand implements Callable<Integer> {
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}). The registry has no TLS or authentication: "
+          + "0.0.0.0 only where the network is private, as between the containers of docker/compose.yaml.")
+  String host;
+
   @Option(names = "--port", defaultValue = "8081",
       description = "Port clients connect to; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
@@ -43,8 +50,14 @@ final class RegistryCommand implements Callable<Integer> {
     kafka.clientProperties().forEach((key, value) -> store.put(KafkaSchemaStoreConfig.PREFIX + key, value));
     settings.forEach((key, value) -> store.put(key.startsWith(KafkaSchemaStoreConfig.PREFIX) ? key
         : KafkaSchemaStoreConfig.PREFIX + key, value));
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--host " + host + " is not an address of this machine: " + e.getMessage(), e);
+    }
     EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder()
-        .store(new KafkaSchemaStore(store)).port(port).start();
+        .store(new KafkaSchemaStore(store)).bindAddress(address).port(port).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       registry.close();

@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import dev.weft.broker.client.WeftClient;
 import dev.weft.broker.protocol.WeftKafkaConfig;
+import dev.weft.cluster.WeftCluster;
 import dev.weft.graph.Graph;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,9 +55,18 @@ final class UpCommand implements Callable<Integer> {
           + " 1 (were " + workers + " and " + threads + "): the demo runs on the workers weft up starts");
     }
     plugins.applyTo(settings);
-    OneMachine machine = new OneMachine(workers, threads, logDir, settings, System.err);
+    if (!settings.containsKey(WeftKafkaConfig.SCHEMA_REGISTRY_URL) && System.getenv(ConnectionOptions.REGISTRY_ENV)
+        != null) {
+      // Often the registry of an earlier 'weft up' (whose advice exports it), stopped with it: not the one to use.
+      System.err.printf("(%s is set, to %s; weft up starts a registry of its own: -c %s=URL uses another)%n",
+          ConnectionOptions.REGISTRY_ENV, System.getenv(ConnectionOptions.REGISTRY_ENV),
+          WeftKafkaConfig.SCHEMA_REGISTRY_URL);
+    }
+    WeftCluster machine = WeftCluster.builder().workers(workers).threadsPerWorker(threads).logDir(logDir)
+        .settings(settings).start();
     boolean correct;
-    try (WeftClient client = WeftClient.connect(machine.config())) {
+    try {
+      WeftClient client = machine.client();
       // A small run first: the schemas get registered and the JIT warms up, as in a service that has been running.
       client.compute(Demo.sumOfSquares(1000, 100), Duration.ofMinutes(2));
       Graph graph = Demo.sumOfSquares(tasks, 100);

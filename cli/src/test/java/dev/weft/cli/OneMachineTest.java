@@ -3,9 +3,7 @@ package dev.weft.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.broker.SchedulerService;
-import dev.weft.broker.client.WeftClient;
-import dev.weft.kafka.embedded.EmbeddedKafka;
+import dev.weft.cluster.WeftCluster;
 import dev.weft.registry.RestSchemaRegistryClient;
 import dev.weft.registry.embedded.EmbeddedSchemaRegistry;
 import dev.weft.registry.embedded.InMemorySchemaStore;
@@ -18,10 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
-/** The one-machine mode as an operator meets it: what is given reaches every part, and what stops is started again. */
+/**
+ * The one-machine mode as an operator meets it, through the weft command: weft up, and submit, stream and registry
+ * against its cluster (WeftClusterTest tests the cluster itself).
+ */
 @org.junit.jupiter.api.Timeout(300) // several read the output of child JVMs: one that hangs must fail its test
 class OneMachineTest {
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -29,14 +29,6 @@ class OneMachineTest {
 
   private String printed() {
     return output.toString(StandardCharsets.UTF_8);
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, what + " did not happen within 2 minutes");
-      Thread.sleep(50);
-    }
   }
 
   /**
@@ -92,6 +84,8 @@ class OneMachineTest {
     assertTrue(log.contains("(WEFT_REGISTRY_URL is set, to http://127.0.0.1:" + closed + "; weft up starts a registry"
         + " of its own: -c schema.registry.url=URL uses another)"), log);
     assertTrue(log.contains(" (embedded)") && log.contains("(correct)"), log);
+    assertTrue(log.matches("(?s).*\ndashboard at http://127\\.0\\.0\\.1:[0-9]+/\n.*"), "weft up says where its "
+        + "dashboard is: " + log);
   }
 
   /**
@@ -107,7 +101,7 @@ class OneMachineTest {
     PrintStream originalErr = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status;
-    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(), log)) {
+    try (WeftCluster machine = WeftCluster.builder().workers(1).threadsPerWorker(1).log(log).start()) {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       try {
         status = Main.run("submit", file.toString(), "--bootstrap", machine.bootstrapServers(), "--registry",
@@ -138,7 +132,7 @@ class OneMachineTest {
   void stoppingWeftSubmitCancelsItsGraph(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
     Path file = temp.resolve("slow.json");
     java.nio.file.Files.writeString(file, "{\"tasks\": {\"slow\": [\"sleep\", 20000, 1]}}");
-    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(), log);
+    try (WeftCluster machine = WeftCluster.builder().workers(1).threadsPerWorker(1).log(log).start();
          dev.weft.registry.SchemaRegistryClient registry = new dev.weft.broker.protocol.WeftKafkaConfig(
              machine.config()).registryClient();
          org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> events =
@@ -191,7 +185,8 @@ class OneMachineTest {
     PrintStream originalOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int status;
-    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(PluginOptions.PLUGIN_DIR, plugins.toString()), log)) {
+    try (WeftCluster machine = WeftCluster.builder().workers(1).threadsPerWorker(1)
+        .setting(PluginOptions.PLUGIN_DIR, plugins.toString()).log(log).start()) {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       try {
         status = Main.run("submit", file.toString(), "--bootstrap", machine.bootstrapServers(), "--registry",
@@ -271,44 +266,5 @@ class OneMachineTest {
         UpCommand.howToSubmit("127.0.0.1:9", "http://r:1",
             new LinkedHashMap<>(Map.of("schema.registry.url", "http://r:1", "linger.ms", "5"))).replace(
                 System.lineSeparator(), "\n"));
-  }
-
-  /**
-   * What weft up prints for a following submit must be what runs: it named the embedded registry and broker even when
-   * others were given, and a submit through them failed with an unknown schema id.
-   */
-  @Test
-  void aGivenKafkaAndRegistryAreWhatItRunsOnAndPrints() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-         EmbeddedSchemaRegistry given = EmbeddedSchemaRegistry.start(new InMemorySchemaStore());
-         OneMachine machine = new OneMachine(1, 1, null, Map.of("bootstrap.servers", kafka.bootstrapServers(),
-             "schema.registry.url", given.url()), log);
-         WeftClient client = WeftClient.connect(machine.config())) {
-      assertEquals(kafka.bootstrapServers(), machine.bootstrapServers());
-      assertEquals(given.url(), machine.registryUrl());
-      assertTrue(printed().contains("Kafka at " + kafka.bootstrapServers() + " (given)"), printed());
-      assertTrue(printed().contains("schema registry at " + given.url() + " (given)"), printed());
-      assertEquals(Map.of("total", Demo.expected(100)), client.compute(Demo.sumOfSquares(100, 10),
-          Duration.ofMinutes(2)));
-    }
-  }
-
-  @Test
-  void aWorkerOrSchedulerThatStopsIsReportedAndStartedAgain() throws Exception {
-    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(), log);
-         WeftClient client = WeftClient.connect(machine.config())) {
-      Process worker = machine.workers().get(0);
-      worker.destroyForcibly();
-      await(() -> printed().contains("worker-1 stopped with exit code 137"), "the supervisor's report");
-      await(() -> machine.workers().get(0).isAlive() && machine.workers().get(0) != worker, "a new worker");
-
-      SchedulerService scheduler = machine.scheduler();
-      scheduler.close(); // as if its loop had stopped on its own
-      await(() -> printed().contains("the scheduler stopped"), "the supervisor's report");
-      await(() -> machine.scheduler() != scheduler && machine.scheduler().isRunning(), "a new scheduler");
-
-      assertEquals(Map.of("total", Demo.expected(100)), client.compute(Demo.sumOfSquares(100, 10),
-          Duration.ofMinutes(2)));
-    }
   }
 }

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.cluster.WeftCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,8 +56,9 @@ class PluginTemplateTest {
       assertTrue(refused.err.contains(REFUSAL), scheduler + ": " + refused.err);
     }
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    try (OneMachine machine = new OneMachine(1, 1, null, Map.of(PluginOptions.PLUGIN_DIR, plugins.toString()),
-        new PrintStream(log, true, StandardCharsets.UTF_8))) {
+    try (WeftCluster machine = WeftCluster.builder().workers(1).threadsPerWorker(1)
+        .setting(PluginOptions.PLUGIN_DIR, plugins.toString()).log(new PrintStream(log, true, StandardCharsets.UTF_8))
+        .start()) {
       Run run = run("submit", EXAMPLE.toString(), "--bootstrap", machine.bootstrapServers(), "--registry",
           machine.registryUrl(), "--no-progress");
       assertEquals(Main.OK, run.status, log.toString(StandardCharsets.UTF_8));

@@ -7,6 +7,7 @@ import dev.weft.broker.protocol.GraphCommand;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.broker.protocol.WireCodec;
+import dev.weft.cluster.WeftCluster;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Task;
 import dev.weft.registry.SchemaRegistryClient;
@@ -108,8 +109,9 @@ class StreamCommandTest {
 
   @Test
   void aJobStartedFromTheCommandLineRunsOnWeftUpAndIsListedPausedResumedAndStopped() throws Exception {
-    try (OneMachine machine = new OneMachine(1, 2, null, Map.of(StreamConfig.STATUS_INTERVAL_MS, "200"),
-        new PrintStream(machineLog, true, StandardCharsets.UTF_8))) {
+    try (WeftCluster machine = WeftCluster.builder().workers(1).threadsPerWorker(2)
+        .setting(StreamConfig.STATUS_INTERVAL_MS, "200").log(new PrintStream(machineLog, true, StandardCharsets.UTF_8))
+        .start()) {
       connection = new String[] {"--bootstrap", machine.bootstrapServers(), "--registry", machine.registryUrl()};
       Map<String, Object> kafka = new WeftKafkaConfig(machine.config()).clientProperties();
       try (Admin admin = Admin.create(kafka)) {
@@ -289,7 +291,7 @@ class StreamCommandTest {
    * The unit of work on the wire: each batch is a graph of one task, {@code weft.template.map}, over at most
    * {@code maxRecords} records of one input partition; fewer graphs than records.
    */
-  private static void assertBatchesAreOneTaskEach(OneMachine machine, int maxRecords, int records) {
+  private static void assertBatchesAreOneTaskEach(WeftCluster machine, int maxRecords, int records) {
     WeftKafkaConfig config = new WeftKafkaConfig(machine.config());
     String topic = Topics.withDefaultPrefix().graphs();
     int graphs = 0;

@@ -292,6 +292,11 @@ public final class Worker implements AutoCloseable {
     return loop.failure();
   }
 
+  /** Whether the worker's loop runs: false once it stopped, by {@link #close()} or on its own ({@link #failure()}). */
+  public boolean isRunning() {
+    return loop.isRunning();
+  }
+
   /**
    * Runs this worker until the JVM is told to stop (SIGTERM, Ctrl-C: a shutdown hook closes it gracefully) or it stops
    * on its own because it cannot go on; returns the error that stopped it, or null after a graceful stop.
