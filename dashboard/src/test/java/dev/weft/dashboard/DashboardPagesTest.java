@@ -47,6 +47,7 @@ class DashboardPagesTest {
   void theSchedulerServesThePageItsFilesAndNothingElse(TestKafka kafka) throws Exception {
     try (LiveCluster cluster = new LiveCluster(kafka, Map.of())) {
       URI base = cluster.scheduler().httpAddress();
+      assertEquals(List.of(), viewThreads(), "no view reads Kafka before a page asks");
       HttpResponse<String> page = get(base, "/");
       assertEquals(200, page.statusCode());
       assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
@@ -62,8 +63,11 @@ class DashboardPagesTest {
         assertEquals(404, get(base, elsewhere).statusCode(), elsewhere);
       }
       assertEquals(200, get(base, "/health").statusCode(), "the endpoint's own pages are still there");
+      assertEquals(List.of(), viewThreads(), "the page and its files are served from the jar");
       HttpResponse<String> state = get(base, "/api/state");
       assertEquals(200, state.statusCode());
+      assertEquals(List.of("weft-dashboard-scheduler-1-groups", "weft-dashboard-scheduler-1-topics"), viewThreads(),
+          "the state started the view");
       assertEquals("application/json", state.headers().firstValue("Content-Type").orElseThrow());
       JsonNode[] json = {ClusterView.json().readTree(state.body())};
       LiveCluster.await("the scheduler in the state's schedulers", Duration.ofSeconds(30), () -> {
@@ -156,6 +160,12 @@ class DashboardPagesTest {
           .substring(2)), ((Number) value).longValue(), "the location holds that task's result");
       assertEquals(404, get(base, "/api/graphs/no-such-graph").statusCode());
     }
+  }
+
+  /** The threads of this JVM's dashboard views (the scheduler's), by name. */
+  private static List<String> viewThreads() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        .filter(name -> name.startsWith("weft-dashboard-scheduler")).sorted().toList();
   }
 
   private static List<String> names(JsonNode array) {

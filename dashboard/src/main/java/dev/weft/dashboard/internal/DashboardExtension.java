@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the dashboard on the HTTP endpoint of every scheduler service whose classpath holds this module (found by
- * {@link java.util.ServiceLoader}), with a {@link ClusterView} of its own: every scheduler's dashboard shows the whole
- * cluster, whichever one a browser asks.
+ * {@link java.util.ServiceLoader}), with a {@link ClusterView} of its own, started when a page first asks for it:
+ * every scheduler's dashboard shows the whole cluster, whichever one a browser asks.
  */
 public final class DashboardExtension implements SchedulerExtension {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardExtension.class);
@@ -35,20 +35,15 @@ public final class DashboardExtension implements SchedulerExtension {
     if (!settings.getBoolean(DashboardConfig.ENABLED) || context.http() == null) {
       return () -> { };
     }
-    ClusterView view = ClusterView.start(config);
-    DashboardPages pages;
+    DashboardPages pages = new DashboardPages(() -> ClusterView.start(config),
+        settings.getLong(DashboardConfig.PUSH_INTERVAL_MS), settings.getInt(DashboardConfig.MAX_PAGES));
     try {
-      pages = new DashboardPages(view, settings.getLong(DashboardConfig.PUSH_INTERVAL_MS),
-          settings.getInt(DashboardConfig.MAX_PAGES));
       pages.register(context.http());
     } catch (RuntimeException e) {
-      view.close();
+      pages.close();
       throw e;
     }
     LOG.info("dashboard at {}", context.http().address());
-    return () -> {
-      pages.close();
-      view.close();
-    };
+    return pages;
   }
 }

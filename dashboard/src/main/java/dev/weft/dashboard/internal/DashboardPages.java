@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The state is made once per push for every open page, by one thread that sleeps while no page is open; each page
  * holds one of the endpoint's threads and one of {@code maxPages} permits, beyond which a page is answered 503.
+ *
+ * <p>The {@link ClusterView} behind the pages starts when they are first asked for and stops after {@link #IDLE_MS}
+ * without a page open or a request: a scheduler whose dashboard nobody looks at reads nothing for it (the view reads
+ * every graph submitted, and asks Kafka's admin API every few seconds).
  */
 public final class DashboardPages implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardPages.class);
@@ -38,7 +43,13 @@ public final class DashboardPages implements AutoCloseable {
   private static final int DEFAULT_TASKS_PER_STATE = 200;
   private static final int MAX_TASKS_PER_STATE = 5_000;
 
-  private final ClusterView view;
+  /** How long the view runs with no page open and no request. */
+  static final long IDLE_MS = 5 * 60_000;
+
+  private final Supplier<ClusterView> views;
+  private final Object viewLock = new Object();
+  private ClusterView view; // guarded by viewLock
+  private long lastUse; // guarded by viewLock
   private final long pushIntervalMs;
   private final Semaphore pages;
   private final Map<String, byte[]> assets;
@@ -48,8 +59,9 @@ public final class DashboardPages implements AutoCloseable {
   private byte[] latest; // guarded by this
   private boolean closed; // guarded by this
 
-  public DashboardPages(ClusterView view, long pushIntervalMs, int maxPages) {
-    this.view = view;
+  /** @param views starts a view of the cluster, when the pages are first asked for */
+  public DashboardPages(Supplier<ClusterView> views, long pushIntervalMs, int maxPages) {
+    this.views = views;
     this.pushIntervalMs = pushIntervalMs;
     this.pages = new Semaphore(maxPages);
     this.assets = new java.util.HashMap<>();
@@ -74,7 +86,7 @@ public final class DashboardPages implements AutoCloseable {
   public void register(HttpEndpoint http) {
     http.handle("/", this::page);
     http.handle("/static/", this::staticFile);
-    http.handle("/api/state", exchange -> json(exchange, 200, ClusterView.json().writeValueAsBytes(view.state())));
+    http.handle("/api/state", exchange -> json(exchange, 200, ClusterView.json().writeValueAsBytes(view().state())));
     http.handle("/api/events", this::events);
     http.handle("/api/graphs/", this::graph);
   }
@@ -114,7 +126,7 @@ public final class DashboardPages implements AutoCloseable {
         return;
       }
     }
-    Optional<GraphTasks> tasks = view.graphTasks(id, max);
+    Optional<GraphTasks> tasks = view().graphTasks(id, max);
     if (tasks.isEmpty()) {
       json(exchange, 404, ClusterView.json().writeValueAsBytes(Map.of("error",
           "the dashboard does not know graph '" + id + "'")));
@@ -179,13 +191,40 @@ public final class DashboardPages implements AutoCloseable {
     }
   }
 
-  /** Makes the state once per push interval while a page listens; sleeps while none does. */
+  /** The view, started if it is not running; counts as a use. */
+  private ClusterView view() {
+    synchronized (viewLock) {
+      if (view == null) {
+        view = views.get();
+      }
+      lastUse = System.nanoTime();
+      return view;
+    }
+  }
+
+  /** Stops the view if it has not been used for {@link #IDLE_MS}, or at once when {@code now} is true. */
+  private void stopView(boolean now) {
+    synchronized (viewLock) {
+      if (view != null && (now || System.nanoTime() - lastUse > IDLE_MS * 1_000_000)) {
+        view.close();
+        view = null;
+      }
+    }
+  }
+
+  /**
+   * Makes the state once per push interval while a page listens; while none does, sleeps, and stops the view once it
+   * has been idle long enough.
+   */
   private void push() {
     while (true) {
       synchronized (this) {
         try {
           while (!closed && listeners == 0) {
-            wait();
+            wait(IDLE_MS / 5);
+            if (listeners == 0) {
+              stopView(false);
+            }
           }
           if (closed) {
             return;
@@ -195,7 +234,7 @@ public final class DashboardPages implements AutoCloseable {
         }
       }
       try {
-        byte[] state = ClusterView.json().writeValueAsBytes(view.state());
+        byte[] state = ClusterView.json().writeValueAsBytes(view().state());
         synchronized (this) {
           latest = state;
           sequence++;
@@ -232,7 +271,7 @@ public final class DashboardPages implements AutoCloseable {
     HttpEndpoint.respond(exchange, status, "text/plain; charset=utf-8", body);
   }
 
-  /** Ends the open streams and the pusher. */
+  /** Ends the open streams and the pusher, and stops the view. */
   @Override
   public void close() {
     synchronized (this) {
@@ -244,5 +283,6 @@ public final class DashboardPages implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    stopView(true);
   }
 }

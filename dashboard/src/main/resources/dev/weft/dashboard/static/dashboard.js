@@ -346,6 +346,9 @@
     renderWorkers(s);
     renderLists(s);
     document.body.setAttribute('data-updated', String(s.time));
+    const status = document.getElementById('connection');
+    status.setAttribute('data-state', s.caughtUp ? 'live' : 'catching-up');
+    status.textContent = s.caughtUp ? 'live' : 'reading Kafka…';
   }
 
   // --- the connection
@@ -353,7 +356,7 @@
   function connect() {
     const status = document.getElementById('connection');
     const source = new EventSource('api/events');
-    source.onopen = () => { status.setAttribute('data-state', 'live'); status.textContent = 'live'; };
+    source.onopen = () => { status.setAttribute('data-state', 'open'); status.textContent = 'connected'; };
     source.onerror = () => { status.setAttribute('data-state', 'reconnecting'); status.textContent = 'reconnecting'; };
     source.onmessage = event => {
       try {
