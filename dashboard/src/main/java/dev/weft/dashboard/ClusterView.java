@@ -27,6 +27,8 @@ import java.util.Optional;
  */
 public final class ClusterView implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Unfinished graphs whose tasks a dump reads, at most: each takes a read of Kafka. */
+  private static final int MAX_GRAPHS_WITH_TASKS = 100;
 
   private final ClusterModel model;
   private final SchemaRegistryClient registry;
@@ -80,18 +82,23 @@ public final class ClusterView implements AutoCloseable {
 
   /**
    * The whole cluster state as JSON, as {@code weft dump} writes it (Dask's {@code dump_cluster_state}): the state,
-   * each unfinished graph with its tasks by state under {@code tasks}.
+   * each unfinished graph with its tasks by state under {@code tasks} (the first hundred such graphs).
    */
   public ObjectNode dump(int maxTasksPerState) {
     ClusterState state = state();
     ObjectNode dump = JSON.valueToTree(state);
     ArrayNode graphs = (ArrayNode) dump.get("graphs");
+    int read = 0;
     for (int i = 0; i < state.graphs().size(); i++) {
       ClusterState.Graph graph = state.graphs().get(i);
       ObjectNode node = (ObjectNode) graphs.get(i);
-      if (!graph.isFinished()) {
+      if (!graph.isFinished() && read++ < MAX_GRAPHS_WITH_TASKS) {
         graphTasks(graph.id(), maxTasksPerState).ifPresent(tasks -> node.set("tasks", JSON.valueToTree(tasks)));
       }
+    }
+    if (read > MAX_GRAPHS_WITH_TASKS) {
+      dump.put("note", "the tasks of the first " + MAX_GRAPHS_WITH_TASKS + " unfinished graphs are listed, not those of "
+          + (read - MAX_GRAPHS_WITH_TASKS) + " more");
     }
     return dump;
   }
