@@ -5,7 +5,8 @@
 
 (() => {
   const SVG = 'http://www.w3.org/2000/svg';
-  const ROW = 10; // user units of a task stream row; a row is drawn 14 px high
+  const ROW = 10; // user units of a task stream row
+  const ROW_PX = 18; // how high a row is drawn
   let state = null;
   let selected = null; // the graph whose tasks are shown
   let detailTimer = null;
@@ -228,7 +229,7 @@
     const svg = section.querySelector('svg');
     const height = Math.max(1, ts.rows.length) * ROW;
     svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
-    svg.style.height = Math.max(1, ts.rows.length) * 14 + 'px';
+    svg.style.height = Math.max(1, ts.rows.length) * ROW_PX + 'px';
     const nodes = [];
     for (let r = 1; r < ts.rows.length; r++) {
       nodes.push(svgEl('line', {class: 'row', x1: 0, x2: width, y1: r * ROW, y2: r * ROW}));
@@ -272,8 +273,8 @@
     for (const [name, {pool, workers}] of byPool) {
       const rows = workers.map(w => el('tr', {class: 'worker' + (w.silent ? ' silent' : ''), 'data-worker': w.name,
         'data-pool': w.pool, 'data-silent': w.silent},
-        el('td', {}, el('b', {text: w.name})),
-        el('td', {text: w.host + ' (' + w.pid + ')'}),
+        el('td', {title: 'on ' + w.host + ', process ' + w.pid + ', since ' + clock(w.startedAt)},
+          el('b', {text: w.name})),
         el('td', {class: 'n', text: w.runningTasks.length + ' / ' + w.threads}),
         el('td', {class: 'n', text: w.tasksPerSecond.toFixed(1)}),
         el('td', {class: 'n', text: bytes(w.cacheBytes)}),
@@ -285,7 +286,7 @@
       if (pool) {
         for (const m of pool.members.filter(m => !reporting.has(m.name))) {
           rows.push(el('tr', {class: 'member-only', 'data-member': m.name},
-            el('td', {text: m.name}), el('td', {text: m.host}), el('td', {class: 'n', text: '-'}),
+            el('td', {title: m.host, text: m.name}), el('td', {class: 'n', text: '-'}),
             el('td', {class: 'n', text: '-'}), el('td', {class: 'n', text: '-'}), el('td', {class: 'n', text: '-'}),
             el('td', {class: 'n', text: m.lag}), el('td', {text: ranges(m.partitions)}),
             el('td', {text: 'a member of the group, no reports'})));
@@ -294,9 +295,9 @@
       const head = 'pool ' + name + (pool ? ' · ' + pool.members.length + ' in the group · ' + pool.partitions
         + ' partitions · lag ' + pool.lag : '');
       blocks.push(el('div', {class: 'pool', 'data-pool': name}, el('h3', {text: head}),
-        el('table', {}, el('thead', {}, el('tr', {}, ...['worker', 'host (pid)', 'running', 'tasks/s', 'cache',
-          'heap', 'lag', 'partitions', 'last report'].map((h, i) =>
-          el('th', {class: i >= 2 && i <= 6 ? 'n' : null, text: h})))), el('tbody', {}, ...rows))));
+        el('table', {}, el('thead', {}, el('tr', {}, ...['worker', 'running', 'tasks/s', 'cache', 'heap', 'lag',
+          'partitions', 'last report'].map((h, i) =>
+          el('th', {class: i >= 1 && i <= 5 ? 'n' : null, text: h})))), el('tbody', {}, ...rows))));
     }
     const section = document.getElementById('workers');
     section.querySelector('.pools').replaceChildren(...(blocks.length ? blocks : [empty('no workers')]));
