@@ -85,7 +85,7 @@ class DashboardBrowserTest {
 
       GraphBuilder builder = Graph.builder().id("squares");
       List<Object> refs = new ArrayList<>();
-      for (int i = 0; i < 200; i++) {
+      for (int i = 0; i < 240; i++) {
         builder.task("sleep-" + i, "sleep", 100L + (i * 37L) % 200, (long) i);
         refs.add(Arg.ref("sleep-" + i));
       }
@@ -113,7 +113,7 @@ class DashboardBrowserTest {
         JsonNode sleepBar = chromium.evaluate("(() => { const bar = " + card
             + ".querySelector('.progress[data-function=\"sleep\"]'); return {total: bar.getAttribute('data-total'),"
             + " done: bar.getAttribute('data-done'), name: bar.querySelector('.name').textContent}; })()");
-        assertEquals("200", sleepBar.path("total").asText(), "a bar for the 200 sleeps: " + sleepBar);
+        assertEquals("240", sleepBar.path("total").asText(), "a bar for the 240 sleeps: " + sleepBar);
         assertEquals("sleep", sleepBar.path("name").asText());
         chromium.screenshot(SCREENSHOTS.resolve("progress.png"));
 
@@ -159,7 +159,7 @@ class DashboardBrowserTest {
         assertEquals("true", chromium.evaluateQuietly(firstLoad), "the page was not loaded again");
 
         // The graph ends on the worker left, and the page says so.
-        assertEquals(199L * 200 / 2, ((Number) graph.get(120, TimeUnit.SECONDS).get("total")).longValue());
+        assertEquals(239L * 240 / 2, ((Number) graph.get(120, TimeUnit.SECONDS).get("total")).longValue());
         LiveCluster.await("the graph shown completed", Duration.ofSeconds(30),
             () -> "completed".equals(chromium.evaluateQuietly("(" + card + ")?.getAttribute('data-state')")));
 
