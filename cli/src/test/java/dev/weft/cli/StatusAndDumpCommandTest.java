@@ -190,6 +190,8 @@ class StatusAndDumpCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cluster state written to " + file),
             err.toString(StandardCharsets.UTF_8));
 
+        originalOut.println("weft dump, a task on the killed worker: " + onKilled + "\nthe graph: "
+            + ClusterView.json().writerWithDefaultPrettyPrinter().writeValueAsString(running));
         assertEquals(Main.OK, weft(with("status", connection)));
         assertTrue(out().matches("(?s).*worker-2  default .* silent for \\d+\\.\\d s.*"), out());
         originalOut.println("weft status, a worker killed:\n" + out());
