@@ -21,7 +21,7 @@ public record GraphTasks(String graphId, String state, int partition, long submi
     List<Failed> failed, String note) {
 
   public GraphTasks {
-    counts = Map.copyOf(counts);
+    counts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(counts));
     waiting = List.copyOf(waiting);
     ready = List.copyOf(ready);
     running = List.copyOf(running);

@@ -24,9 +24,9 @@ import java.util.Map;
  *     the COMPLETED event holds them all
  * @param attempts FAILED: how many times the failed task ran; 0 when not said (a graph-level failure, or an event of
  *     a scheduler of a version that did not say)
- * @param functions ACCEPTED and PROGRESS: done and total tasks of each function, as Dask's progress page shows them;
- *     at most {@link #MAX_FUNCTIONS}, the functions with the fewest tasks summed as {@link #OTHER_FUNCTIONS}. Empty
- *     for other types, and in events of a scheduler of a version that did not say.
+ * @param functions ACCEPTED, PROGRESS and a graph's ending: done and total tasks of each function, as Dask's progress
+ *     page shows them; at most {@link #MAX_FUNCTIONS}, the functions with the fewest tasks summed as
+ *     {@link #OTHER_FUNCTIONS}. Empty for other types, and in events of a scheduler of a version that did not say.
  */
 public record GraphEvent(String graphId, Type type, String taskKey, String function, String message, int done,
     int total, Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
@@ -161,6 +161,12 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
         0, 0);
   }
 
+  /** This event with {@code functions} as its progress by function. */
+  public GraphEvent withFunctions(List<FunctionProgress> functions) {
+    return new GraphEvent(graphId, type, taskKey, function, message, done, total, locations, error, worker,
+        durationNanos, problems, outputs, attempts, functions);
+  }
+
   /**
    * This event without its details, {@code why} in their place: for an event too large for the events topic. An
    * ending that cannot name its outputs is of no use to a reader and becomes a failure.
@@ -202,7 +208,7 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
       bytes += size;
     }
     parts.add(new GraphEvent(graphId, Type.COMPLETED, taskKey, function, bounded.message, done, total, share, error,
-        worker, durationNanos, List.of(), bounded.locations.size(), attempts));
+        worker, durationNanos, List.of(), bounded.locations.size(), attempts, functions));
     return parts;
   }
 

@@ -223,6 +223,12 @@ class SchedulerLoopTest {
     assertEquals(List.of(new GraphEvent.FunctionProgress("inc", 1, 2), new GraphEvent.FunctionProgress("dec", 1, 1)),
         progress.get(progress.size() - 1).functions());
     assertEquals(2, progress.get(progress.size() - 1).done());
+    log.result(scheduler.sentTask("b"), false); // b fails, with no retries: its ending says how far each function got
+    scheduler.turns(3);
+    List<GraphEvent> endings = scheduler.endings();
+    assertEquals(GraphEvent.Type.FAILED, endings.get(endings.size() - 1).type(), "endings: " + endings);
+    assertEquals(List.of(new GraphEvent.FunctionProgress("inc", 1, 2), new GraphEvent.FunctionProgress("dec", 1, 1)),
+        endings.get(endings.size() - 1).functions());
   }
 
   @Test
