@@ -361,11 +361,11 @@ public final class ClusterModel {
       threads.computeIfAbsent(span.worker, name -> new TreeMap<>()).put(span.thread, 0);
     }
     List<ClusterState.RunningTask> running = new ArrayList<>();
-    List<String> runningOn = new ArrayList<>();
+    List<ClusterState.Worker> runningOn = new ArrayList<>();
     for (ClusterState.Worker worker : listed) {
       for (ClusterState.RunningTask task : worker.runningTasks()) {
         running.add(task);
-        runningOn.add(worker.name());
+        runningOn.add(worker);
         threads.computeIfAbsent(worker.name(), name -> new TreeMap<>()).put(task.thread(), 0);
       }
     }
@@ -384,10 +384,13 @@ public final class ClusterModel {
     }
     for (int i = 0; i < running.size(); i++) {
       ClusterState.RunningTask task = running.get(i);
+      ClusterState.Worker worker = runningOn.get(i);
       int function = functionNumbers.computeIfAbsent(task.function(), name -> functionNumbers.size());
       long start = Math.max(task.startedAt(), from);
-      listedSpans.add(new ClusterState.Span(threads.get(runningOn.get(i)).get(task.thread()), function, start - from,
-          Math.max(0, now - start), ClusterState.Span.RUNNING, task.taskKey()));
+      // A silent worker's task is drawn up to its last report: what became of it after is not known.
+      long end = worker.silent() ? Math.max(start, worker.lastReportAt()) : now;
+      listedSpans.add(new ClusterState.Span(threads.get(worker.name()).get(task.thread()), function, start - from,
+          Math.max(0, end - start), ClusterState.Span.RUNNING, task.taskKey()));
     }
     return new ClusterState.TaskStream(from, now, rows, List.copyOf(functionNumbers.keySet()), listedSpans,
         unlisted);

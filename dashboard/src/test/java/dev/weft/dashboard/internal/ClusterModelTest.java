@@ -173,6 +173,9 @@ class ClusterModelTest {
         new ClusterState.Span(1, 1, 59_100, 300, ClusterState.Span.SUCCEEDED, "b"),
         new ClusterState.Span(2, 1, 59_500, 500, ClusterState.Span.RUNNING, "c")), stream.spans(),
         "the span that ended over a minute ago is gone");
+    ClusterState.Span silent = model.state(T0 + 3_000).taskStream().spans().get(2);
+    assertEquals(56_500, silent.start(), "the window moved on by 3 s");
+    assertEquals(500, silent.duration(), "a silent worker's task is drawn up to its last report");
 
     JsonNode json = ClusterView.json().readTree(ClusterView.json().writeValueAsBytes(model.state(T0)));
     assertEquals("[0,0,59000,200,0,\"a\"]", json.path("taskStream").path("spans").get(0).toString(),
