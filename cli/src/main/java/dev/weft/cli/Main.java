@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
         "70:a bug of Weft's (its stack trace is printed)"},
     subcommands = {CommandLine.HelpCommand.class, UpCommand.class, DemoCommand.class, RunCommand.class,
         SubmitCommand.class, SchedulerCommand.class, WorkerCommand.class, BrokerCommand.class, RegistryCommand.class,
-        ValidateCommand.class, FunctionsCommand.class, StreamCommand.class, HealthCommand.class})
+        ValidateCommand.class, FunctionsCommand.class, StreamCommand.class, HealthCommand.class, StatusCommand.class,
+        DumpCommand.class})
 public final class Main {
   /** Done. */
   public static final int OK = 0;

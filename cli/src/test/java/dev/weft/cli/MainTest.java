@@ -122,7 +122,7 @@ class MainTest {
   @Test
   void everyCommandHasHelp() {
     for (String command : List.of("up", "demo", "run", "submit", "scheduler", "worker", "broker", "registry",
-        "validate", "functions", "stream")) {
+        "validate", "functions", "stream", "status", "dump")) {
       for (String[] asked : List.of(new String[] {command, "--help"}, new String[] {command, "-h"},
           new String[] {"help", command})) {
         out.reset();

@@ -24,10 +24,13 @@ import java.util.Map;
  *     the COMPLETED event holds them all
  * @param attempts FAILED: how many times the failed task ran; 0 when not said (a graph-level failure, or an event of
  *     a scheduler of a version that did not say)
+ * @param functions ACCEPTED, PROGRESS and a graph's ending: done and total tasks of each function, as Dask's progress
+ *     page shows them; at most {@link #MAX_FUNCTIONS}, the functions with the fewest tasks summed as
+ *     {@link #OTHER_FUNCTIONS}. Empty for other types, and in events of a scheduler of a version that did not say.
  */
 public record GraphEvent(String graphId, Type type, String taskKey, String function, String message, int done,
     int total, Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
-    List<GraphValidationException.Problem> problems, int outputs, int attempts) {
+    List<GraphValidationException.Problem> problems, int outputs, int attempts, List<FunctionProgress> functions) {
   /**
    * Bytes of result locations one event holds at most, encoded: every event fits a topic of Kafka's default limit
    * (1 MB), and a completion that fitted one before Weft split completions is still one event, so that clients of
@@ -38,6 +41,18 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
   public static final int MAX_MESSAGE_CHARS = 20_000;
   public static final int MAX_PROBLEMS = 100;
   public static final int MAX_KEYS_PER_PROBLEM = 100;
+  /**
+   * Functions an event's progress lists at most: a graph of many functions (one per task, say) keeps its progress
+   * events small, and a chart of more bars would not be read anyway.
+   */
+  public static final int MAX_FUNCTIONS = 64;
+  /** The name under which progress sums the functions beyond {@link #MAX_FUNCTIONS}. */
+  public static final String OTHER_FUNCTIONS = "(other functions)";
+  /** Characters of a function's name in a progress entry, at most. */
+  public static final int MAX_FUNCTION_CHARS = 200;
+
+  /** How many of a graph's tasks that call {@code function} are done, of {@code total}. */
+  public record FunctionProgress(String function, int done, int total) {}
 
   /** What happened. A graph ends with exactly one of REJECTED, COMPLETED, FAILED or CANCELLED. */
   public enum Type {
@@ -68,6 +83,15 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
   public GraphEvent {
     locations = Collections.unmodifiableMap(new LinkedHashMap<>(locations));
     problems = List.copyOf(problems);
+    functions = List.copyOf(functions);
+  }
+
+  /** An event without progress by function: every type but ACCEPTED and PROGRESS. */
+  public GraphEvent(String graphId, Type type, String taskKey, String function, String message, int done, int total,
+      Map<String, ResultRef> locations, TaskError error, String worker, long durationNanos,
+      List<GraphValidationException.Problem> problems, int outputs, int attempts) {
+    this(graphId, type, taskKey, function, message, done, total, locations, error, worker, durationNanos, problems,
+        outputs, attempts, List.of());
   }
 
   /** An event of {@code type} with nothing but its graph: for tests of the codec. */
@@ -77,8 +101,13 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
 
   /** The graph is valid and runs: {@code done} of its {@code total} tasks are done already (inputs, say). */
   public static GraphEvent accepted(String graphId, int done, int total) {
+    return accepted(graphId, done, total, List.of());
+  }
+
+  /** The graph is valid and runs, with how many tasks of each function it has and are done. */
+  public static GraphEvent accepted(String graphId, int done, int total, List<FunctionProgress> functions) {
     return new GraphEvent(graphId, Type.ACCEPTED, null, null, null, done, total, Map.of(), null, null, 0, List.of(),
-        0, 0);
+        0, 0, functions);
   }
 
   /** The graph cannot run: {@code problems} name what is wrong, {@code message} says it in one text. */
@@ -87,8 +116,13 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
   }
 
   public static GraphEvent progress(String graphId, int done, int total) {
+    return progress(graphId, done, total, List.of());
+  }
+
+  /** {@code done} of the graph's {@code total} tasks are done, {@code functions} saying of which functions. */
+  public static GraphEvent progress(String graphId, int done, int total, List<FunctionProgress> functions) {
     return new GraphEvent(graphId, Type.PROGRESS, null, null, null, done, total, Map.of(), null, null, 0, List.of(),
-        0, 0);
+        0, 0, functions);
   }
 
   /** A task was handed to the workers. */
@@ -125,6 +159,12 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
   public static GraphEvent failed(String graphId, String message, int done, int total) {
     return new GraphEvent(graphId, Type.FAILED, null, null, message, done, total, Map.of(), null, null, 0, List.of(),
         0, 0);
+  }
+
+  /** This event with {@code functions} as its progress by function. */
+  public GraphEvent withFunctions(List<FunctionProgress> functions) {
+    return new GraphEvent(graphId, type, taskKey, function, message, done, total, locations, error, worker,
+        durationNanos, problems, outputs, attempts, functions);
   }
 
   /**
@@ -168,7 +208,7 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
       bytes += size;
     }
     parts.add(new GraphEvent(graphId, Type.COMPLETED, taskKey, function, bounded.message, done, total, share, error,
-        worker, durationNanos, List.of(), bounded.locations.size(), attempts));
+        worker, durationNanos, List.of(), bounded.locations.size(), attempts, functions));
     return parts;
   }
 
@@ -202,7 +242,7 @@ public record GraphEvent(String graphId, Type type, String taskKey, String funct
           "and " + unlisted + " more problems, not listed"));
     }
     return new GraphEvent(graphId, type, taskKey, function, cutMessage, done, total, locations, error, worker,
-        durationNanos, listed, outputs, attempts);
+        durationNanos, listed, outputs, attempts, functions);
   }
 
   private static long locationBytes(Map<String, ResultRef> locations) {

@@ -432,6 +432,15 @@ public final class WireCodec {
     out.writeLong(0);
     out.writeInt(event.outputs());
     out.writeInt(event.attempts());
+    if (!event.functions().isEmpty()) {
+      out.writeLong(event.functions().size());
+      for (GraphEvent.FunctionProgress progress : event.functions()) {
+        out.writeString(progress.function());
+        out.writeInt(progress.done());
+        out.writeInt(progress.total());
+      }
+    }
+    out.writeLong(0);
     return out.toByteArray();
   }
 
@@ -449,8 +458,18 @@ public final class WireCodec {
     GraphEvent event = new GraphEvent(graphId, GraphEvent.Type.values()[type], readOptional(in), readOptional(in),
         readOptional(in), in.readInt(), in.readInt(), readRefs(in),
         optionalBranch(in, "error") ? readError(in) : null, readOptional(in), in.readLong(), readProblems(in),
-        in.readInt(), in.readInt());
+        in.readInt(), in.readInt(), readFunctionProgress(in));
     return finished(in, event);
+  }
+
+  private static List<GraphEvent.FunctionProgress> readFunctionProgress(BinaryReader in) {
+    List<GraphEvent.FunctionProgress> functions = new ArrayList<>();
+    for (long count = in.readBlockCount(3); count != 0; count = in.readBlockCount(3)) {
+      for (long i = 0; i < count; i++) {
+        functions.add(new GraphEvent.FunctionProgress(in.readString(), in.readInt(), in.readInt()));
+      }
+    }
+    return functions;
   }
 
   private static List<GraphValidationException.Problem> readProblems(BinaryReader in) {

@@ -171,7 +171,14 @@ class WireCodecTest {
         List.of(new GraphValidationException.Problem(GraphValidationException.Kind.CYCLE, List.of("a", "b"),
             "a and b depend on each other"),
             new GraphValidationException.Problem(GraphValidationException.Kind.UNKNOWN_FUNCTION, List.of(),
-                "no function 'nope'")), 0, 2);
+                "no function 'nope'")), 0, 2,
+        List.of(new GraphEvent.FunctionProgress("div", 2, 3), new GraphEvent.FunctionProgress("héllo ☃", 1, 1),
+            new GraphEvent.FunctionProgress(GraphEvent.OTHER_FUNCTIONS, 0, 1)));
+  }
+
+  private static GraphEvent progress() {
+    return GraphEvent.progress("graph-1", 7, 12, List.of(new GraphEvent.FunctionProgress("inc", 5, 8),
+        new GraphEvent.FunctionProgress("sum", 2, 4)));
   }
 
   // --- size
@@ -264,6 +271,9 @@ class WireCodecTest {
     assertEquals(event, decodedEvent);
     assertEquals(List.of("zeta", "alpha", "mu"), List.copyOf(decodedEvent.locations().keySet()),
         "locations keep order");
+    assertEquals(progress(), codec.decodeEvent(EVENTS, codec.encode(EVENTS, progress())));
+    GraphEvent accepted = GraphEvent.accepted("graph-1", 1, 12, progress().functions());
+    assertEquals(accepted, codec.decodeEvent(EVENTS, codec.encode(EVENTS, accepted)));
     for (GraphEvent.Type type : GraphEvent.Type.values()) {
       GraphEvent bare = GraphEvent.of("graph-1", type);
       assertEquals(bare, codec.decodeEvent(EVENTS, codec.encode(EVENTS, bare)));
@@ -466,38 +476,57 @@ class WireCodecTest {
   }
 
   /**
-   * Events of the version before {@code attempts} (a scheduler not upgraded yet) are read, their attempts unknown (0),
-   * and a reader of that version reads this version's events, passing the field over: the registry's BACKWARD rule
-   * and Avro's resolution both ways.
+   * Events of the versions before {@code attempts} and before {@code functions} (schedulers not upgraded yet) are
+   * read, what they did not say unknown (0 attempts, no progress by function), and a reader of such a version reads
+   * this version's events, passing the newer fields over: the registry's BACKWARD rule and Avro's resolution both
+   * ways.
    */
   @Test
-  void eventsOfTheVersionBeforeAttemptsAndOfThisVersionReadEachOther() throws Exception {
+  void eventsOfTheVersionsBeforeAttemptsAndFunctionsAndOfThisVersionReadEachOther() throws Exception {
+    GraphEvent expected = event();
+    GraphEvent withoutFunctions = new GraphEvent(expected.graphId(), expected.type(), expected.taskKey(),
+        expected.function(), expected.message(), expected.done(), expected.total(), expected.locations(),
+        expected.error(), expected.worker(), expected.durationNanos(), expected.problems(), expected.outputs(),
+        expected.attempts(), List.of());
+    GraphEvent withoutEither = new GraphEvent(expected.graphId(), expected.type(), expected.taskKey(),
+        expected.function(), expected.message(), expected.done(), expected.total(), expected.locations(),
+        expected.error(), expected.worker(), expected.durationNanos(), expected.problems(), expected.outputs(), 0,
+        List.of());
+    assertReadBothWays(List.of("functions"), withoutFunctions);
+    assertReadBothWays(List.of("attempts", "functions"), withoutEither);
+    GraphEvent progress = progress();
+    assertReadBothWays(List.of("functions"), GraphEvent.progress("graph-1", 7, 12));
+    assertEquals(progress, codec.decodeEvent(EVENTS, codec.encode(EVENTS, progress)));
+  }
+
+  /**
+   * An event of this version written by a scheduler of the version without {@code dropped} reads as {@code expected};
+   * and that version reads this version's event.
+   */
+  private void assertReadBothWays(List<String> dropped, GraphEvent expected) throws Exception {
     Schema current = WireSchemas.get().schema(Kind.GRAPH_EVENT);
     List<Schema.Field> fields = new ArrayList<>();
     for (Schema.Field field : current.getFields()) {
-      if (!field.name().equals("attempts")) {
+      if (!dropped.contains(field.name())) {
         fields.add(new Schema.Field(field, field.schema()));
       }
     }
     Schema before = Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, fields);
-    byte[] ours = codec.encode(EVENTS, event());
+    GraphEvent full = expected.type() == GraphEvent.Type.PROGRESS ? progress() : event();
+    byte[] ours = codec.encode(EVENTS, full);
     int beforeId = client.register(EVENTS + "-value", before);
 
     GenericRecord record = new GenericDatumReader<GenericRecord>(current, current, ORDERED_MAPS)
         .read(null, DecoderFactory.get().binaryDecoder(ours, 5, ours.length - 5, null));
     GenericRecord older = new GenericData.Record(before);
     before.getFields().forEach(field -> older.put(field.name(), record.get(field.name())));
-    GraphEvent read = codec.decodeEvent(EVENTS, framed(beforeId, before, older));
-    GraphEvent expected = event();
-    assertEquals(new GraphEvent(expected.graphId(), expected.type(), expected.taskKey(), expected.function(),
-        expected.message(), expected.done(), expected.total(), expected.locations(), expected.error(),
-        expected.worker(), expected.durationNanos(), expected.problems(), expected.outputs(), 0), read);
-    assertEquals(2, codec.decodeEvent(EVENTS, ours).attempts());
+    assertEquals(expected, codec.decodeEvent(EVENTS, framed(beforeId, before, older)), "without " + dropped);
+    assertEquals(full, codec.decodeEvent(EVENTS, ours));
 
     GenericRecord readByTheEarlierVersion = new GenericDatumReader<GenericRecord>(current, before)
         .read(null, DecoderFactory.get().binaryDecoder(ours, 5, ours.length - 5, null));
-    assertEquals(expected.message(), readByTheEarlierVersion.get("message").toString());
-    assertEquals(expected.taskKey(), readByTheEarlierVersion.get("taskKey").toString());
+    assertEquals(full.done(), readByTheEarlierVersion.get("done"));
+    assertEquals(String.valueOf(full.taskKey()), String.valueOf(readByTheEarlierVersion.get("taskKey")));
   }
 
   @Test

@@ -140,7 +140,7 @@ public final class CommandIntake {
     graph.setPaused(ownership.isRecovering(partition));
     graphs.add(graph);
     LOG.debug("accepted graph {} ({} tasks) in partition {}", graphId, plan.size(), partition);
-    events.publish(partition, GraphEvent.accepted(graphId, graph.done(), graph.size()));
+    events.publish(partition, GraphEvent.accepted(graphId, graph.done(), graph.size(), graph.functionProgress()));
     if (graph.isComplete()) {
       graphs.complete(graph);
     }

@@ -1,9 +1,15 @@
 package dev.weft.broker.internal;
 
+import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.ResultRef;
 import dev.weft.graph.internal.ExecutionPlan;
 import dev.weft.graph.internal.RunState;
+import dev.weft.scheduler.ErrorText;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +37,8 @@ public final class GraphState {
   /** The tasks-topic partition each task ran from, or -1: where its value is in a worker's memory. */
   private final int[] ranFrom;
   private final Map<String, Integer> inFlightByTopic = new LinkedHashMap<>();
+  /** Progress by function: each task's function's number, and done and total tasks by number (a task done: O(1)). */
+  private final FunctionCounts functions;
   private long lastProgressNanos;
   private int lastProgressDone = -1;
   private boolean paused;
@@ -72,7 +80,8 @@ public final class GraphState {
     resultPartitions = new int[size];
     resultOffsets = new long[size];
     ranFrom = new int[size];
-    java.util.Arrays.fill(ranFrom, -1);
+    Arrays.fill(ranFrom, -1);
+    functions = new FunctionCounts(plan);
     for (Map.Entry<String, ResultRef> input : inputs.entrySet()) {
       int task = plan.indexOf(input.getKey());
       if (task >= 0 && run.markDone(task, 0)) {
@@ -210,9 +219,16 @@ public final class GraphState {
     }
   }
 
+  /** Called once per task, when it becomes done. */
   private void located(int task, ResultRef location) {
     resultPartitions[task] = location.partition();
     resultOffsets[task] = location.offset();
+    functions.done(task);
+  }
+
+  /** Done and total tasks of each function, for progress events. */
+  public List<GraphEvent.FunctionProgress> functionProgress() {
+    return functions.progress();
   }
 
   /**
@@ -260,5 +276,58 @@ public final class GraphState {
   public void progressPublished(long now) {
     lastProgressNanos = now;
     lastProgressDone = run.done();
+  }
+
+  /**
+   * Tasks by function, counted as they are done. A graph of more than {@link GraphEvent#MAX_FUNCTIONS} functions keeps
+   * a count of its own for those with the most tasks and sums the rest as {@link GraphEvent#OTHER_FUNCTIONS}.
+   */
+  private static final class FunctionCounts {
+    private final String[] names;
+    private final int[] functionOf;
+    private final int[] done;
+    private final int[] total;
+
+    FunctionCounts(ExecutionPlan plan) {
+      Map<String, Integer> tasksOf = new LinkedHashMap<>();
+      for (int task = 0; task < plan.size(); task++) {
+        tasksOf.merge(plan.task(task).function(), 1, Integer::sum);
+      }
+      List<String> kept = new ArrayList<>(tasksOf.keySet());
+      boolean other = kept.size() > GraphEvent.MAX_FUNCTIONS;
+      if (other) {
+        List<String> most = new ArrayList<>(kept);
+        most.sort((a, b) -> Integer.compare(tasksOf.get(b), tasksOf.get(a))); // stable: ties by first use
+        java.util.Set<String> top = new java.util.HashSet<>(most.subList(0, GraphEvent.MAX_FUNCTIONS - 1));
+        kept.removeIf(name -> !top.contains(name));
+        kept.add(GraphEvent.OTHER_FUNCTIONS);
+      }
+      names = new String[kept.size()];
+      Map<String, Integer> numbers = new HashMap<>();
+      for (int i = 0; i < names.length; i++) {
+        numbers.put(kept.get(i), i);
+        names[i] = ErrorText.cut(kept.get(i), GraphEvent.MAX_FUNCTION_CHARS);
+      }
+      functionOf = new int[plan.size()];
+      done = new int[names.length];
+      total = new int[names.length];
+      for (int task = 0; task < plan.size(); task++) {
+        Integer number = numbers.get(plan.task(task).function());
+        functionOf[task] = number != null ? number : names.length - 1;
+        total[functionOf[task]]++;
+      }
+    }
+
+    void done(int task) {
+      done[functionOf[task]]++;
+    }
+
+    List<GraphEvent.FunctionProgress> progress() {
+      List<GraphEvent.FunctionProgress> progress = new ArrayList<>(names.length);
+      for (int i = 0; i < names.length; i++) {
+        progress.add(new GraphEvent.FunctionProgress(names[i], done[i], total[i]));
+      }
+      return progress;
+    }
   }
 }

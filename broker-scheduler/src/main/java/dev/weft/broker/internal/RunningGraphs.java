@@ -45,11 +45,15 @@ public final class RunningGraphs {
     emitter.add(graph);
   }
 
-  /** Ends a graph here with {@code event}: nothing more of it is sent, and its ending is published. */
+  /**
+   * Ends a graph here with {@code event}: nothing more of it is sent, and its ending is published, with the graph's
+   * last progress by function.
+   */
   public void end(GraphState graph, GraphEvent event) {
     forget(graph);
     graph.setPaused(true);
-    events.publishEnding(graph.partition(), graph.submitOffset(), graph.resultsStart(), event);
+    events.publishEnding(graph.partition(), graph.submitOffset(), graph.resultsStart(),
+        event.withFunctions(graph.functionProgress()));
   }
 
   /** Ends a graph all of whose outputs are there. */

@@ -158,7 +158,8 @@ public final class SchedulerLoop implements PollLoop.Body {
     for (GraphState graph : graphs.all()) {
       if (!graph.isPaused() && graph.progressDue(now, progressIntervalNanos)) {
         graph.progressPublished(now);
-        events.publish(graph.partition(), GraphEvent.progress(graph.graphId(), graph.done(), graph.size()));
+        events.publish(graph.partition(), GraphEvent.progress(graph.graphId(), graph.done(), graph.size(),
+            graph.functionProgress()));
       }
     }
   }

@@ -145,4 +145,42 @@ class GraphStateTest {
     assertEquals(Outcome.FAILED, killed.onResult(a, 1, false, false, new ResultRef(0, 1), 5),
         "a failure no retry may follow (it took its workers down there)");
   }
+
+  /**
+   * Progress by function counts each task once, when it is done (inputs of earlier graphs from the start); a graph of
+   * more functions than an event lists keeps the ones with the most tasks and sums the rest.
+   */
+  @Test
+  void progressByFunctionCountsEachTaskOnceAndSumsTheFunctionsBeyondTheLimit() {
+    GraphState small = graph(Map.of("a", new ResultRef(1, 5)), 0);
+    assertEquals(java.util.List.of(new dev.weft.broker.protocol.GraphEvent.FunctionProgress("inc", 1, 4)),
+        small.functionProgress(), "a, an input, is done");
+    assertTrue(small.canEmit());
+    int next = small.nextReady();
+    assertEquals(1, small.emitNext());
+    assertEquals(Outcome.DONE, small.onResult(next, 1, true, true, new ResultRef(0, 1), 0));
+    assertEquals(Outcome.IGNORED, small.onResult(next, 1, true, true, new ResultRef(0, 2), 0));
+    assertEquals(2, small.functionProgress().get(0).done());
+
+    var builder = Graph.builder();
+    int functions = dev.weft.broker.protocol.GraphEvent.MAX_FUNCTIONS + 6;
+    for (int f = 0; f < functions; f++) {
+      for (int t = 0; t <= f % 3; t++) { // fn0 has 1 task, fn1 2, fn2 3, fn3 1, ...
+        builder.task("f" + f + "-" + t, "fn" + f, 1L);
+      }
+    }
+    ExecutionPlan plan = ExecutionPlan.compile(builder.build(), null, null);
+    String[] topics = new String[plan.size()];
+    Arrays.fill(topics, POOL);
+    GraphState many = new GraphState("g", 0, 0, 0, plan, false, 0, topics, Map.of());
+    var progress = many.functionProgress();
+    assertEquals(dev.weft.broker.protocol.GraphEvent.MAX_FUNCTIONS, progress.size());
+    assertEquals(dev.weft.broker.protocol.GraphEvent.OTHER_FUNCTIONS, progress.get(progress.size() - 1).function());
+    assertEquals(plan.size(), progress.stream().mapToInt(p -> p.total()).sum(), "every task is counted");
+    // 46 functions have 2 or 3 tasks; 17 of the 24 of one task are kept, in the order of first use.
+    assertTrue(progress.stream().anyMatch(p -> p.function().equals("fn48")), "fn48, of one task, is kept");
+    assertTrue(progress.stream().noneMatch(p -> p.function().equals("fn51")), "fn51, of one task, is summed");
+    assertEquals(7, progress.get(progress.size() - 1).total(), "7 functions of one task are summed");
+    assertTrue(progress.stream().anyMatch(p -> p.function().equals("fn2") && p.total() == 3), "fn2 has 3 tasks");
+  }
 }

@@ -85,6 +85,10 @@ class SchedulerLoopTest {
     int answered;
 
     Scheduler(Log log, boolean autoComplete) {
+      this(log, autoComplete, Duration.ofHours(1));
+    }
+
+    Scheduler(Log log, boolean autoComplete, Duration progressInterval) {
       this.log = log;
       this.graphs = new MockConsumer<>("earliest") {
         @Override
@@ -100,7 +104,7 @@ class SchedulerLoopTest {
       }
       this.producer = new MockProducer<>(new Cluster("test", List.of(node), partitions, Set.of(), Set.of()),
           autoComplete, null, new StringSerializer(), new ByteArraySerializer());
-      SchedulerLoop.Settings settings = new SchedulerLoop.Settings(1_000, Duration.ofHours(1), Duration.ofHours(1),
+      SchedulerLoop.Settings settings = new SchedulerLoop.Settings(1_000, progressInterval, Duration.ofHours(1),
           Duration.ZERO, 1 << 20);
       this.loop = new SchedulerLoop(graphs, results, producer, CODEC, TOPICS, new FixedTopicAdmin(), null, settings,
           () -> { });
@@ -196,6 +200,35 @@ class SchedulerLoopTest {
     assertEquals(GraphEvent.Type.COMPLETED, endings.get(0).type());
     assertEquals(Set.of("b", "c"), endings.get(0).locations().keySet(), "a graph's outputs are its sinks");
     assertEquals(3, scheduler.tasksSent().size());
+  }
+
+  /** Dask's progress page, by function: the acceptance says each function's total, each progress event its done. */
+  @Test
+  void acceptanceAndProgressSayHowManyTasksOfEachFunctionAreDone() {
+    Log log = new Log();
+    Scheduler scheduler = new Scheduler(log, true, Duration.ZERO).own();
+    log.submit(Graph.builder().id("g").task("a", "inc", 1L).task("b", "inc", ref("a")).task("c", "dec", 2L)
+        .build());
+    scheduler.turns(2);
+    GraphEvent accepted = scheduler.events().get(0);
+    assertEquals(GraphEvent.Type.ACCEPTED, accepted.type());
+    assertEquals(List.of(new GraphEvent.FunctionProgress("inc", 0, 2), new GraphEvent.FunctionProgress("dec", 0, 1)),
+        accepted.functions());
+    log.result(scheduler.sentTask("a"), true);
+    log.result(scheduler.sentTask("c"), true);
+    log.result(scheduler.sentTask("c"), true); // a duplicate counts once
+    scheduler.turns(2);
+    List<GraphEvent> progress = scheduler.events().stream()
+        .filter(event -> event.type() == GraphEvent.Type.PROGRESS).toList();
+    assertEquals(List.of(new GraphEvent.FunctionProgress("inc", 1, 2), new GraphEvent.FunctionProgress("dec", 1, 1)),
+        progress.get(progress.size() - 1).functions());
+    assertEquals(2, progress.get(progress.size() - 1).done());
+    log.result(scheduler.sentTask("b"), false); // b fails, with no retries: its ending says how far each function got
+    scheduler.turns(3);
+    List<GraphEvent> endings = scheduler.endings();
+    assertEquals(GraphEvent.Type.FAILED, endings.get(endings.size() - 1).type(), "endings: " + endings);
+    assertEquals(List.of(new GraphEvent.FunctionProgress("inc", 1, 2), new GraphEvent.FunctionProgress("dec", 1, 1)),
+        endings.get(endings.size() - 1).functions());
   }
 
   @Test
