@@ -78,6 +78,8 @@ class WeftClusterTest {
     assertEquals("127.0.0.1", cluster.dashboardUrl().getHost());
     assertEquals("dashboard at " + cluster.dashboardUrl(), lines[3]);
     assertEquals("ok\n", Checks.get(cluster.dashboardUrl().resolve("health")), "the scheduler serves it");
+    assertTrue(Checks.get(cluster.dashboardUrl()).contains("<title>Weft dashboard</title>"),
+        "the dashboard module comes with the cluster");
     assertTrue(lines[4].matches("1 worker processes ready \\(logs in .+\\); up in [0-9.]+ s"), printed());
   }
 
