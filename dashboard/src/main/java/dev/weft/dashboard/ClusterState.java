@@ -155,8 +155,10 @@ public record ClusterState(long time, boolean caughtUp, Rules rules, List<Graph>
    * {@link #rows()}, {@code function} {@link #functions()}, {@code start} in ms after {@link #from()}, and
    * {@code state} 0 succeeded, 1 failed, 2 running (its duration up to now).
    *
-   * @param spansNotListed spans of the window left out: the newest {@code MAX_SPANS} are listed; and tasks the workers
-   *     ran but only counted (a report lists a sample when it has many)
+   * @param rows a row per worker thread: at most 1,024 per worker and 5,000 in all (a report's thread count and
+   *     thread numbers are not trusted further)
+   * @param spansNotListed spans of the window left out (the newest 5,000 are listed, and none on a thread beyond the
+   *     rows' bounds), and tasks the workers ran but only counted (a report lists a sample when it has many)
    */
   public record TaskStream(long from, long to, List<String> rows, List<String> functions, List<Span> spans,
       long spansNotListed) {

@@ -33,6 +33,13 @@ public final class ClusterModel {
   /** Spans kept, and spans listed in a state: the newest. */
   static final int MAX_SPANS_KEPT = 50_000;
   static final int MAX_SPANS_LISTED = 5_000;
+  /**
+   * Task threads drawn per worker, and rows of the task stream in all: a worker's thread count and the thread numbers
+   * of its tasks come from records of the workers topic, which must not make the state as large as they say. A span or
+   * running task on a thread beyond these (or below 0) is counted, not drawn.
+   */
+  static final int MAX_THREADS_PER_WORKER = 1_024;
+  static final int MAX_ROWS = 5_000;
   static final int MAX_DEAD_LETTERS = 100;
   static final int MAX_REJECTIONS = 100;
   /** Graphs not finished tracked at most: a flood of submissions no scheduler takes must not grow the view. */
@@ -184,7 +191,13 @@ public final class ClusterModel {
 
   public synchronized void onWorkerReport(WorkerReport report) {
     WorkerEntry worker = workers.computeIfAbsent(report.worker(), name -> new WorkerEntry());
-    worker.last = report;
+    // Its finished spans go to the task stream; kept in the report too, up to 2,000 of them for each of up to 1,000
+    // workers would be held for nothing.
+    worker.last = report.finished().isEmpty() ? report : new WorkerReport(report.worker(), report.pool(),
+        report.host(), report.pid(), report.time(), report.startedAt(), report.threads(), report.tasksRun(),
+        report.tasksFailed(), report.cacheBytes(), report.cacheHits(), report.cacheMisses(), report.heapUsed(),
+        report.heapMax(), report.partitions(), report.running(), List.of(), report.finishedNotListed(),
+        report.leaving());
     worker.rates.addLast(new long[] {report.time(), report.tasksRun()});
     while (worker.rates.size() > 2 && worker.rates.peekFirst()[0] < report.time() - RATE_WINDOW_MS) {
       worker.rates.removeFirst();
@@ -206,7 +219,10 @@ public final class ClusterModel {
     }
   }
 
-  /** Each worker's last report, the silent ones and those gone too (until forgotten): where tasks ran. */
+  /**
+   * Each worker's last report, the silent ones and those gone too (until forgotten): where tasks ran. Without their
+   * finished spans (see the task stream).
+   */
   public synchronized List<WorkerReport> lastReports() {
     return workers.values().stream().map(entry -> entry.last).toList();
   }
@@ -342,31 +358,37 @@ public final class ClusterModel {
       notListed.removeFirst();
     }
     long unlisted = notListed.stream().mapToLong(entry -> entry[1]).sum();
-    // Rows: every thread of every listed worker, and any other thread that ran a task in the window.
+    // Rows: every thread of every listed worker, and any other thread that ran a task in the window, within bounds.
     TreeMap<String, TreeMap<Integer, Integer>> threads = new TreeMap<>();
+    int[] rowCount = {0};
     for (ClusterState.Worker worker : listed) {
-      for (int thread = 1; thread <= worker.threads(); thread++) {
-        threads.computeIfAbsent(worker.name(), name -> new TreeMap<>()).put(thread, 0);
+      int drawn = Math.min(worker.threads(), MAX_THREADS_PER_WORKER);
+      for (int thread = 1; thread <= drawn; thread++) {
+        if (!addRow(threads, rowCount, worker.name(), thread)) {
+          break;
+        }
       }
     }
     List<SpanEntry> shown = new ArrayList<>();
     Iterator<SpanEntry> newest = spans.descendingIterator();
     while (newest.hasNext()) {
       SpanEntry span = newest.next();
-      if (shown.size() == MAX_SPANS_LISTED) {
+      if (shown.size() == MAX_SPANS_LISTED || !addRow(threads, rowCount, span.worker, span.thread)) {
         unlisted++;
         continue;
       }
       shown.add(span);
-      threads.computeIfAbsent(span.worker, name -> new TreeMap<>()).put(span.thread, 0);
     }
     List<ClusterState.RunningTask> running = new ArrayList<>();
     List<ClusterState.Worker> runningOn = new ArrayList<>();
     for (ClusterState.Worker worker : listed) {
       for (ClusterState.RunningTask task : worker.runningTasks()) {
+        if (!addRow(threads, rowCount, worker.name(), task.thread())) {
+          unlisted++;
+          continue;
+        }
         running.add(task);
         runningOn.add(worker);
-        threads.computeIfAbsent(worker.name(), name -> new TreeMap<>()).put(task.thread(), 0);
       }
     }
     List<String> rows = new ArrayList<>();
@@ -394,6 +416,27 @@ public final class ClusterModel {
     }
     return new ClusterState.TaskStream(from, now, rows, List.copyOf(functionNumbers.keySet()), listedSpans,
         unlisted);
+  }
+
+  /**
+   * Makes sure the task stream has a row for {@code thread} of {@code worker}; false when it cannot: the thread number
+   * is out of {@link #MAX_THREADS_PER_WORKER}'s range, or the stream has {@link #MAX_ROWS} rows already.
+   */
+  private static boolean addRow(TreeMap<String, TreeMap<Integer, Integer>> threads, int[] rowCount, String worker,
+      int thread) {
+    if (thread < 0 || thread > MAX_THREADS_PER_WORKER) {
+      return false;
+    }
+    TreeMap<Integer, Integer> numbers = threads.get(worker);
+    if (numbers != null && numbers.containsKey(thread)) {
+      return true;
+    }
+    if (rowCount[0] >= MAX_ROWS) {
+      return false;
+    }
+    threads.computeIfAbsent(worker, name -> new TreeMap<>()).put(thread, 0);
+    rowCount[0]++;
+    return true;
   }
 
   private static <T> void addBounded(Deque<T> deque, T item, int max) {

@@ -198,6 +198,45 @@ class ClusterModelTest {
     assertEquals(10 + 7, stream.spansNotListed(), "those left out, and those the worker only counted");
   }
 
+  /**
+   * A forged report on the workers topic says its worker has 2^31-1 threads and runs tasks on threads 2^31-1 and -5:
+   * the state draws at most MAX_THREADS_PER_WORKER rows for it (not billions, under the model's lock), counts the
+   * tasks it cannot draw, and the stream has at most MAX_ROWS rows in all.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void aReportsThreadCountAndThreadNumbersCannotMakeTheTaskStreamHuge() {
+    ClusterModel model = new ClusterModel(RULES, 10);
+    model.onWorkerReport(new WorkerReport("forged", "default", "h", 1, T0, T0, Integer.MAX_VALUE, 2, 0, 0, 0, 0, 0,
+        0, List.of(), List.of(new WorkerReport.RunningTask("g", "r", "sleep", Integer.MAX_VALUE, (T0 - 10) * 1000),
+            new WorkerReport.RunningTask("g", "r2", "sleep", 3, (T0 - 10) * 1000)),
+        List.of(span("far", "inc", Integer.MAX_VALUE, T0 - 1_000, 1), span("below", "inc", -5, T0 - 1_000, 1),
+            span("near", "inc", 2, T0 - 1_000, 1)), 0, false));
+    ClusterState.TaskStream stream = model.state(T0).taskStream();
+    assertEquals(ClusterModel.MAX_THREADS_PER_WORKER, stream.rows().size());
+    assertEquals("forged #1", stream.rows().get(0));
+    assertEquals("forged #" + ClusterModel.MAX_THREADS_PER_WORKER, stream.rows().get(stream.rows().size() - 1));
+    assertEquals(List.of("near", "r2"), stream.spans().stream().map(ClusterState.Span::key).toList());
+    assertEquals(3, stream.spansNotListed(), "two spans and a running task on threads out of range: counted");
+
+    for (int i = 0; i < 10; i++) {
+      model.onWorkerReport(new WorkerReport("worker-" + i, "default", "h", 1, T0, T0, Integer.MAX_VALUE, 0, 0, 0, 0, 0,
+          0, 0, List.of(), List.of(), List.of(), 0, false));
+    }
+    assertEquals(ClusterModel.MAX_ROWS, model.state(T0).taskStream().rows().size(), "the rows in all are bounded");
+  }
+
+  @Test
+  void aWorkersLastReportIsKeptWithoutItsFinishedSpans() {
+    ClusterModel model = new ClusterModel(RULES, 10);
+    model.onWorkerReport(report("worker-1", T0, 1, List.of(new WorkerReport.RunningTask("g", "c", "sleep", 1,
+        (T0 - 500) * 1000)), List.of(span("a", "inc", 1, T0 - 1_000, 200)), false));
+    WorkerReport kept = model.lastReports().get(0);
+    assertEquals(List.of(), kept.finished(), "the spans are in the task stream; the report need not hold them");
+    assertEquals(1, kept.running().size());
+    assertEquals(1, model.state(T0).taskStream().spans().stream().filter(s -> s.key().equals("a")).count());
+  }
+
   @Test
   void deadLettersAreListedNewestFirstWithTheirReasonAndSourceAndOnlyTheNewest() {
     ClusterModel model = new ClusterModel(RULES, 10);
