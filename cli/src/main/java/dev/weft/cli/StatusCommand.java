@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,11 +74,11 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private static void printGraphs(ClusterState state, PrintStream out) {
-    Map<String, Integer> counts = new TreeMap<>();
-    state.graphs().forEach(graph -> counts.merge(graph.state(), 1, Integer::sum));
+    Map<String, ClusterState.GraphCount> counts = state.graphCounts();
+    ToIntFunction<String> count = name -> counts.containsKey(name) ? counts.get(name).count() : 0;
     out.printf("graphs: %d running, %d queued, %d completed, %d failed, %d cancelled, %d rejected%n",
-        counts.getOrDefault("running", 0), counts.getOrDefault("queued", 0), counts.getOrDefault("completed", 0),
-        counts.getOrDefault("failed", 0), counts.getOrDefault("cancelled", 0), counts.getOrDefault("rejected", 0));
+        count.applyAsInt("running"), count.applyAsInt("queued"), count.applyAsInt("completed"),
+        count.applyAsInt("failed"), count.applyAsInt("cancelled"), count.applyAsInt("rejected"));
     TextTable table = new TextTable(List.of("graph", "state", "done/total", "age", "progress by function"), 2, 3);
     List<String> causes = new ArrayList<>();
     int finished = 0;
@@ -99,8 +99,16 @@ final class StatusCommand implements Callable<Integer> {
     if (!table.isEmpty()) {
       table.print(out, "  ");
     }
-    if (finished > FINISHED_LISTED) {
-      out.printf("  (and %d finished graphs more)%n", finished - FINISHED_LISTED);
+    for (String unfinished : List.of("running", "queued")) {
+      int notListed = counts.containsKey(unfinished) ? counts.get(unfinished).notListed() : 0;
+      if (notListed > 0) {
+        out.printf("  (and %d %s graphs more)%n", notListed, unfinished);
+      }
+    }
+    int finishedAll = counts.values().stream().mapToInt(ClusterState.GraphCount::count).sum()
+        - count.applyAsInt("running") - count.applyAsInt("queued");
+    if (finishedAll > FINISHED_LISTED) {
+      out.printf("  (and %d finished graphs more)%n", finishedAll - FINISHED_LISTED);
     }
     causes.forEach(cause -> out.println("  " + cause));
   }

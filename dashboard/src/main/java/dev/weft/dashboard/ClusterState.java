@@ -3,7 +3,10 @@ package dev.weft.dashboard;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The cluster at one moment, as a {@link ClusterView} read it from Kafka: what the dashboard shows, {@code weft status}
@@ -15,7 +18,11 @@ import java.util.List;
  *     graphs and workers
  * @param rules what the view's words mean (when a worker is silent, when it is left out)
  * @param graphs unfinished graphs (running, then queued), then finished ones, newest first (the last
- *     {@code weft.dashboard.finished.graphs} of them)
+ *     {@code weft.dashboard.finished.graphs} of them); at most so many of each graph state (200 on the dashboard and
+ *     in {@code weft status}; {@code weft dump} lists every graph the view holds), the rest only counted
+ * @param graphCounts the graphs the view holds by graph state ({@code running}, {@code queued}, {@code completed},
+ *     {@code failed}, {@code cancelled}, {@code rejected}, in this order): how many, and how many of them
+ *     {@code graphs} leaves out
  * @param workers the workers that report, by pool and name (see {@link Rules})
  * @param pools each worker pool's consumer group as Kafka has it: members, partitions and their lag
  * @param schedulers the members of the schedulers' group and the graph partitions each owns
@@ -25,14 +32,16 @@ import java.util.List;
  * @param streams the stream jobs, with what the schedulers that run them report
  * @param problems what the view could not read lately (Kafka's admin API, the stream jobs), or empty
  */
-@JsonPropertyOrder({"time", "caughtUp", "rules", "graphs", "workers", "pools", "schedulers", "taskStream",
+@JsonPropertyOrder({"time", "caughtUp", "rules", "graphs", "graphCounts", "workers", "pools", "schedulers", "taskStream",
     "deadLetters", "rejections", "streams", "problems"})
-public record ClusterState(long time, boolean caughtUp, Rules rules, List<Graph> graphs, List<Worker> workers,
+public record ClusterState(long time, boolean caughtUp, Rules rules, List<Graph> graphs,
+    Map<String, GraphCount> graphCounts, List<Worker> workers,
     List<Pool> pools, List<Scheduler> schedulers, TaskStream taskStream, List<DeadLetter> deadLetters,
     List<Rejection> rejections, List<Stream> streams, List<String> problems) {
 
   public ClusterState {
     graphs = List.copyOf(graphs);
+    graphCounts = Collections.unmodifiableMap(new LinkedHashMap<>(graphCounts));
     workers = List.copyOf(workers);
     pools = List.copyOf(pools);
     schedulers = List.copyOf(schedulers);
@@ -79,6 +88,9 @@ public record ClusterState(long time, boolean caughtUp, Rules rules, List<Graph>
       return !state.equals("queued") && !state.equals("running");
     }
   }
+
+  /** Graphs of one graph state: how many the view holds, and how many of them a state does not list. */
+  public record GraphCount(int count, int notListed) {}
 
   public record FunctionProgress(String function, int done, int total) {}
 

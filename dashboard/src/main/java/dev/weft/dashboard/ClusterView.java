@@ -29,6 +29,11 @@ public final class ClusterView implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Unfinished graphs whose tasks a dump reads, at most: each takes a read of Kafka. */
   private static final int MAX_GRAPHS_WITH_TASKS = 100;
+  /**
+   * Graphs a dump lists per graph state: as many as the view can hold (it tracks at most 10,000 unfinished graphs and
+   * keeps at most {@code weft.dashboard.finished.graphs}, 10,000 at most, finished ones), so a dump lists them all.
+   */
+  static final int DUMP_GRAPHS_LISTED = 10_000;
 
   private final ClusterModel model;
   private final SchemaRegistryClient registry;
@@ -56,9 +61,14 @@ public final class ClusterView implements AutoCloseable {
     return "weft-dashboard-" + (scheduler != null ? scheduler : ProcessHandle.current().pid());
   }
 
-  /** The cluster now. */
+  /** The cluster now, listing at most 200 graphs of each graph state (all are counted), as the dashboard shows it. */
   public ClusterState state() {
     return model.state(System.currentTimeMillis());
+  }
+
+  /** The cluster now, listing at most {@code graphsPerState} graphs of each graph state; all are counted. */
+  public ClusterState state(int graphsPerState) {
+    return model.state(System.currentTimeMillis(), graphsPerState);
   }
 
   /**
@@ -82,10 +92,11 @@ public final class ClusterView implements AutoCloseable {
 
   /**
    * The whole cluster state as JSON, as {@code weft dump} writes it (Dask's {@code dump_cluster_state}): the state,
-   * each unfinished graph with its tasks by state under {@code tasks} (the first hundred such graphs).
+   * with every graph the view holds (up to 10,000 of each graph state: the view holds no more), each unfinished graph
+   * with its tasks by state under {@code tasks} (the first hundred such graphs).
    */
   public ObjectNode dump(int maxTasksPerState) {
-    ClusterState state = state();
+    ClusterState state = state(DUMP_GRAPHS_LISTED);
     ObjectNode dump = JSON.valueToTree(state);
     ArrayNode graphs = (ArrayNode) dump.get("graphs");
     int read = 0;

@@ -40,6 +40,15 @@ public final class ClusterModel {
    */
   static final int MAX_THREADS_PER_WORKER = 1_024;
   static final int MAX_ROWS = 5_000;
+  /**
+   * Graphs a state lists per graph state (running, queued, completed, ...), the first: unfinished ones in the order they
+   * were first seen, ended ones newest first. The rest are counted ({@link ClusterState#graphCounts()}): a state is
+   * made twice a second while a page is open, and the view may track 10,000 unfinished graphs.
+   */
+  public static final int GRAPHS_LISTED = 200;
+  /** The graph states, in the order a state lists them and counts them. */
+  static final List<String> GRAPH_STATES = List.of("running", "queued", "completed", "failed", "cancelled",
+      "rejected");
   static final int MAX_DEAD_LETTERS = 100;
   static final int MAX_REJECTIONS = 100;
   /** Graphs not finished tracked at most: a flood of submissions no scheduler takes must not grow the view. */
@@ -298,18 +307,44 @@ public final class ClusterModel {
 
   // --- the state
 
+  /** The state, listing at most {@link #GRAPHS_LISTED} graphs of each graph state. */
   public synchronized ClusterState state(long now) {
+    return state(now, GRAPHS_LISTED);
+  }
+
+  /** The state, listing at most {@code graphsPerState} graphs of each graph state; all are counted. */
+  public synchronized ClusterState state(long now, int graphsPerState) {
+    Map<String, int[]> counts = new LinkedHashMap<>(); // per state: graphs, and graphs listed
+    GRAPH_STATES.forEach(state -> counts.put(state, new int[2]));
     List<ClusterState.Graph> graphs = new ArrayList<>();
-    unfinished.values().stream().filter(graph -> graph.state.equals("running")).forEach(g -> graphs.add(g.toState(now)));
-    unfinished.values().stream().filter(graph -> graph.state.equals("queued")).forEach(g -> graphs.add(g.toState(now)));
+    for (String state : List.of("running", "queued")) {
+      for (GraphEntry graph : unfinished.values()) {
+        if (graph.state.equals(state)) {
+          list(graph, counts, graphsPerState, graphs, now);
+        }
+      }
+    }
     List<GraphEntry> ended = new ArrayList<>(finished.values());
     for (int i = ended.size() - 1; i >= 0; i--) {
-      graphs.add(ended.get(i).toState(now));
+      list(ended.get(i), counts, graphsPerState, graphs, now);
     }
+    Map<String, ClusterState.GraphCount> graphCounts = new LinkedHashMap<>();
+    counts.forEach((state, count) -> graphCounts.put(state, new ClusterState.GraphCount(count[0], count[0] - count[1])));
     forgetOldWorkers(now);
     List<ClusterState.Worker> listed = listedWorkers(now);
-    return new ClusterState(now, caughtUp(), rules, graphs, listed, pools, schedulers, taskStream(now, listed),
-        newestFirst(deadLetters), newestFirst(rejections), streams, problems.values().stream().toList());
+    return new ClusterState(now, caughtUp(), rules, graphs, graphCounts, listed, pools, schedulers,
+        taskStream(now, listed), newestFirst(deadLetters), newestFirst(rejections), streams,
+        problems.values().stream().toList());
+  }
+
+  private static void list(GraphEntry graph, Map<String, int[]> counts, int max, List<ClusterState.Graph> graphs,
+      long now) {
+    int[] count = counts.computeIfAbsent(graph.state, state -> new int[2]);
+    count[0]++;
+    if (count[1] < max) {
+      count[1]++;
+      graphs.add(graph.toState(now));
+    }
   }
 
   private void forgetOldWorkers(long now) {

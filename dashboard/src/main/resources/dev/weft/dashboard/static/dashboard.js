@@ -85,7 +85,7 @@
   // --- the summary
 
   function renderSummary(s) {
-    const count = st => s.graphs.filter(g => g.state === st).length;
+    const count = st => (s.graphCounts && s.graphCounts[st] ? s.graphCounts[st].count : 0);
     const rate = s.workers.reduce((sum, w) => sum + w.tasksPerSecond, 0);
     const lag = s.pools.reduce((sum, p) => sum + p.lag, 0);
     const items = [
@@ -135,9 +135,15 @@
         : g.state === 'running' || g.state === 'queued' ? g.state : 'finished';
       lists[list].push(g);
     }
+    // The state lists the first graphs of each state and counts the rest: say how many are not shown.
+    const notListed = st => (s.graphCounts && s.graphCounts[st] ? s.graphCounts[st].notListed : 0);
+    const more = {running: notListed('running'), queued: notListed('queued'),
+      failed: notListed('failed') + notListed('rejected'), finished: notListed('completed') + notListed('cancelled')};
     for (const [list, graphs] of Object.entries(lists)) {
       const items = document.querySelector('#graphs .graph-list[data-list="' + list + '"] .items');
-      items.replaceChildren(...(graphs.length ? graphs.map(graphCard) : [empty('none')]));
+      const cards = graphs.map(graphCard);
+      if (more[list] > 0) cards.push(el('p', {class: 'empty more', text: 'and ' + more[list] + ' more'}));
+      items.replaceChildren(...(cards.length ? cards : [empty('none')]));
     }
   }
 

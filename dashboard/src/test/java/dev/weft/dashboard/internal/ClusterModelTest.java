@@ -81,6 +81,39 @@ class ClusterModelTest {
     assertEquals(List.of("g3:cancelled", "g1:failed"), ids(model.state(T0 + 12_000)));
   }
 
+  /** A state lists the first GRAPHS_LISTED graphs of each state, and counts them all: how many it left out. */
+  @Test
+  void aStateListsAtMostSoManyGraphsOfEachStateAndCountsTheRest() throws Exception {
+    ClusterModel model = new ClusterModel(RULES, 1_000);
+    int many = ClusterModel.GRAPHS_LISTED + 50;
+    for (int i = 0; i < many; i++) {
+      model.onSubmission("run-" + i, 0, i, T0 + i);
+      model.onEvent(GraphEvent.accepted("run-" + i, 0, 1), 0, T0 + i);
+      model.onSubmission("done-" + i, 0, i, T0 + i);
+      model.onEvent(GraphEvent.completed("done-" + i, java.util.Map.of(), 1, 1), 0, T0 + i);
+    }
+    model.onSubmission("waits", 0, 1, T0);
+    ClusterState state = model.state(T0 + 10_000);
+    List<String> listed = ids(state);
+    assertEquals(2 * ClusterModel.GRAPHS_LISTED + 1, listed.size());
+    assertEquals("run-0:running", listed.get(0), "running first, in the order they were seen");
+    assertEquals("waits:queued", listed.get(ClusterModel.GRAPHS_LISTED));
+    assertEquals("done-" + (many - 1) + ":completed", listed.get(ClusterModel.GRAPHS_LISTED + 1), "newest first");
+    assertEquals(new ClusterState.GraphCount(many, 50), state.graphCounts().get("running"));
+    assertEquals(new ClusterState.GraphCount(1, 0), state.graphCounts().get("queued"));
+    assertEquals(new ClusterState.GraphCount(many, 50), state.graphCounts().get("completed"));
+    assertEquals(new ClusterState.GraphCount(0, 0), state.graphCounts().get("failed"));
+    assertEquals(List.of("running", "queued", "completed", "failed", "cancelled", "rejected"),
+        List.copyOf(state.graphCounts().keySet()));
+    JsonNode json = ClusterView.json().readTree(ClusterView.json().writeValueAsBytes(state));
+    assertEquals(50, json.path("graphCounts").path("running").path("notListed").asInt(), json.path("graphCounts")
+        .toString());
+
+    ClusterState all = model.state(T0 + 10_000, 10_000);
+    assertEquals(2 * many + 1, all.graphs().size(), "as weft dump asks: every graph the view holds");
+    assertEquals(new ClusterState.GraphCount(many, 0), all.graphCounts().get("running"));
+  }
+
   @Test
   void aRejectionIsListedNewestFirstWithItsProblems() {
     ClusterModel model = new ClusterModel(RULES, 10);
