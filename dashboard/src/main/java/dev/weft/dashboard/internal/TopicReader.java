@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,33 +38,48 @@ final class TopicReader implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicReader.class);
   private static final long DISCOVERY_INTERVAL_MS = 5_000;
   private static final Duration POLL = Duration.ofMillis(200);
+  /** The pause after an error of Kafka's: one that recurs (a topic not authorized) must not spin a core. */
+  static final long ERROR_PAUSE_MS = 1_000;
 
   private final ClusterModel model;
   private final WireCodec codec;
   private final Topics topics;
   private final long lookbackMs;
-  private final KafkaConsumer<String, Object> consumer;
+  private final Consumer<String, Object> consumer;
   private final LongSupplier clock;
   private final Set<TopicPartition> assigned = new HashSet<>();
   /** Where each partition found at the start ended then; emptied as the reader passes those ends. */
   private Map<TopicPartition, Long> startEnds;
   private long nextDiscovery;
+  /** The last error logged, until a turn passes without one: each distinct error is logged once, not every second. */
+  private String lastError;
   private volatile boolean closing;
 
   TopicReader(Map<String, Object> clientProperties, String clientId, Topics topics, WireCodec codec,
       ClusterModel model, long lookbackMs, LongSupplier clock) {
+    this(consumer(clientProperties, clientId, topics), topics, codec, model, lookbackMs, clock);
+  }
+
+  /** A reader of {@code consumer}'s records (a test's mock consumer). */
+  TopicReader(Consumer<String, Object> consumer, Topics topics, WireCodec codec, ClusterModel model, long lookbackMs,
+      LongSupplier clock) {
     this.model = model;
     this.codec = codec;
     this.topics = topics;
     this.lookbackMs = lookbackMs;
     this.clock = clock;
+    this.consumer = consumer;
+  }
+
+  private static Consumer<String, Object> consumer(Map<String, Object> clientProperties, String clientId,
+      Topics topics) {
     Map<String, Object> properties = new HashMap<>(clientProperties);
     properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new GraphRecordPeek(topics.graphs()));
+    return new KafkaConsumer<>(properties, new StringDeserializer(), new GraphRecordPeek(topics.graphs()));
   }
 
   @Override
@@ -72,14 +88,20 @@ final class TopicReader implements Runnable {
       while (!closing) {
         try {
           turn();
+          lastError = null;
         } catch (WakeupException | InterruptException e) {
           return;
         } catch (KafkaException e) {
           if (closing) {
             return;
           }
-          model.problem("topics", "reading Weft's topics: " + e);
-          LOG.debug("the dashboard's reader: {}", e.toString());
+          String error = e.toString();
+          model.problem("topics", "reading Weft's topics: " + error);
+          if (!error.equals(lastError)) {
+            LOG.warn("the dashboard cannot read Weft's topics (it tries again every second): {}", error);
+            lastError = error;
+          }
+          pause(ERROR_PAUSE_MS); // an error that recurs (a topic not authorized) is not retried in a loop
         }
       }
     } finally {
