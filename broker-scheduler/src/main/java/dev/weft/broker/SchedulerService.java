@@ -247,9 +247,15 @@ public final class SchedulerService implements AutoCloseable {
     return body.unfinishedGraphs();
   }
 
-  /** Stops the extensions, then the loop; commits what it read and closes its clients. */
+  /**
+   * Stops the HTTP endpoint (no request reaches an extension that stops), then the extensions, then the loop; commits
+   * what it read and closes its clients.
+   */
   @Override
   public void close() {
+    if (http != null) {
+      http.close();
+    }
     synchronized (extensions) {
       for (int i = extensions.size() - 1; i >= 0; i--) {
         try {
@@ -259,9 +265,6 @@ public final class SchedulerService implements AutoCloseable {
         }
       }
       extensions.clear();
-    }
-    if (http != null) {
-      http.close();
     }
     loop.close(Duration.ofSeconds(30));
     metrics.close();

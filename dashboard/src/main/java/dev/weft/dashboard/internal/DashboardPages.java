@@ -50,6 +50,7 @@ public final class DashboardPages implements AutoCloseable {
   private final Object viewLock = new Object();
   private ClusterView view; // guarded by viewLock
   private long lastUse; // guarded by viewLock
+  private boolean viewsClosed; // guarded by viewLock: once closed, no view starts again
   private final long pushIntervalMs;
   private final Semaphore pages;
   private final Map<String, byte[]> assets;
@@ -86,7 +87,14 @@ public final class DashboardPages implements AutoCloseable {
   public void register(HttpEndpoint http) {
     http.handle("/", this::page);
     http.handle("/static/", this::staticFile);
-    http.handle("/api/state", exchange -> json(exchange, 200, ClusterView.json().writeValueAsBytes(view().state())));
+    http.handle("/api/state", exchange -> {
+      ClusterView view = view();
+      if (view == null) {
+        stopping(exchange);
+        return;
+      }
+      json(exchange, 200, ClusterView.json().writeValueAsBytes(view.state()));
+    });
     http.handle("/api/events", this::events);
     http.handle("/api/graphs/", this::graph);
   }
@@ -126,7 +134,12 @@ public final class DashboardPages implements AutoCloseable {
         return;
       }
     }
-    Optional<GraphTasks> tasks = view().graphTasks(id, max);
+    ClusterView view = view();
+    if (view == null) {
+      stopping(exchange);
+      return;
+    }
+    Optional<GraphTasks> tasks = view.graphTasks(id, max);
     if (tasks.isEmpty()) {
       json(exchange, 404, ClusterView.json().writeValueAsBytes(Map.of("error",
           "the dashboard does not know graph '" + id + "'")));
@@ -191,9 +204,15 @@ public final class DashboardPages implements AutoCloseable {
     }
   }
 
-  /** The view, started if it is not running; counts as a use. */
+  /**
+   * The view, started if it is not running; counts as a use. Null once the pages are closed: a request that comes
+   * while the scheduler stops must not start a view nobody would close.
+   */
   private ClusterView view() {
     synchronized (viewLock) {
+      if (viewsClosed) {
+        return null;
+      }
       if (view == null) {
         view = views.get();
       }
@@ -234,7 +253,11 @@ public final class DashboardPages implements AutoCloseable {
         }
       }
       try {
-        byte[] state = ClusterView.json().writeValueAsBytes(view().state());
+        ClusterView view = view();
+        if (view == null) {
+          return; // closed
+        }
+        byte[] state = ClusterView.json().writeValueAsBytes(view.state());
         synchronized (this) {
           latest = state;
           sequence++;
@@ -261,6 +284,10 @@ public final class DashboardPages implements AutoCloseable {
     exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
   }
 
+  private static void stopping(HttpExchange exchange) throws IOException {
+    text(exchange, 503, "the dashboard is stopping\n");
+  }
+
   private static void json(HttpExchange exchange, int status, byte[] body) throws IOException {
     secure(exchange);
     HttpEndpoint.respond(exchange, status, "application/json", body);
@@ -271,9 +298,12 @@ public final class DashboardPages implements AutoCloseable {
     HttpEndpoint.respond(exchange, status, "text/plain; charset=utf-8", body);
   }
 
-  /** Ends the open streams and the pusher, and stops the view. */
+  /** Ends the open streams and the pusher, and stops the view; requests after are answered 503. */
   @Override
   public void close() {
+    synchronized (viewLock) {
+      viewsClosed = true; // a request in flight that started a view has it closed below
+    }
     synchronized (this) {
       closed = true;
       notifyAll();
