@@ -42,6 +42,11 @@ public final class DashboardPages implements AutoCloseable {
   private static final long KEEP_ALIVE_MS = 15_000;
   private static final int DEFAULT_TASKS_PER_STATE = 200;
   private static final int MAX_TASKS_PER_STATE = 5_000;
+  /**
+   * Asks for a graph's tasks at once, at most: the view reads one graph at a time, up to ten seconds, so more would
+   * only hold the endpoint's threads waiting; one more is answered 503, and the page asks again two seconds later.
+   */
+  static final int MAX_GRAPH_READS = 2;
 
   /** How long the view runs with no page open and no request. */
   static final long IDLE_MS = 5 * 60_000;
@@ -53,6 +58,7 @@ public final class DashboardPages implements AutoCloseable {
   private boolean viewsClosed; // guarded by viewLock: once closed, no view starts again
   private final long pushIntervalMs;
   private final Semaphore pages;
+  private final Semaphore graphReads = new Semaphore(MAX_GRAPH_READS);
   private final Map<String, byte[]> assets;
   private final Thread pusher;
   private int listeners; // guarded by this
@@ -139,7 +145,17 @@ public final class DashboardPages implements AutoCloseable {
       stopping(exchange);
       return;
     }
-    Optional<GraphTasks> tasks = view.graphTasks(id, max);
+    if (!graphReads.tryAcquire()) {
+      json(exchange, 503, ClusterView.json().writeValueAsBytes(Map.of("error",
+          "busy: the tasks of other graphs are being read; try again")));
+      return;
+    }
+    Optional<GraphTasks> tasks;
+    try {
+      tasks = view.graphTasks(id, max);
+    } finally {
+      graphReads.release();
+    }
     if (tasks.isEmpty()) {
       json(exchange, 404, ClusterView.json().writeValueAsBytes(Map.of("error",
           "the dashboard does not know graph '" + id + "'")));
