@@ -6,9 +6,13 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * a container's health check and a Kubernetes probe ask) and {@code GET /metrics} (the Prometheus text format), on the
  * JDK's own HTTP server; extensions add their pages ({@link #handle}). It binds 127.0.0.1 unless configured otherwise.
  *
+ * <p>Bound to a loopback address, it answers 403 to a request whose {@code Host} is not a name of this machine's
+ * loopback ({@code localhost}, {@code 127.0.0.1}, {@code [::1]} or the address bound, with any port): a web page
+ * whose name is rebound to 127.0.0.1 (DNS rebinding) reads nothing. Bound to another address, the operator chose to
+ * expose it: any {@code Host} is answered.
+ *
  * <p>Requests run on a small pool of daemon threads; a handler that streams (server-sent events) holds one of them
  * for as long as its client listens, so the pool grows with such clients and shrinks when they leave.
  */
@@ -30,12 +39,17 @@ public final class HttpEndpoint implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads;
   private final URI address;
+  /** The Host names a request may give, without their port; null when any is answered (not a loopback bind). */
+  private final Set<String> loopbackNames;
 
   private HttpEndpoint(HttpServer server, ExecutorService threads, String host) {
     this.server = server;
     this.threads = threads;
     String shown = host.contains(":") ? "[" + host + "]" : host;
     this.address = URI.create("http://" + shown + ":" + server.getAddress().getPort() + "/");
+    InetAddress bound = server.getAddress().getAddress();
+    this.loopbackNames = bound != null && bound.isLoopbackAddress()
+        ? Set.copyOf(List.of("localhost", "127.0.0.1", "[::1]", shown.toLowerCase(Locale.ROOT))) : null;
   }
 
   /**
@@ -94,11 +108,18 @@ public final class HttpEndpoint implements AutoCloseable {
 
   /**
    * Serves {@code path} and everything under it with {@code handler}; only GET and HEAD reach it, other methods are
-   * answered 405. A handler that throws is answered 500 with the error's message.
+   * answered 405, and a {@code Host} that is not this machine's loopback 403 when bound to a loopback address. A
+   * handler that throws is answered 500 with the error's message.
    */
   public void handle(String path, HttpHandler handler) {
     server.createContext(path, exchange -> {
       try (exchange) {
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (!hostAllowed(host)) {
+          respond(exchange, 403, "text/plain; charset=utf-8", "forbidden: this endpoint is bound to a loopback "
+              + "address and answers requests for localhost, 127.0.0.1 or [::1] only (weft.http.host)\n");
+          return;
+        }
         String method = exchange.getRequestMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
           exchange.getResponseHeaders().set("Allow", "GET, HEAD");
@@ -119,6 +140,39 @@ public final class HttpEndpoint implements AutoCloseable {
         LOG.debug("an HTTP exchange ended badly: {}", e.toString());
       }
     });
+  }
+
+  /**
+   * Whether a request with this {@code Host} header is answered: any when not bound to a loopback address; else one of
+   * the loopback's names, with or without a port (or none: a client of HTTP/1.0; a browser always sends one).
+   */
+  boolean hostAllowed(String host) {
+    if (loopbackNames == null || host == null) {
+      return true;
+    }
+    String name = host.trim().toLowerCase(Locale.ROOT);
+    if (name.startsWith("[")) {
+      int end = name.indexOf(']');
+      if (end < 0 || (end + 1 < name.length() && !port(name.substring(end + 1)))) {
+        return false;
+      }
+      name = name.substring(0, end + 1);
+    } else {
+      int colon = name.indexOf(':');
+      if (colon >= 0) {
+        if (!port(name.substring(colon))) {
+          return false;
+        }
+        name = name.substring(0, colon);
+      }
+    }
+    return loopbackNames.contains(name);
+  }
+
+  /** Whether {@code text} is {@code :} and a port number. */
+  private static boolean port(String text) {
+    return text.length() > 1 && text.length() <= 6 && text.charAt(0) == ':'
+        && text.substring(1).chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /** Sends a whole response; a HEAD request gets the headers only. */
