@@ -11,6 +11,7 @@ import dev.weft.broker.client.WeftClient;
 import dev.weft.broker.protocol.WeftKafkaConfig;
 import dev.weft.dashboard.ClusterState;
 import dev.weft.dashboard.ClusterView;
+import dev.weft.dashboard.DashboardConfig;
 import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphBuilder;
@@ -103,7 +104,7 @@ class StatusAndDumpCommandTest {
       Path logs = Files.createDirectories(Path.of("target", "service-logs"));
       try (SchedulerService scheduler = SchedulerService.start(schedulerSettings);
           WeftClient client = WeftClient.connect(config);
-          ClusterView view = ClusterView.start(config)) {
+          ClusterView view = ClusterView.start(viewSettings(config))) {
         assertTrue(scheduler.awaitAssignment(Duration.ofSeconds(60)));
         for (String name : List.of("worker-1", "worker-2")) {
           Map<String, Object> settings = new HashMap<>(config);
@@ -127,7 +128,10 @@ class StatusAndDumpCommandTest {
         GraphFuture graph = client.submit(builder.build());
         await("worker-2 running tasks of the graph", Duration.ofSeconds(60), () -> worker(view, "worker-2")
             .map(w -> w.runningTasks().stream().anyMatch(t -> t.graphId().equals(graph.graphId()))).orElse(false));
-        String[] connection = {"--bootstrap", kafka.bootstrapServers(), "--registry", registry.url()};
+        // The killed worker must stay listed (silent) through the dump, which may wait 15 s, and the status after: the
+        // 10 s rule that removes it would race them on a loaded machine.
+        String[] connection = {"--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+            "-c", DashboardConfig.GONE_AFTER_MS + "=" + GONE_AFTER_MS};
 
         assertEquals(Main.OK, weft(with("status", connection)), err.toString(StandardCharsets.UTF_8));
         String status = out();
@@ -204,6 +208,15 @@ class StatusAndDumpCommandTest {
 
   private static Optional<ClusterState.Worker> worker(ClusterView view, String name) {
     return view.state().workers().stream().filter(w -> w.name().equals(name)).findFirst();
+  }
+
+  /** A worker stays listed this long after its last report here: longer than the test. */
+  private static final String GONE_AFTER_MS = "300000";
+
+  private static Map<String, Object> viewSettings(Map<String, Object> config) {
+    Map<String, Object> settings = new HashMap<>(config);
+    settings.put(DashboardConfig.GONE_AFTER_MS, GONE_AFTER_MS);
+    return settings;
   }
 
   private static String[] with(String command, String[] connection, String... more) {
