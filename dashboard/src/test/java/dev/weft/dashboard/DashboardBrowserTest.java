@@ -83,21 +83,25 @@ class DashboardBrowserTest {
       WeftClient client = cluster.client();
       history(cluster, client);
 
-      GraphBuilder builder = Graph.builder().id("squares");
-      List<Object> refs = new ArrayList<>();
-      for (int i = 0; i < 240; i++) {
-        builder.task("sleep-" + i, "sleep", 100L + (i * 37L) % 200, (long) i);
-        refs.add(Arg.ref("sleep-" + i));
-      }
-      builder.task("total", "sum", refs);
-      GraphFuture graph = client.submit(builder.build());
-      String card = "document.querySelector('#graphs .graph[data-graph-id=' + CSS.escape("
-          + ClusterView.json().writeValueAsString(graph.graphId()) + ") + ']')";
-
       try (HeadlessChromium chromium = HeadlessChromium.start(1440, 1100)) {
         chromium.navigate(scheduler.httpAddress());
         chromium.evaluate("window.firstLoad = true");
         String firstLoad = "window.firstLoad === true";
+        // The page is up and follows the cluster before the graph is submitted: the checks below need it running,
+        // and Chromium's start must not eat into its run.
+        LiveCluster.await("the page showing both workers", Duration.ofSeconds(60), () -> "2".equals(
+            chromium.evaluateQuietly("document.querySelectorAll('#workers tr.worker').length")));
+
+        GraphBuilder builder = Graph.builder().id("squares");
+        List<Object> refs = new ArrayList<>();
+        for (int i = 0; i < 240; i++) {
+          builder.task("sleep-" + i, "sleep", 100L + (i * 37L) % 200, (long) i);
+          refs.add(Arg.ref("sleep-" + i));
+        }
+        builder.task("total", "sum", refs);
+        GraphFuture graph = client.submit(builder.build());
+        String card = "document.querySelector('#graphs .graph[data-graph-id=' + CSS.escape("
+            + ClusterView.json().writeValueAsString(graph.graphId()) + ") + ']')";
 
         // The graph's progress advances, twice at least, on the same page.
         List<Integer> done = new ArrayList<>();
