@@ -118,6 +118,16 @@ class DashboardPagesTest {
         assertEquals(503, third.statusCode());
         assertEquals("too many dashboards are open (weft.dashboard.max.pages)\n", third.body());
         second.body().close();
+        // The closed page's stream releases its permit at its next write that fails (a push, every 200 ms).
+        LiveCluster.await("a page let in once one left", Duration.ofSeconds(30), () -> {
+          try {
+            HttpResponse<InputStream> again = http.send(events, HttpResponse.BodyHandlers.ofInputStream());
+            again.body().close();
+            return again.statusCode() == 200;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
         String line;
         while (finished == null && (line = lines.readLine()) != null) {
           if (!line.startsWith("data: ")) {
