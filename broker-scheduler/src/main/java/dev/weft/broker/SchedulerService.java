@@ -99,9 +99,9 @@ public final class SchedulerService implements AutoCloseable {
       var results = clients.plainConsumer(properties, name + "-results");
       var producer = clients.producer(properties, name);
       // Kafka's own metrics of the three clients (the graphs consumer's lag above all), unbound when metrics close.
-      meters.bindKafkaClient(graphs);
-      meters.bindKafkaClient(results);
-      meters.bindKafkaClient(producer);
+      meters.bindKafkaClient(graphs, "graphs");
+      meters.bindKafkaClient(results, "results");
+      meters.bindKafkaClient(producer, "producer");
       this.body = new SchedulerLoop(graphs, results, producer, codec, topics, TopicAdmin.of(config, limits),
           functionRegistry == null ? null : catalog(functionRegistry), settings, meters.registry(),
           () -> closeQuietly(openRegistry, openFunctions));

@@ -199,8 +199,8 @@ public final class Worker implements AutoCloseable {
     this.metrics = new WeftMetrics("worker", name);
     this.meters = new WorkerMeters(metrics.registry(), Topics.poolName(pool), cache, this::tasksOnThreads,
         () -> Math.max(0, queued.get() - tasksOnThreads()));
-    metrics.bindKafkaClient(producer);
-    metrics.bindKafkaClient(consumer); // its lag is what a pool is scaled on
+    metrics.bindKafkaClient(producer, "producer");
+    metrics.bindKafkaClient(consumer, "tasks"); // its lag is what a pool is scaled on
     this.reporter = reportInterval > 0 ? startReporter(config, clients, kafka, pool, threads, reportInterval) : null;
     this.loop = new PollLoop("weft-" + name, LOG, new PollLoop.Body() {
       @Override
@@ -225,7 +225,7 @@ public final class Worker implements AutoCloseable {
       String pool, int threads, long interval) {
     Producer<String, byte[]> reports = kafka.producer(TaskReporter.producerSettings(clients),
         "weft-" + name + "-reports");
-    metrics.bindKafkaClient(reports);
+    metrics.bindKafkaClient(reports, "reports");
     return new TaskReporter(name, Topics.poolName(pool), threads, topics.workers(), codec, reports,
         new TaskReporter.State() {
           @Override

@@ -80,14 +80,19 @@ public final class WeftMetrics implements AutoCloseable {
         .register(registry);
   }
 
-  /** Binds a producer's own metrics (Kafka's), until this is closed. */
-  public void bindKafkaClient(Producer<?, ?> producer) {
-    bind(new KafkaClientMetrics(producer, List.of(), refreshThread()));
+  /**
+   * Binds a producer's own metrics (Kafka's), until this is closed.
+   *
+   * @param client what the client is for, its {@code client} tag: a service's clients may share a client id, and
+   *     meters of the same name and tags would be refused
+   */
+  public void bindKafkaClient(Producer<?, ?> producer, String client) {
+    bind(new KafkaClientMetrics(producer, List.of(Tag.of("client", client)), refreshThread()));
   }
 
-  /** Binds a consumer's own metrics (Kafka's: fetch rates, lag), until this is closed. */
-  public void bindKafkaClient(Consumer<?, ?> consumer) {
-    bind(new KafkaClientMetrics(consumer, List.of(), refreshThread()));
+  /** Binds a consumer's own metrics (Kafka's: fetch rates, lag), until this is closed; as the producer's. */
+  public void bindKafkaClient(Consumer<?, ?> consumer, String client) {
+    bind(new KafkaClientMetrics(consumer, List.of(Tag.of("client", client)), refreshThread()));
   }
 
   private synchronized ScheduledExecutorService refreshThread() {
