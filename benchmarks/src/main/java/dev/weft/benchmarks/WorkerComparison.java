@@ -69,13 +69,21 @@ final class WorkerComparison {
             }
           }
         }
-        System.out.printf(Locale.ROOT, "%-10s %8s %12s %12s %8s%n", "shape", "tasks", "A tasks/s", "B tasks/s",
-            "A / B");
+        System.out.printf(Locale.ROOT, "%-10s %8s %12s %12s %8s   %s%n", "shape", "tasks", "A tasks/s", "B tasks/s",
+            "A / B", "A / B of each round: median (min, max)");
         for (Map.Entry<String, Graph> shape : shapes.entrySet()) {
           int tasks = shape.getValue().size();
-          double a = tasks / Stats.of(secondsA.get(shape.getKey())).median();
-          double b = tasks / Stats.of(secondsB.get(shape.getKey())).median();
-          System.out.printf(Locale.ROOT, "%-10s %,8d %,12.0f %,12.0f %8.3f%n", shape.getKey(), tasks, a, b, a / b);
+          double[] a = secondsA.get(shape.getKey());
+          double[] b = secondsB.get(shape.getKey());
+          double[] paired = new double[rounds];
+          for (int round = 0; round < rounds; round++) {
+            paired[round] = b[round] / a[round]; // the tasks/s ratio of two runs next to each other in time
+          }
+          Stats pairs = Stats.of(paired);
+          double aPerSecond = tasks / Stats.of(a).median();
+          double bPerSecond = tasks / Stats.of(b).median();
+          System.out.printf(Locale.ROOT, "%-10s %,8d %,12.0f %,12.0f %8.3f   %.3f (%.3f, %.3f)%n", shape.getKey(), tasks,
+              aPerSecond, bPerSecond, aPerSecond / bPerSecond, pairs.median(), pairs.min(), pairs.max());
         }
         System.out.println("# medians of tasks/s; A / B below 1: A is slower by that fraction");
         System.out.println("# records on the workers topic (reports) after the run: " + reports(machine));
@@ -99,7 +107,13 @@ final class WorkerComparison {
     settings.put(WorkerConfig.NAME, name);
     settings.put(WorkerConfig.THREADS, Integer.toString(threads));
     settings.putAll(more);
-    return WorkerProcesses.start(settings, List.of("-Xmx512m"), logs.resolve(name + ".log"));
+    List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m"));
+    // As weft up's; %n stands for the worker's name (-XX:StartFlightRecording=filename=/tmp/%n.jfr profiles each).
+    String extra = System.getenv(OneMachine.WORKER_JAVA_OPTS);
+    if (extra != null && !extra.isBlank()) {
+      jvmOptions.addAll(List.of(extra.trim().replace("%n", name).split("\\s+")));
+    }
+    return WorkerProcesses.start(settings, jvmOptions, logs.resolve(name + ".log"));
   }
 
   /** How many records the workers topic holds: what the workers reported, for a check that A's did and B's not. */
