@@ -201,7 +201,7 @@ public final class Worker implements AutoCloseable {
         () -> Math.max(0, queued.get() - tasksOnThreads()));
     metrics.bindKafkaClient(producer, "producer");
     metrics.bindKafkaClient(consumer, "tasks"); // its lag is what a pool is scaled on
-    this.reporter = reportInterval > 0 ? startReporter(config, clients, kafka, pool, threads, reportInterval) : null;
+    this.reporter = reportInterval > 0 ? makeReporter(config, clients, kafka, pool, threads, reportInterval) : null;
     this.loop = new PollLoop("weft-" + name, LOG, new PollLoop.Body() {
       @Override
       public void turn() {
@@ -221,7 +221,7 @@ public final class Worker implements AutoCloseable {
   }
 
   /** Makes the reporter, with a producer of its own (see {@link TaskReporter} for why); it starts with the worker. */
-  private TaskReporter startReporter(WorkerConfig config, Map<String, Object> clients, KafkaClientSupplier kafka,
+  private TaskReporter makeReporter(WorkerConfig config, Map<String, Object> clients, KafkaClientSupplier kafka,
       String pool, int threads, long interval) {
     Producer<String, byte[]> reports = kafka.producer(TaskReporter.producerSettings(clients),
         "weft-" + name + "-reports");

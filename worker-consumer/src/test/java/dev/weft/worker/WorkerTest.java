@@ -68,10 +68,14 @@ class WorkerTest {
     final MockConsumer<String, byte[]> inputs = new MockConsumer<>("none");
     final MockProducer<String, byte[]> producer;
     /** The producer of the worker's reports, its own: it answers every send at once. */
-    final MockProducer<String, byte[]> reports = new MockProducer<>(true, null, new StringSerializer(),
-        new ByteArraySerializer());
+    final MockProducer<String, byte[]> reports;
 
     MockKafka(boolean autoComplete) {
+      this(autoComplete, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
+    }
+
+    MockKafka(boolean autoComplete, MockProducer<String, byte[]> reports) {
+      this.reports = reports;
       Node node = new Node(0, "127.0.0.1", 9092);
       List<PartitionInfo> partitions = new ArrayList<>();
       for (int partition = 0; partition < RESULTS_PARTITIONS; partition++) {
@@ -350,5 +354,37 @@ class WorkerTest {
           span.succeeded(), span.bytesIn()), "a task of literals has no inputs: span " + span);
       assertEquals(result.value().length, span.bytesOut());
     }
+  }
+
+  /**
+   * Kafka away for reports only: every report's send fails as a producer whose metadata does not come fails it, after
+   * max.block.ms. Tasks run, are written and committed as ever, and the worker stops cleanly.
+   */
+  @Test
+  void aReportThatCannotBeSentIsDroppedAndTasksGoOn() {
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    MockProducer<String, byte[]> away = new MockProducer<>(true, null, new StringSerializer(),
+        new ByteArraySerializer()) {
+      @Override
+      public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+          ProducerRecord<String, byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+        refused.incrementAndGet();
+        throw new TimeoutException("Topic " + record.topic() + " not present in metadata after 1000 ms.");
+      }
+    };
+    MockKafka kafka = new MockKafka(true, away);
+    Worker worker = start(kafka, 0, Map.of(WorkerConfig.REPORT_INTERVAL_MS, 10));
+    try {
+      kafka.tasks.addRecord(task("g", 0));
+      await("the task is committed", () -> kafka.committed() == 1);
+      await("reports were tried, and refused", () -> refused.get() >= 3);
+      kafka.tasks.addRecord(task("h", 1));
+      await("the next task is committed too", () -> kafka.committed() == 2);
+    } finally {
+      worker.close();
+    }
+    assertEquals(null, worker.failure(), "the worker stopped cleanly");
+    assertEquals(2, worker.tasksRun());
+    assertEquals(2, kafka.results().size());
   }
 }
