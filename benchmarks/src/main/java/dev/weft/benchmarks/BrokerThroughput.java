@@ -29,7 +29,15 @@ import org.apache.kafka.common.TopicPartition;
  * medians over the rounds after a warm-up round; ratios compare them with the raw medians of the same run.
  *
  * <p>Usage: {@code BrokerThroughput [rounds] [workers] [threads-per-worker] [shape,shape...]}; defaults 3, 2, 1 and
- * every shape.
+ * the shapes wide-10k, wide-100k, chain-10k and tree-65k (chain-1k and wide-20k are there to be named).
+ * {@code -Dweft.bench.settings=key=value,...} passes client settings to the scheduler, the workers and the client;
+ * {@code -Dweft.bench.raw=false} leaves out the raw Kafka limit (for runs of two builds that compare the shapes only).
+ *
+ * <p>{@code -Dweft.bench.compare=key=value,...} compares two sets of workers in one run instead: A, {@code workers}
+ * worker JVMs as configured, and B, as many with these settings too, each set serving a pool of its own on the same
+ * broker and scheduler. Each round runs every shape on A and on B back to back (A first in even rounds, B first in odd
+ * ones), so that the machine's drift falls on both alike, and prints the medians of tasks/s and their ratio. The cost
+ * of the workers' reports, for one: {@code -Dweft.bench.compare=weft.worker.report.interval.ms=0}.
  */
 public final class BrokerThroughput {
   private static final String RAW_RTT = "raw round trip ms";
@@ -45,37 +53,42 @@ public final class BrokerThroughput {
         + " rounds after a warm-up round");
     System.out.println("# " + Machine.describe());
     // -Dweft.bench.settings=linger.ms=1,... tries client settings without a rebuild.
-    Map<String, String> settings = new LinkedHashMap<>();
-    for (String setting : System.getProperty("weft.bench.settings", "").split(",")) {
-      if (setting.contains("=")) {
-        settings.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
-      }
-    }
+    Map<String, String> settings = settings("weft.bench.settings");
     if (!settings.isEmpty()) {
       System.out.println("# settings " + settings);
     }
+    Map<String, Graph> shapes = new LinkedHashMap<>();
+    shapes.put("wide-10k", Shapes.wide(10_000));
+    shapes.put("wide-20k", Shapes.wide(20_000));
+    shapes.put("wide-100k", Shapes.wide(100_000));
+    shapes.put("chain-1k", Shapes.chain(1_000));
+    shapes.put("chain-10k", Shapes.chain(10_000));
+    shapes.put("tree-65k", Shapes.tree(65_536));
+    shapes.keySet().retainAll(args.length > 3 ? List.of(args[3].split(","))
+        : List.of("wide-10k", "wide-100k", "chain-10k", "tree-65k"));
+    // -Dweft.bench.raw=false leaves the raw Kafka limit out: runs of two builds to compare need only the shapes.
+    boolean raw = Boolean.parseBoolean(System.getProperty("weft.bench.raw", "true"));
+    Map<String, String> variant = settings("weft.bench.compare");
+    if (!variant.isEmpty()) {
+      WorkerComparison.run(rounds, workers, threads, settings, variant, shapes);
+      return;
+    }
     try (WeftCluster machine = WeftCluster.builder().workers(workers).threadsPerWorker(threads).settings(settings)
         .start()) {
-      Map<String, Graph> shapes = new LinkedHashMap<>();
-      shapes.put("wide-10k", Shapes.wide(10_000));
-      shapes.put("wide-100k", Shapes.wide(100_000));
-      shapes.put("chain-10k", Shapes.chain(10_000));
-      shapes.put("tree-65k", Shapes.tree(65_536));
-      if (args.length > 3) {
-        shapes.keySet().retainAll(List.of(args[3].split(",")));
-      }
       Map<String, double[]> seconds = new LinkedHashMap<>();
       try (WeftClient client = WeftClient.connect(machine.config())) {
         for (int round = -1; round < rounds; round++) {
           // The raw limit is measured in every round, beside the shapes: a broker that has just started answers
           // two or three times slower than one its JIT has warmed, and the machine's load drifts between rounds.
-          double rtt = roundTripMillis(machine.config(), 200, 1_000);
-          double pipelined = pipelinedRoundTrips(machine.config(), 1_000, 60_000);
-          System.err.printf(Locale.ROOT, "round %d raw: %.3f ms one in flight, %,.0f per second pipelined%n", round,
-              rtt, pipelined);
-          if (round >= 0) {
-            seconds.computeIfAbsent(RAW_RTT, k -> new double[rounds])[round] = rtt;
-            seconds.computeIfAbsent(RAW_PIPELINED, k -> new double[rounds])[round] = pipelined;
+          if (raw) {
+            double rtt = roundTripMillis(machine.config(), 200, 1_000);
+            double pipelined = pipelinedRoundTrips(machine.config(), 1_000, 60_000);
+            System.err.printf(Locale.ROOT, "round %d raw: %.3f ms one in flight, %,.0f per second pipelined%n", round,
+                rtt, pipelined);
+            if (round >= 0) {
+              seconds.computeIfAbsent(RAW_RTT, k -> new double[rounds])[round] = rtt;
+              seconds.computeIfAbsent(RAW_PIPELINED, k -> new double[rounds])[round] = pipelined;
+            }
           }
           for (Map.Entry<String, Graph> shape : shapes.entrySet()) {
             long start = System.nanoTime();
@@ -88,20 +101,22 @@ public final class BrokerThroughput {
           }
         }
       }
-      double oneInFlightMs = Stats.of(seconds.get(RAW_RTT)).median();
-      double pipelinedPerSecond = Stats.of(seconds.get(RAW_PIPELINED)).median();
-      System.out.printf(Locale.ROOT, "raw Kafka round trip, 1 in flight:      %8.3f ms (median of rounds)%n",
-          oneInFlightMs);
-      System.out.printf(Locale.ROOT, "raw Kafka round trips, 1,000 in flight: %,8.0f per second (median of rounds)%n",
-          pipelinedPerSecond);
-      System.out.println();
+      double oneInFlightMs = raw ? Stats.of(seconds.get(RAW_RTT)).median() : Double.NaN;
+      double pipelinedPerSecond = raw ? Stats.of(seconds.get(RAW_PIPELINED)).median() : Double.NaN;
+      if (raw) {
+        System.out.printf(Locale.ROOT, "raw Kafka round trip, 1 in flight:      %8.3f ms (median of rounds)%n",
+            oneInFlightMs);
+        System.out.printf(Locale.ROOT, "raw Kafka round trips, 1,000 in flight: %,8.0f per second (median of rounds)%n",
+            pipelinedPerSecond);
+        System.out.println();
+      }
       System.out.printf(Locale.ROOT, "%-10s %8s %12s %12s %28s%n", "shape", "tasks", "seconds", "tasks/s",
           "vs raw");
       for (Map.Entry<String, Graph> shape : shapes.entrySet()) {
         int tasks = shape.getValue().size();
         double median = Stats.of(seconds.get(shape.getKey())).median();
         double perSecond = tasks / median;
-        String ratio = shape.getKey().startsWith("chain")
+        String ratio = !raw ? "-" : shape.getKey().startsWith("chain")
             ? String.format(Locale.ROOT, "%.3f ms/task = %.2f x raw RTT", median * 1000 / tasks,
                 median * 1000 / tasks / oneInFlightMs)
             : String.format(Locale.ROOT, "%.3f of pipelined raw", perSecond / pipelinedPerSecond);
@@ -110,6 +125,17 @@ public final class BrokerThroughput {
       }
       System.out.println("# load after: " + Machine.loadAverage());
     }
+  }
+
+  /** Settings given as {@code key=value,key=value} in system property {@code property}. */
+  private static Map<String, String> settings(String property) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String setting : System.getProperty(property, "").split(",")) {
+      if (setting.contains("=")) {
+        settings.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+      }
+    }
+    return settings;
   }
 
   /** Median round trip of one 200-byte record through two topics, one in flight. */

@@ -95,12 +95,16 @@ public final class SchedulerService implements AutoCloseable {
           config.getInt(SchedulerServiceConfig.MAX_RECORD_BYTES));
       SchemaRegistryClient openRegistry = registry;
       FunctionRegistry openFunctions = functionRegistry;
-      this.body = new SchedulerLoop(
-          clients.groupConsumer(properties, topics.schedulerGroup(), name + "-graphs"),
-          clients.plainConsumer(properties, name + "-results"),
-          clients.producer(properties, name),
-          codec, topics, TopicAdmin.of(config, limits), functionRegistry == null ? null : catalog(functionRegistry),
-          settings, () -> closeQuietly(openRegistry, openFunctions));
+      var graphs = clients.groupConsumer(properties, topics.schedulerGroup(), name + "-graphs");
+      var results = clients.plainConsumer(properties, name + "-results");
+      var producer = clients.producer(properties, name);
+      // Kafka's own metrics of the three clients (the graphs consumer's lag above all), unbound when metrics close.
+      meters.bindKafkaClient(graphs, "graphs");
+      meters.bindKafkaClient(results, "results");
+      meters.bindKafkaClient(producer, "producer");
+      this.body = new SchedulerLoop(graphs, results, producer, codec, topics, TopicAdmin.of(config, limits),
+          functionRegistry == null ? null : catalog(functionRegistry), settings, meters.registry(),
+          () -> closeQuietly(openRegistry, openFunctions));
       this.loop = new PollLoop(name, LOG, body);
     } catch (RuntimeException e) {
       closeQuietly(registry, functionRegistry);

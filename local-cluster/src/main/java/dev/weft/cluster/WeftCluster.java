@@ -121,10 +121,13 @@ public final class WeftCluster implements AutoCloseable {
 
     private Builder() {}
 
-    /** How many workers (default 2); at least 1. */
+    /**
+     * How many workers (default 2). 0 starts none: a cluster whose workers the caller starts itself (with
+     * {@link #config()}'s settings), as a benchmark that compares two sets of workers does.
+     */
     public Builder workers(int workers) {
-      if (workers < 1) {
-        throw new IllegalArgumentException("workers must be at least 1, not " + workers);
+      if (workers < 0) {
+        throw new IllegalArgumentException("workers must be 0 or more, not " + workers);
       }
       this.workers = workers;
       return this;

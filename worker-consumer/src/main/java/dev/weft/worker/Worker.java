@@ -29,6 +29,9 @@ import dev.weft.worker.internal.CommitTracker;
 import dev.weft.worker.internal.DeathWatch;
 import dev.weft.worker.internal.FinishedGraphs;
 import dev.weft.worker.internal.ResultCache;
+import dev.weft.worker.internal.TaskReporter;
+import dev.weft.worker.internal.TaskThreads;
+import dev.weft.worker.internal.WorkerMeters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -75,7 +78,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
-  private static final Object MISSING = new Object();
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
   private static final long PAUSED_POLL_NANOS = POLL_TIMEOUT.toNanos();
   private static final long REGISTRY_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -107,6 +109,9 @@ public final class Worker implements AutoCloseable {
   private final int capacity;
   private final PollLoop loop;
   private final WeftMetrics metrics;
+  private final WorkerMeters meters;
+  /** Publishes this worker's reports to the workers topic; null when reports are off (an interval of 0). */
+  private final TaskReporter reporter;
   /** Health and metrics; null when {@code weft.http.port} is -1 (a worker's default). */
   private volatile HttpEndpoint http;
   private final CountDownLatch assigned = new CountDownLatch(1);
@@ -116,6 +121,7 @@ public final class Worker implements AutoCloseable {
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
   private final Map<TopicPartition, AtomicInteger> runningTasks = new ConcurrentHashMap<>();
   private final AtomicLong tasksRun = new AtomicLong();
+  private final AtomicLong tasksFailed = new AtomicLong();
   private final AtomicInteger queued = new AtomicInteger();
   private final CommitTracker commits = new CommitTracker();
   private final PendingSends sends = new PendingSends();
@@ -158,6 +164,10 @@ public final class Worker implements AutoCloseable {
     this.codec = new WireCodec(registry);
     // Registered now, so that a registry away later never stands between a task and its result.
     codec.schemaId(topics.results(), WireSchemas.Kind.TASK_RESULT);
+    long reportInterval = config.getLong(WorkerConfig.REPORT_INTERVAL_MS);
+    if (reportInterval > 0) {
+      codec.schemaId(topics.workers(), WireSchemas.Kind.WORKER_REPORT); // nor between a report and its topic
+    }
     this.producer = kafka.producer(clients, "weft-" + name);
     try {
       this.resultsPartitions = producer.partitionsFor(topics.results()).size();
@@ -173,13 +183,8 @@ public final class Worker implements AutoCloseable {
         codec, "weft-" + name);
     int threads = config.getInt(WorkerConfig.THREADS);
     this.capacity = threads * config.getInt(WorkerConfig.QUEUED_PER_THREAD);
-    AtomicInteger threadNumber = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        task -> {
-          Thread thread = new Thread(task, "weft-" + name + "-task-" + threadNumber.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+        new TaskThreads("weft-" + name + "-task-"));
     this.inputs = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
       Thread thread = new Thread(task, "weft-" + name + "-inputs");
       thread.setDaemon(true);
@@ -192,6 +197,11 @@ public final class Worker implements AutoCloseable {
     this.deaths = new DeathWatch(config.getInt(WorkerConfig.MAX_TASK_DEATHS));
     this.lastCommitNanos = System.nanoTime();
     this.metrics = new WeftMetrics("worker", name);
+    this.meters = new WorkerMeters(metrics.registry(), Topics.poolName(pool), cache, this::tasksOnThreads,
+        () -> Math.max(0, queued.get() - tasksOnThreads()));
+    metrics.bindKafkaClient(producer, "producer");
+    metrics.bindKafkaClient(consumer, "tasks"); // its lag is what a pool is scaled on
+    this.reporter = reportInterval > 0 ? makeReporter(config, clients, kafka, pool, threads, reportInterval) : null;
     this.loop = new PollLoop("weft-" + name, LOG, new PollLoop.Body() {
       @Override
       public void turn() {
@@ -208,6 +218,55 @@ public final class Worker implements AutoCloseable {
         shutDown();
       }
     });
+  }
+
+  /** Makes the reporter, with a producer of its own (see {@link TaskReporter} for why); it starts with the worker. */
+  private TaskReporter makeReporter(WorkerConfig config, Map<String, Object> clients, KafkaClientSupplier kafka,
+      String pool, int threads, long interval) {
+    Producer<String, byte[]> reports = kafka.producer(TaskReporter.producerSettings(clients),
+        "weft-" + name + "-reports");
+    metrics.bindKafkaClient(reports, "reports");
+    return new TaskReporter(name, Topics.poolName(pool), threads, topics.workers(), codec, reports,
+        new TaskReporter.State() {
+          @Override
+          public long tasksRun() {
+            return tasksRun.get();
+          }
+
+          @Override
+          public long tasksFailed() {
+            return tasksFailed.get();
+          }
+
+          @Override
+          public long cacheBytes() {
+            return cache.bytes();
+          }
+
+          @Override
+          public long cacheHits() {
+            return cache.hits();
+          }
+
+          @Override
+          public long cacheMisses() {
+            return cache.misses();
+          }
+
+          @Override
+          public List<Integer> partitions() {
+            return owned.stream().map(TopicPartition::partition).sorted().toList();
+          }
+        }, Duration.ofMillis(interval), config.getInt(WorkerConfig.REPORT_MAX_TASKS));
+  }
+
+  /** Tasks on a task thread now (waiting for one that runs alone too). */
+  private int tasksOnThreads() {
+    int count = 0;
+    for (AtomicInteger running : runningTasks.values()) {
+      count += running.get();
+    }
+    return count;
   }
 
   /** Starts a worker; it runs until {@link #close()}. */
@@ -233,7 +292,8 @@ public final class Worker implements AutoCloseable {
   static Worker start(WorkerConfig config, KafkaClientSupplier kafka, TopicAdmin admin,
       SchemaRegistryClient registry) {
     Worker worker = new Worker(config, kafka, admin, registry);
-    worker.loop.start();
+    // The endpoint and the reporter start before the loop, whose finish() closes them: a loop that stopped at once
+    // would otherwise find them not started yet, and leave them open.
     int port = config.getInt(WorkerConfig.HTTP_PORT);
     if (port >= 0) {
       try {
@@ -241,10 +301,20 @@ public final class Worker implements AutoCloseable {
             worker.metrics, worker.loop.name());
         LOG.info("worker {} serves HTTP at {}", worker.name, worker.http.address());
       } catch (RuntimeException e) {
-        worker.close();
+        worker.loop.fail(e); // no turn runs: finish() closes every client
+        worker.loop.start();
+        try {
+          worker.loop.join();
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
         throw e;
       }
     }
+    if (worker.reporter != null) {
+      worker.reporter.start();
+    }
+    worker.loop.start();
     return worker;
   }
 
@@ -276,6 +346,11 @@ public final class Worker implements AutoCloseable {
   /** Tasks this worker has run (whatever their outcome). */
   public long tasksRun() {
     return tasksRun.get();
+  }
+
+  /** Tasks this worker has run that failed (their function threw, an input could not be read, a result was refused). */
+  public long tasksFailed() {
+    return tasksFailed.get();
   }
 
   /** Inputs found in this worker's cache, and those read from Kafka. */
@@ -469,9 +544,11 @@ public final class Worker implements AutoCloseable {
 
   /**
    * The inputs of a batch of tasks: values read from Kafka, values found in this worker's cache (held here, since the
-   * cache may drop them before the tasks run), or why they could not be read.
+   * cache may drop them before the tasks run), or why they could not be read; and, when the worker reports its tasks,
+   * the encoded size of each (else null).
    */
-  private record Inputs(Map<ResultRef, TaskResult> read, Map<ResultRef, Object> held, RuntimeException failure) {}
+  private record Inputs(Map<ResultRef, TaskResult> read, Map<ResultRef, Object> held, RuntimeException failure,
+      Map<ResultRef, Long> sizes) {}
 
   /**
    * Decodes a polled batch and reads the inputs that none of this worker's cache holds, for all its tasks in one pass
@@ -483,6 +560,7 @@ public final class Worker implements AutoCloseable {
     List<ReadyTask> tasks = new ArrayList<>(batch.size());
     Set<ResultRef> missing = new HashSet<>();
     Map<ResultRef, Object> held = new HashMap<>();
+    Map<ResultRef, Long> sizes = reporter == null ? null : new HashMap<>();
     for (ConsumerRecord<String, byte[]> record : batch) {
       if (!owned.contains(new TopicPartition(record.topic(), record.partition()))) {
         settle(record, false); // moved to another worker: it runs there
@@ -499,11 +577,11 @@ public final class Worker implements AutoCloseable {
         finished(record); // cancelled or failed: nobody needs this result
         continue;
       }
-      collectInputs(task.args(), missing, held);
+      collectInputs(task.args(), missing, held, sizes);
       runnable.add(record);
       tasks.add(task);
     }
-    Inputs inputs = readInputs(missing, held);
+    Inputs inputs = readInputs(missing, held, sizes);
     for (int i = 0; i < runnable.size(); i++) {
       Prepared prepared = new Prepared(runnable.get(i), tasks.get(i), inputs, role);
       executor.execute(() -> runTask(prepared));
@@ -540,21 +618,21 @@ public final class Worker implements AutoCloseable {
    * as the worker runs: a task must not fail for an outage. An input that is not there and never will be fails the
    * tasks that need it.
    */
-  private Inputs readInputs(Set<ResultRef> missing, Map<ResultRef, Object> held) {
+  private Inputs readInputs(Set<ResultRef> missing, Map<ResultRef, Object> held, Map<ResultRef, Long> sizes) {
     if (missing.isEmpty()) {
-      return new Inputs(Map.of(), held, null);
+      return new Inputs(Map.of(), held, null, sizes);
     }
     while (true) {
       try {
-        return new Inputs(fetcher.fetch(missing, inputTimeout), held, null);
+        return new Inputs(fetcher.fetch(missing, inputTimeout, sizes), held, null, sizes);
       } catch (ResultsUnavailableException | RegistryUnavailableException e) {
         if (!running || loop.failure() != null) {
-          return new Inputs(Map.of(), held, e);
+          return new Inputs(Map.of(), held, e, sizes);
         }
         LOG.warn("worker {} waits for Kafka or the schema registry to read inputs: {}", name, e.getMessage());
         LockSupport.parkNanos(REGISTRY_RETRY_NANOS);
       } catch (RuntimeException e) {
-        return new Inputs(Map.of(), held, e);
+        return new Inputs(Map.of(), held, e, sizes);
       }
     }
   }
@@ -631,15 +709,24 @@ public final class Worker implements AutoCloseable {
     LOG.error("worker {}: {}", name, killed.getMessage());
     TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name, 0,
         TaskError.notRetriable(killed)).withTaskPartition(record.partition());
-    write(record, task, failure, codec.encode(topics.results(), failure), false);
+    write(record, task, failure, codec.encode(topics.results(), failure), false, null);
   }
 
   private void runOwnedTask(ConsumerRecord<String, byte[]> record, ReadyTask task, Inputs inputs) {
     TaskInvocation run = new TaskInvocation();
+    int thread = TaskThreads.current();
+    long startNanos = reporter == null ? 0 : System.nanoTime();
+    if (reporter != null) {
+      reporter.started(thread, task, startNanos);
+    }
     try {
       run.invoke(context, functions, task.function(), values(task.args(), inputs).toArray());
     } catch (Throwable unreadInput) { // an input that could not be read fails the task as its function would
       run.failed(unreadInput);
+    } finally {
+      if (reporter != null) {
+        reporter.ended(thread);
+      }
     }
     tasksRun.incrementAndGet();
     TaskResult result = TaskResult.success(task.graphId(), task.taskKey(), task.attempt(), name, run.durationNanos(),
@@ -649,12 +736,20 @@ public final class Worker implements AutoCloseable {
     codec.schemaId(topics.results(), WireSchemas.Kind.TASK_RESULT);
     byte[] bytes = run.encodeResult(task.taskKey(), resultLimit,
         maxBytes -> codec.encode(topics.results(), result, maxBytes), encoded -> encoded.length);
-    if (run.isFailed()) {
+    boolean failed = run.isFailed();
+    if (failed) {
+      tasksFailed.incrementAndGet();
+    }
+    meters.ran(task.function(), failed, run.durationNanos());
+    TaskReporter.Span span = reporter == null ? null : new TaskReporter.Span(thread,
+        run.startNanos() != 0 ? run.startNanos() : startNanos, run.durationNanos(), bytesIn(task.args(),
+        inputs.sizes()));
+    if (failed) {
       TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name,
           run.durationNanos(), TaskError.of(run.error())).withTaskPartition(record.partition());
-      write(record, task, failure, codec.encode(topics.results(), failure), true);
+      write(record, task, failure, codec.encode(topics.results(), failure), true, span);
     } else {
-      write(record, task, result, bytes, true);
+      write(record, task, result, bytes, true, span);
     }
   }
 
@@ -663,9 +758,11 @@ public final class Worker implements AutoCloseable {
    * graph reads), and settles the task once Kafka has it. A send the producer cannot take now (its buffer full while
    * Kafka is away) is tried again; one Kafka refuses for good (too large for the topic, say) is replaced by a failure
    * that says so, so that the task fails rather than take down every worker it is handed to.
+   *
+   * @param span the task's run for this worker's reports, which it joins once Kafka has the result; null for none
    */
   private void write(ConsumerRecord<String, byte[]> record, ReadyTask task, TaskResult result, byte[] bytes,
-      boolean firstTry) {
+      boolean firstTry, TaskReporter.Span span) {
     // A partition the topic does not have (a forged task) would make the producer wait for it: the key decides then.
     if (task.graphPartition() >= resultsPartitions) {
       resultsPartitions = producer.partitionsFor(topics.results()).size(); // the topic may have grown
@@ -678,6 +775,12 @@ public final class Worker implements AutoCloseable {
       try {
         producer.send(new ProducerRecord<>(topics.results(), partition, task.graphId(), bytes), (metadata, error) -> {
           // This runs on the producer's network thread: whatever goes wrong here must not escape and kill it.
+          if (error == null && span != null) {
+            // Before the send counts as answered, so that a stopping worker's last report, made once every send is
+            // answered, holds this task. finished() never throws.
+            reporter.finished(task, span, size, result.succeeded(), new ResultRef(metadata.partition(),
+                metadata.offset()));
+          }
           sends.answered();
           try {
             if (error == null) {
@@ -688,7 +791,7 @@ public final class Worker implements AutoCloseable {
             } else if (error instanceof RetriableException) {
               // Kafka gave up on it (a delivery timeout shorter than an outage): sent again from the poll loop, not
               // from this thread, whose send could wait for buffer space only this thread frees.
-              resends.add(() -> write(record, task, result, bytes, firstTry));
+              resends.add(() -> write(record, task, result, bytes, firstTry, span));
               loop.unpark();
             } else if (firstTry) {
               TaskResult failure = TaskResult.failure(task.graphId(), task.taskKey(), task.attempt(), name,
@@ -696,7 +799,7 @@ public final class Worker implements AutoCloseable {
                       + task.taskKey() + "' could not be written to " + topics.results() + ": " + error)))
                   .withTaskPartition(record.partition());
               byte[] failureBytes = codec.encode(topics.results(), failure);
-              resends.add(() -> write(record, task, failure, failureBytes, false));
+              resends.add(() -> write(record, task, failure, failureBytes, false, span));
               loop.unpark();
             } else {
               // Without its result the task must run again: stop, uncommitted, so the group hands it on.
@@ -738,23 +841,49 @@ public final class Worker implements AutoCloseable {
     consumer.wakeup();
   }
 
-  /** Sorts the inputs of {@code args} into those this worker holds (with their values) and those to read. */
-  private void collectInputs(List<TaskArg> args, Set<ResultRef> missing, Map<ResultRef, Object> held) {
+  /**
+   * Sorts the inputs of {@code args} into those this worker holds (with their values) and those to read; notes the
+   * size of those held in {@code sizes}, unless it is null.
+   */
+  private void collectInputs(List<TaskArg> args, Set<ResultRef> missing, Map<ResultRef, Object> held,
+      Map<ResultRef, Long> sizes) {
     for (TaskArg arg : args) {
       if (arg instanceof TaskArg.Located) {
         ResultRef ref = ((TaskArg.Located) arg).ref();
         if (!held.containsKey(ref) && !missing.contains(ref)) {
-          Object cached = cache.lookup(ref, MISSING);
-          if (cached == MISSING) {
+          ResultCache.Entry cached = cache.entry(ref);
+          if (cached == null) {
             missing.add(ref);
           } else {
-            held.put(ref, cached);
+            held.put(ref, cached.value());
+            if (sizes != null) {
+              sizes.put(ref, cached.size());
+            }
           }
         }
       } else if (arg instanceof TaskArg.ArgList) {
-        collectInputs(((TaskArg.ArgList) arg).items(), missing, held);
+        collectInputs(((TaskArg.ArgList) arg).items(), missing, held, sizes);
       }
     }
+  }
+
+  /** The encoded size of a task's inputs (its located arguments), or -1 if one of them is not known. */
+  private static long bytesIn(List<TaskArg> args, Map<ResultRef, Long> sizes) {
+    long total = 0;
+    for (TaskArg arg : args) {
+      long size = 0;
+      if (arg instanceof TaskArg.Located located) {
+        Long known = sizes.get(located.ref());
+        size = known == null ? -1 : known;
+      } else if (arg instanceof TaskArg.ArgList list) {
+        size = bytesIn(list.items(), sizes);
+      }
+      if (size < 0) {
+        return -1;
+      }
+      total += size;
+    }
+    return total;
   }
 
   /** The task's arguments, each location replaced by its value: from the batch's reads, or this worker's cache. */
@@ -908,6 +1037,9 @@ public final class Worker implements AutoCloseable {
     } finally {
       inputs.shutdownNow();
       executor.shutdownNow();
+      if (reporter != null) {
+        reporter.close(); // its last report: the tasks have ended and their results are written
+      }
       consumer.close(Duration.ofSeconds(5));
       producer.close(Duration.ofSeconds(5));
       fetcher.close();

@@ -8,10 +8,12 @@ import dev.weft.broker.protocol.GraphEvent;
 import dev.weft.broker.protocol.KafkaClientSupplier;
 import dev.weft.broker.protocol.MemorySchemaRegistry;
 import dev.weft.broker.protocol.ReadyTask;
+import dev.weft.broker.protocol.ResultRef;
 import dev.weft.broker.protocol.TaskArg;
 import dev.weft.broker.protocol.TaskResult;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
+import dev.weft.broker.protocol.WorkerReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,8 +67,15 @@ class WorkerTest {
     final Events events = new Events();
     final MockConsumer<String, byte[]> inputs = new MockConsumer<>("none");
     final MockProducer<String, byte[]> producer;
+    /** The producer of the worker's reports, its own: it answers every send at once. */
+    final MockProducer<String, byte[]> reports;
 
     MockKafka(boolean autoComplete) {
+      this(autoComplete, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
+    }
+
+    MockKafka(boolean autoComplete, MockProducer<String, byte[]> reports) {
+      this.reports = reports;
       Node node = new Node(0, "127.0.0.1", 9092);
       List<PartitionInfo> partitions = new ArrayList<>();
       for (int partition = 0; partition < RESULTS_PARTITIONS; partition++) {
@@ -84,7 +93,7 @@ class WorkerTest {
 
     @Override
     public Producer<String, byte[]> producer(Map<String, Object> clientProperties, String clientId) {
-      return producer;
+      return clientId.endsWith("-reports") ? reports : producer;
     }
 
     @Override
@@ -107,6 +116,11 @@ class WorkerTest {
     void loseAndReassign() {
       tasks.schedulePollTask(() -> tasks.losePartitions(List.of(TASKS_0)));
       assign();
+    }
+
+    List<WorkerReport> reports() {
+      return reports.history().stream().map(record -> CODEC.decodeWorkerReport(TOPICS.workers(), record.value()))
+          .toList();
     }
 
     List<ProducerRecord<String, byte[]>> results() {
@@ -179,9 +193,14 @@ class WorkerTest {
   }
 
   private static Worker start(MockKafka kafka, long commitIntervalMs) {
-    Map<String, Object> config = Map.of(WorkerConfig.BOOTSTRAP_SERVERS, "mock:9092",
+    return start(kafka, commitIntervalMs, Map.of());
+  }
+
+  private static Worker start(MockKafka kafka, long commitIntervalMs, Map<String, Object> more) {
+    Map<String, Object> config = new HashMap<>(Map.of(WorkerConfig.BOOTSTRAP_SERVERS, "mock:9092",
         WorkerConfig.SCHEMA_REGISTRY_URL, "mock://registry", WorkerConfig.THREADS, 1,
-        WorkerConfig.COMMIT_INTERVAL_MS, commitIntervalMs, WorkerConfig.NAME, "w");
+        WorkerConfig.COMMIT_INTERVAL_MS, commitIntervalMs, WorkerConfig.NAME, "w"));
+    config.putAll(more);
     Worker worker = Worker.start(new WorkerConfig(config), kafka, new FixedTopicAdmin(), REGISTRY);
     kafka.assign();
     await("the worker takes partition 0", () -> {
@@ -297,5 +316,75 @@ class WorkerTest {
       assertEquals(List.of("live"), kafka.results().stream().map(record -> decode(record).graphId()).toList());
       assertEquals(1, worker.tasksRun());
     }
+  }
+
+  /**
+   * Reports go through the worker's own reports producer, every interval: each names the worker and its partitions;
+   * the task's span joins a report once its result is written, with where it was written; closing sends a last one,
+   * leaving. The spans, listed and not, add up to the tasks run.
+   */
+  @Test
+  void aWorkerReportsItsTasksWhereTheirResultsWentAndLeavesWithALastReport() {
+    MockKafka kafka = new MockKafka(true);
+    Worker worker = start(kafka, 0, Map.of(WorkerConfig.REPORT_INTERVAL_MS, 20));
+    try {
+      kafka.tasks.addRecord(task("g", 0));
+      kafka.tasks.addRecord(task("h", 1));
+      await("a report lists the two tasks", () -> kafka.reports().stream()
+          .mapToLong(report -> report.finished().size()).sum() == 2);
+    } finally {
+      worker.close();
+    }
+    List<WorkerReport> reports = kafka.reports();
+    WorkerReport last = reports.get(reports.size() - 1);
+    assertTrue(last.leaving(), "the last report says the worker leaves");
+    assertTrue(reports.subList(0, reports.size() - 1).stream().noneMatch(WorkerReport::leaving));
+    assertEquals(List.of("w", Topics.DEFAULT_POOL, 1, 2L, 0L), List.of(last.worker(), last.pool(), last.threads(),
+        last.tasksRun(), last.tasksFailed()));
+    assertTrue(reports.stream().anyMatch(report -> report.partitions().equals(List.of(0))), "its partition");
+    assertEquals(2, reports.stream().mapToLong(report -> report.finished().size() + report.finishedNotListed()).sum());
+    List<WorkerReport.TaskSpan> spans = reports.stream().flatMap(report -> report.finished().stream()).toList();
+    assertEquals(List.of("g", "h"), spans.stream().map(WorkerReport.TaskSpan::graphId).sorted().toList());
+    for (WorkerReport.TaskSpan span : spans) {
+      List<ProducerRecord<String, byte[]>> results = kafka.results(); // all to partition 2: the offset is the index
+      ProducerRecord<String, byte[]> result = results.stream()
+          .filter(record -> decode(record).graphId().equals(span.graphId())).findFirst().orElseThrow();
+      assertEquals(new ResultRef(result.partition(), results.indexOf(result)), span.result(), "span " + span);
+      assertEquals(List.of("a", "inc", 1, true, 0L), List.of(span.taskKey(), span.function(), span.thread(),
+          span.succeeded(), span.bytesIn()), "a task of literals has no inputs: span " + span);
+      assertEquals(result.value().length, span.bytesOut());
+    }
+  }
+
+  /**
+   * Kafka away for reports only: every report's send fails as a producer whose metadata does not come fails it, after
+   * max.block.ms. Tasks run, are written and committed as ever, and the worker stops cleanly.
+   */
+  @Test
+  void aReportThatCannotBeSentIsDroppedAndTasksGoOn() {
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    MockProducer<String, byte[]> away = new MockProducer<>(true, null, new StringSerializer(),
+        new ByteArraySerializer()) {
+      @Override
+      public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+          ProducerRecord<String, byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+        refused.incrementAndGet();
+        throw new TimeoutException("Topic " + record.topic() + " not present in metadata after 1000 ms.");
+      }
+    };
+    MockKafka kafka = new MockKafka(true, away);
+    Worker worker = start(kafka, 0, Map.of(WorkerConfig.REPORT_INTERVAL_MS, 10));
+    try {
+      kafka.tasks.addRecord(task("g", 0));
+      await("the task is committed", () -> kafka.committed() == 1);
+      await("reports were tried, and refused", () -> refused.get() >= 3);
+      kafka.tasks.addRecord(task("h", 1));
+      await("the next task is committed too", () -> kafka.committed() == 2);
+    } finally {
+      worker.close();
+    }
+    assertEquals(null, worker.failure(), "the worker stopped cleanly");
+    assertEquals(2, worker.tasksRun());
+    assertEquals(2, kafka.results().size());
   }
 }

@@ -61,7 +61,16 @@ public final class ResultFetcher implements AutoCloseable {
    * @throws IllegalStateException if a result is not there and never will be (a partition the topic does not have, an
    *     offset past its end, a record deleted by retention), or cannot be decoded
    */
-  public synchronized Map<ResultRef, TaskResult> fetch(Collection<ResultRef> refs, Duration timeout) {
+  public Map<ResultRef, TaskResult> fetch(Collection<ResultRef> refs, Duration timeout) {
+    return fetch(refs, timeout, null);
+  }
+
+  /**
+   * The results at {@code refs}, with their values, as {@link #fetch(Collection, Duration)}; {@code sizes}, unless
+   * null, is given the encoded size of each record read (what a worker reports as a task's bytes in).
+   */
+  public synchronized Map<ResultRef, TaskResult> fetch(Collection<ResultRef> refs, Duration timeout,
+      Map<ResultRef, Long> sizes) {
     Map<ResultRef, TaskResult> found = new HashMap<>();
     Map<TopicPartition, NavigableSet<Long>> wanted = new HashMap<>();
     for (ResultRef ref : refs) {
@@ -109,8 +118,11 @@ public final class ResultFetcher implements AutoCloseable {
           TopicPartition partition = new TopicPartition(record.topic(), record.partition());
           NavigableSet<Long> offsets = wanted.get(partition);
           if (offsets != null && offsets.remove(record.offset())) {
-            found.put(new ResultRef(record.partition(), record.offset()),
-                codec.decodeResult(topic, record.value(), true));
+            ResultRef ref = new ResultRef(record.partition(), record.offset());
+            found.put(ref, codec.decodeResult(topic, record.value(), true));
+            if (sizes != null) {
+              sizes.put(ref, (long) record.value().length);
+            }
           }
         }
         List<TopicPartition> done = new ArrayList<>();

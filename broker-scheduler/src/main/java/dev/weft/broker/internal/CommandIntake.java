@@ -35,10 +35,11 @@ public final class CommandIntake {
   private final EventPublisher events;
   private final PartitionOwnership ownership;
   private final CountedProducer producer;
+  private final SchedulerMeters meters;
 
   /** @param functions what graphs may name, or null to leave the names to the workers */
   public CommandIntake(WireCodec codec, FunctionCatalog functions, RunningGraphs graphs, TaskEmitter emitter,
-      EventPublisher events, PartitionOwnership ownership, CountedProducer producer) {
+      EventPublisher events, PartitionOwnership ownership, CountedProducer producer, SchedulerMeters meters) {
     this.codec = codec;
     this.functions = functions;
     this.graphs = graphs;
@@ -46,6 +47,7 @@ public final class CommandIntake {
     this.events = events;
     this.ownership = ownership;
     this.producer = producer;
+    this.meters = meters;
   }
 
   public void onCommand(ConsumerRecord<String, byte[]> record) {
@@ -139,6 +141,7 @@ public final class CommandIntake {
         submit.taskEvents(), submit.maxInFlight(), taskTopics, submit.inputs());
     graph.setPaused(ownership.isRecovering(partition));
     graphs.add(graph);
+    meters.graphSubmitted(); // as its ACCEPTED event: again by a scheduler that takes its partition over
     LOG.debug("accepted graph {} ({} tasks) in partition {}", graphId, plan.size(), partition);
     events.publish(partition, GraphEvent.accepted(graphId, graph.done(), graph.size(), graph.functionProgress()));
     if (graph.isComplete()) {

@@ -16,10 +16,12 @@ public final class CountedProducer {
   private final Producer<String, byte[]> producer;
   private final DeadLetters deadLetters;
   private final PendingSends pending = new PendingSends();
+  private final SchedulerMeters meters;
 
-  public CountedProducer(Producer<String, byte[]> producer, DeadLetters deadLetters) {
+  public CountedProducer(Producer<String, byte[]> producer, DeadLetters deadLetters, SchedulerMeters meters) {
     this.producer = producer;
     this.deadLetters = deadLetters;
+    this.meters = meters;
   }
 
   /**
@@ -45,6 +47,7 @@ public final class CountedProducer {
 
   /** Puts a record that cannot be read aside, to the dead letters; counted as a send. */
   public void putAside(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+    meters.deadLetter();
     pending.sent();
     deadLetters.send(record, reason, pending::answered);
   }

@@ -38,15 +38,18 @@ public final class EventPublisher {
   private final LinkedHashMap<String, GraphEvent> endings = new LinkedHashMap<>();
   private long rememberedLocations;
   private final ConcurrentLinkedQueue<UnsentEnding> unsent = new ConcurrentLinkedQueue<>();
+  private final SchedulerMeters meters;
 
   /** An ending to send again, of the graph whose command and first result are at the offsets given. */
   private record UnsentEnding(int partition, long commandOffset, long resultsStart, GraphEvent event) {}
 
-  public EventPublisher(CountedProducer producer, WireCodec codec, Topics topics, TopicAdmin admin) {
+  public EventPublisher(CountedProducer producer, WireCodec codec, Topics topics, TopicAdmin admin,
+      SchedulerMeters meters) {
     this.producer = producer;
     this.codec = codec;
     this.admin = admin;
     this.topic = topics.events();
+    this.meters = meters;
   }
 
   /** Publishes an event that a later one supersedes; one Kafka refuses is logged, not sent again. */
@@ -69,6 +72,7 @@ public final class EventPublisher {
    * not written, and ends the graph from the results without running its tasks again.
    */
   public void publishEnding(int partition, long commandOffset, long resultsStart, GraphEvent event) {
+    meters.graphEnded(event.type());
     remember(event);
     for (GraphEvent part : event.inParts()) {
       publishPart(new UnsentEnding(partition, commandOffset, resultsStart, part));

@@ -23,14 +23,16 @@ public final class ResultIntake {
   private final TaskEmitter emitter;
   private final EventPublisher events;
   private final CountedProducer producer;
+  private final SchedulerMeters meters;
 
   public ResultIntake(WireCodec codec, RunningGraphs graphs, TaskEmitter emitter, EventPublisher events,
-      CountedProducer producer) {
+      CountedProducer producer, SchedulerMeters meters) {
     this.codec = codec;
     this.graphs = graphs;
     this.emitter = emitter;
     this.events = events;
     this.producer = producer;
+    this.meters = meters;
   }
 
   public void onResult(ConsumerRecord<String, byte[]> record) {
@@ -52,8 +54,11 @@ public final class ResultIntake {
     }
     ResultRef location = new ResultRef(record.partition(), record.offset());
     boolean retriable = result.succeeded() || result.error().retriable();
-    switch (graph.onResult(task, result.attempt(), result.succeeded(), retriable, location,
-        result.taskPartition())) {
+    boolean rebuilding = graph.isPaused();
+    GraphState.Outcome outcome = graph.onResult(task, result.attempt(), result.succeeded(), retriable, location,
+        result.taskPartition());
+    count(graph.plan().task(task), outcome, rebuilding, result.durationNanos());
+    switch (outcome) {
       case DONE, RECOVERED -> {
         if (!graph.isPaused()) {
           emitter.finished(graph.topicOf(task));
@@ -75,5 +80,25 @@ public final class ResultIntake {
       }
       default -> { } // a duplicate, or a stale attempt
     }
+  }
+
+  /**
+   * Counts a result that moved its graph on. One read again while its graph is rebuilt (a takeover) was counted by the
+   * scheduler that read it first: not again.
+   */
+  private void count(Task task, GraphState.Outcome outcome, boolean rebuilding, long durationNanos) {
+    if (rebuilding || outcome == GraphState.Outcome.IGNORED || outcome == GraphState.Outcome.RECOVERED) {
+      return;
+    }
+    SchedulerMeters.TaskMeters counted = meters.of(task.pool(), task.function());
+    switch (outcome) {
+      case DONE -> counted.completed().increment();
+      case RETRY -> {
+        counted.retried().increment();
+        counted.emitted().increment(); // sent again at once, below
+      }
+      default -> counted.failed().increment();
+    }
+    counted.ran(durationNanos);
   }
 }

@@ -8,6 +8,7 @@ import dev.weft.broker.protocol.TopicAdmin;
 import dev.weft.broker.protocol.Topics;
 import dev.weft.broker.protocol.WireCodec;
 import dev.weft.function.FunctionCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -61,24 +62,27 @@ public final class SchedulerLoop implements PollLoop.Body {
 
   /**
    * @param functions what graphs may name, or null to leave the names to the workers
+   * @param registry where the loop's meters go (the service's, which {@code /metrics} serves)
    * @param onFinish runs last, after the clients are closed (the service closes the registry and plugins)
    */
   public SchedulerLoop(org.apache.kafka.clients.consumer.Consumer<String, byte[]> graphsConsumer,
       org.apache.kafka.clients.consumer.Consumer<String, byte[]> resultsConsumer, Producer<String, byte[]> producer,
       WireCodec codec, Topics topics, TopicAdmin admin, FunctionCatalog functions, Settings settings,
-      Runnable onFinish) {
+      MeterRegistry registry, Runnable onFinish) {
     this.graphsConsumer = graphsConsumer;
     this.resultsConsumer = resultsConsumer;
     this.topics = topics;
     this.onFinish = onFinish;
-    this.producer = new CountedProducer(producer, new DeadLetters(producer, topics, settings.maxRecordBytes()));
-    this.events = new EventPublisher(this.producer, codec, topics, admin);
-    this.emitter = new TaskEmitter(this.producer, codec, topics, admin, events, settings.maxInFlightPerPool());
+    SchedulerMeters meters = new SchedulerMeters(registry);
+    meters.graphsRunning(this, SchedulerLoop::unfinishedGraphs);
+    this.producer = new CountedProducer(producer, new DeadLetters(producer, topics, settings.maxRecordBytes()), meters);
+    this.events = new EventPublisher(this.producer, codec, topics, admin, meters);
+    this.emitter = new TaskEmitter(this.producer, codec, topics, admin, events, settings.maxInFlightPerPool(), meters);
     this.graphs = new RunningGraphs(emitter, events);
     this.ownership = new PartitionOwnership(graphsConsumer, resultsConsumer, topics, graphs, events, this.producer,
         quiet);
-    this.commands = new CommandIntake(codec, functions, graphs, emitter, events, ownership, this.producer);
-    this.results = new ResultIntake(codec, graphs, emitter, events, this.producer);
+    this.commands = new CommandIntake(codec, functions, graphs, emitter, events, ownership, this.producer, meters);
+    this.results = new ResultIntake(codec, graphs, emitter, events, this.producer, meters);
     this.progressIntervalNanos = settings.progressInterval().toNanos();
     this.commitIntervalNanos = settings.commitInterval().toNanos();
     this.resendIntervalNanos = settings.resendInterval().toNanos();
@@ -113,6 +117,7 @@ public final class SchedulerLoop implements PollLoop.Body {
       commit();
     }
     unfinishedGraphs = graphs.size();
+    emitter.publishInFlight();
   }
 
   /**

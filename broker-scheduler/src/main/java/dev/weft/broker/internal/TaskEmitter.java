@@ -10,10 +10,8 @@ import dev.weft.graph.Task;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -40,29 +38,34 @@ public final class TaskEmitter {
   private final int maxInFlightPerPool;
   private final ArrayDeque<GraphState> turns = new ArrayDeque<>();
   private final Map<String, Integer> inFlightByTopic = new HashMap<>();
-  private final Set<String> knownTopics = new HashSet<>();
+  /** The pool of each tasks topic known, created if it was missing. */
+  private final Map<String, String> poolOfTopic = new HashMap<>();
+  private final SchedulerMeters meters;
+  /** Tasks in flight by pool, made again each turn for the meters (kept, so that a turn allocates no map). */
+  private final Map<String, Integer> byPool = new HashMap<>();
   private final Map<String, Integer> partitionCounts = new HashMap<>();
   private final ConcurrentLinkedQueue<UnsentTask> unsent = new ConcurrentLinkedQueue<>();
 
   private record UnsentTask(String graphId, int task, int attempt, Throwable error) {}
 
   public TaskEmitter(CountedProducer producer, WireCodec codec, Topics topics, TopicAdmin admin,
-      EventPublisher events, int maxInFlightPerPool) {
+      EventPublisher events, int maxInFlightPerPool, SchedulerMeters meters) {
     this.producer = producer;
     this.codec = codec;
     this.topics = topics;
     this.admin = admin;
     this.events = events;
     this.maxInFlightPerPool = maxInFlightPerPool;
-    knownTopics.add(topics.tasks(null));
+    this.meters = meters;
+    poolOfTopic.put(topics.tasks(null), Topics.DEFAULT_POOL);
   }
 
   /** The tasks topic of {@code pool}, created the first time a graph names the pool. */
   public String taskTopic(String pool) {
     String topic = topics.tasks(pool);
-    if (!knownTopics.contains(topic)) {
+    if (!poolOfTopic.containsKey(topic)) {
       admin.createTasksTopic(pool);
-      knownTopics.add(topic);
+      poolOfTopic.put(topic, Topics.poolName(pool));
     }
     return topic;
   }
@@ -88,6 +91,14 @@ public final class TaskEmitter {
     return inFlightByTopic.getOrDefault(topic, 0);
   }
 
+  /** Publishes the tasks in flight of each pool, for the meters' gauges; once a turn. */
+  public void publishInFlight() {
+    byPool.clear();
+    inFlightByTopic.forEach((topic, count) -> byPool.merge(poolOfTopic.getOrDefault(topic, topic), count,
+        Integer::sum));
+    meters.inFlight(byPool);
+  }
+
   /** Writes ready tasks while pools and graphs have room, graphs taking turns; true if any was written. */
   public boolean emit() {
     boolean emitted = false;
@@ -103,6 +114,8 @@ public final class TaskEmitter {
         }
         int attempt = graph.emitNext();
         inFlightByTopic.merge(topic, 1, Integer::sum);
+        Task spec = graph.plan().task(task);
+        meters.of(spec.pool(), spec.function()).emitted().increment();
         send(graph, task, attempt);
         emitted = true;
       }

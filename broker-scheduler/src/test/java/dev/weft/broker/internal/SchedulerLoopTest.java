@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -78,6 +80,7 @@ class SchedulerLoopTest {
     final MockConsumer<String, byte[]> graphs;
     final MockConsumer<String, byte[]> results = new MockConsumer<>("none");
     final MockProducer<String, byte[]> producer;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final SchedulerLoop loop;
     int graphsFed;
     int resultsFed;
@@ -107,7 +110,7 @@ class SchedulerLoopTest {
       SchedulerLoop.Settings settings = new SchedulerLoop.Settings(1_000, progressInterval, Duration.ofHours(1),
           Duration.ZERO, 1 << 20);
       this.loop = new SchedulerLoop(graphs, results, producer, CODEC, TOPICS, new FixedTopicAdmin(), null, settings,
-          () -> { });
+          meters, () -> { });
     }
 
     /** The group gives this scheduler partition 0, with what earlier owners committed. */
@@ -171,6 +174,11 @@ class SchedulerLoopTest {
           && event.type() != GraphEvent.Type.PROGRESS).toList();
     }
 
+    /** A counter of the loop's meters, summed over its tags (0 when it was never made). */
+    double counted(String name) {
+      return meters.find(name).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
     List<ProducerRecord<String, byte[]>> sent(String topic) {
       return producer.history().stream().filter(record -> record.topic().equals(topic)).toList();
     }
@@ -200,6 +208,10 @@ class SchedulerLoopTest {
     assertEquals(GraphEvent.Type.COMPLETED, endings.get(0).type());
     assertEquals(Set.of("b", "c"), endings.get(0).locations().keySet(), "a graph's outputs are its sinks");
     assertEquals(3, scheduler.tasksSent().size());
+    assertEquals(List.of(3.0, 3.0, 1.0, 1.0), List.of(scheduler.counted("weft.tasks.emitted"),
+        scheduler.counted("weft.tasks.completed"), scheduler.counted("weft.graphs.submitted"),
+        scheduler.counted("weft.graphs.completed")), "emitted, completed, graphs submitted and completed");
+    assertEquals(3, scheduler.meters.get("weft.task.duration").tag("function", "inc").timer().count());
   }
 
   /** Dask's progress page, by function: the acceptance says each function's total, each progress event its done. */
@@ -249,6 +261,9 @@ class SchedulerLoopTest {
     scheduler.turns(2);
     assertEquals(List.of("a#1", "b#1", "b#2", "c#1"), scheduler.taskKeysSent().stream().sorted().toList());
     assertEquals(List.of(), scheduler.endings(), "the graph runs on");
+    assertEquals(List.of(4.0, 1.0, 1.0, 0.0), List.of(scheduler.counted("weft.tasks.emitted"),
+        scheduler.counted("weft.tasks.completed"), scheduler.counted("weft.tasks.retried"),
+        scheduler.counted("weft.tasks.failed")), "emitted, completed, retried, failed: duplicates count nothing");
   }
 
   @Test
@@ -276,6 +291,9 @@ class SchedulerLoopTest {
     assertEquals(List.of(GraphEvent.Type.COMPLETED), second.endings().stream().map(GraphEvent::type).toList());
     second.handOver();
     assertEquals(1, log.committed.get(GRAPHS_0).offset(), "the graph ended: it is not read again");
+    assertEquals(List.of(2.0, 2.0, 1.0, 1.0), List.of(second.counted("weft.tasks.emitted"),
+        second.counted("weft.tasks.completed"), second.counted("weft.graphs.submitted"),
+        second.counted("weft.graphs.completed")), "a's result, which the first scheduler counted, is not counted");
   }
 
   @Test
@@ -339,6 +357,7 @@ class SchedulerLoopTest {
     scheduler.turns(2);
     assertEquals(1, scheduler.sent(TOPICS.deadLetters()).size());
     assertEquals(List.of("a#1"), scheduler.taskKeysSent());
+    assertEquals(1.0, scheduler.counted("weft.dead.letters"));
   }
 
   /** Answers every send not answered yet, in order: those to {@code topic} with {@code error}. */

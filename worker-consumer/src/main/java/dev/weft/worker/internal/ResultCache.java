@@ -15,7 +15,8 @@ public final class ResultCache {
   private long hits;
   private long misses;
 
-  private record Entry(Object value, long size) {}
+  /** A value held, with the encoded size of the result record it came from. */
+  public record Entry(Object value, long size) {}
 
   public ResultCache(long capacityBytes) {
     this.capacityBytes = capacityBytes;
@@ -36,14 +37,25 @@ public final class ResultCache {
   }
 
   /** The cached value (which may be null: a null result), or {@code absent}; counted as a hit or a miss. */
-  public synchronized Object lookup(ResultRef ref, Object absent) {
+  public Object lookup(ResultRef ref, Object absent) {
+    Entry entry = entry(ref);
+    return entry == null ? absent : entry.value();
+  }
+
+  /** The cached value with its size, or null; counted as a hit or a miss. */
+  public synchronized Entry entry(ResultRef ref) {
     Entry entry = entries.get(ref);
     if (entry == null) {
       misses++;
-      return absent;
+    } else {
+      hits++;
     }
-    hits++;
-    return entry.value();
+    return entry;
+  }
+
+  /** What the values held take, as estimated by their encoded size. */
+  public synchronized long bytes() {
+    return bytes;
   }
 
   public synchronized long hits() {

@@ -48,5 +48,7 @@ class ResultCacheTest {
     assertEquals("bigger", cache.lookup(A, ABSENT));
     cache.put(C, "c", 1); // 101: the least recently used (B) goes
     assertSame(ABSENT, cache.lookup(B, ABSENT));
+    assertEquals(51, cache.bytes(), "A's 50 and C's 1");
+    assertEquals(new ResultCache.Entry("bigger", 50), cache.entry(A), "a value with its size");
   }
 }
