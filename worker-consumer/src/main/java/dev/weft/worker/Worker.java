@@ -740,7 +740,11 @@ public final class Worker implements AutoCloseable {
     if (failed) {
       tasksFailed.incrementAndGet();
     }
-    meters.ran(task.function(), failed, run.durationNanos());
+    try {
+      meters.ran(task.function(), failed, run.durationNanos());
+    } catch (RuntimeException e) { // a meter never fails the task it counts
+      LOG.warn("worker {} could not count task '{}': {}", name, task.taskKey(), e.toString());
+    }
     TaskReporter.Span span = reporter == null ? null : new TaskReporter.Span(thread,
         run.startNanos() != 0 ? run.startNanos() : startNanos, run.durationNanos(), bytesIn(task.args(),
         inputs.sizes()));
@@ -775,11 +779,16 @@ public final class Worker implements AutoCloseable {
       try {
         producer.send(new ProducerRecord<>(topics.results(), partition, task.graphId(), bytes), (metadata, error) -> {
           // This runs on the producer's network thread: whatever goes wrong here must not escape and kill it.
-          if (error == null && span != null) {
-            // Before the send counts as answered, so that a stopping worker's last report, made once every send is
-            // answered, holds this task. finished() never throws.
-            reporter.finished(task, span, size, result.succeeded(), new ResultRef(metadata.partition(),
-                metadata.offset()));
+          try {
+            if (error == null && span != null) {
+              // Before the send counts as answered, so that a stopping worker's last report, made once every send is
+              // answered, holds this task.
+              reporter.finished(task, span, size, result.succeeded(), new ResultRef(metadata.partition(),
+                  metadata.offset()));
+            }
+          } catch (Throwable t) {
+            // Telemetry never stops the result's way: the span is lost, and said so.
+            LOG.warn("worker {} could not report task '{}': {}", name, task.taskKey(), t.toString());
           }
           sends.answered();
           try {
@@ -1037,26 +1046,32 @@ public final class Worker implements AutoCloseable {
     } finally {
       inputs.shutdownNow();
       executor.shutdownNow();
+      // The group first: its partitions go to other workers at once, not after the last report. Each part is closed
+      // whatever the one before did (an interrupted stop makes Kafka's clients throw).
+      closeQuietly("its tasks consumer", () -> consumer.close(Duration.ofSeconds(5)));
       if (reporter != null) {
-        reporter.close(); // its last report: the tasks have ended and their results are written
+        closeQuietly("its reporter", reporter); // its last report: the tasks have ended and their results are written
       }
-      consumer.close(Duration.ofSeconds(5));
-      producer.close(Duration.ofSeconds(5));
-      fetcher.close();
-      endedGraphs.close();
-      registry.close();
+      closeQuietly("its producer", () -> producer.close(Duration.ofSeconds(5)));
+      closeQuietly("its input reader", fetcher::close);
+      closeQuietly("its events reader", endedGraphs::close);
+      closeQuietly("its registry client", registry::close);
       HttpEndpoint endpoint = http;
       if (endpoint != null) {
-        endpoint.close();
+        closeQuietly("its HTTP endpoint", endpoint);
       }
-      metrics.close();
-      try {
-        functions.close(); // the plugin jars' class loaders: their tasks have ended
-      } catch (RuntimeException e) {
-        LOG.warn("worker {} could not close its plugin jars: {}", name, e.toString());
-      }
+      closeQuietly("its meters", metrics);
+      closeQuietly("its plugin jars", functions::close); // their class loaders: their tasks have ended
       LOG.info("worker {} stopped after {} tasks; inputs: {} from its cache, {} read from Kafka", name, tasksRun.get(),
           cache.hits(), cache.misses());
+    }
+  }
+
+  private void closeQuietly(String what, AutoCloseable part) {
+    try {
+      part.close();
+    } catch (Exception e) {
+      LOG.warn("worker {} could not close {}: {}", name, what, e.toString());
     }
   }
 

@@ -141,12 +141,14 @@ public final class CommandIntake {
         submit.taskEvents(), submit.maxInFlight(), taskTopics, submit.inputs());
     graph.setPaused(ownership.isRecovering(partition));
     graphs.add(graph);
-    meters.graphSubmitted(); // as its ACCEPTED event: again by a scheduler that takes its partition over
     LOG.debug("accepted graph {} ({} tasks) in partition {}", graphId, plan.size(), partition);
     events.publish(partition, GraphEvent.accepted(graphId, graph.done(), graph.size(), graph.functionProgress()));
     if (graph.isComplete()) {
       graphs.complete(graph);
     }
+    // Once accepted (a failure above rejects it, and it is counted rejected instead); as its ACCEPTED event, again by
+    // a scheduler that takes its partition over.
+    meters.graphSubmitted();
   }
 
   /** The graph with a placeholder task for each input from an earlier graph, so that references to it resolve. */

@@ -148,8 +148,12 @@ public final class TaskReporter implements AutoCloseable {
     return settings;
   }
 
+  /** Whether {@link #start()} ran: a worker that stopped before it started says nothing, not that it leaves. */
+  private volatile boolean started;
+
   /** Starts reporting, every interval. */
   public void start() {
+    started = true;
     thread.scheduleWithFixedDelay(this::report, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -281,6 +285,11 @@ public final class TaskReporter implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!started) {
+      thread.shutdownNow();
+      producer.close(Duration.ZERO);
+      return;
+    }
     thread.shutdown();
     try {
       // A report blocks its thread a second at most (max.block.ms): one still running after five is stuck, and the
