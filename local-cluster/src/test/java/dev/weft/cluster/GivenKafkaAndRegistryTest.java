@@ -44,10 +44,10 @@ class GivenKafkaAndRegistryTest {
         Graph graph = Graph.builder().task("a", "inc", 1).task("b", "add", ref("a"), 10).build();
         assertEquals(12L, ((Number) cluster.client().compute(graph, Duration.ofMinutes(2)).get("b")).longValue());
       }
-      // The client wrote graphs, the scheduler tasks and events, the worker results: each under the given registry,
-      // which, with the given Kafka, still answers.
+      // The client wrote graphs, the scheduler tasks and events, the worker results and its reports: each under the
+      // given registry, which, with the given Kafka, still answers.
       assertEquals(List.of("weft.events-value", "weft.graphs-value", "weft.results-value",
-          "weft.tasks.default-value"), registry.subjects());
+          "weft.tasks.default-value", "weft.workers-value"), registry.subjects());
       assertTrue(Checks.listening(kafka.bootstrapServers()), "the given Kafka still runs");
     }
   }
