@@ -255,9 +255,10 @@ class OneMachineTest {
         System.setOut(original);
       }
       assertEquals(0, status, out.toString(StandardCharsets.UTF_8));
-      // The client wrote graphs, the scheduler tasks and events, the worker results: each under the given registry.
+      // The client wrote graphs, the scheduler tasks and events, the worker results and its reports: each under the
+      // given registry.
       assertEquals(List.of("weft.events-value", "weft.graphs-value", "weft.results-value",
-          "weft.tasks.default-value"), registry.subjects());
+          "weft.tasks.default-value", "weft.workers-value"), registry.subjects());
     }
     assertEquals("  export WEFT_KAFKA_BOOTSTRAP=127.0.0.1:9 WEFT_REGISTRY_URL=http://r:1\n"
         + "  ./weft submit -c linger.ms=5 graph.json\n"
