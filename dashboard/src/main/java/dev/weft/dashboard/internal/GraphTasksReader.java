@@ -33,6 +33,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class GraphTasksReader implements AutoCloseable {
   /** How long one ask may read; a long graph's results are read over several asks. */
   private static final Duration READ_TIME = Duration.ofSeconds(10);
+  /** How long a graph whose events were read waits for its submission to be read too. */
+  private static final Duration SUBMISSION_WAIT = Duration.ofSeconds(2);
   /** How far before its submission a graph's results may be stamped: the clocks of its workers and client differ. */
   private static final long CLOCK_SKEW_MS = 60_000;
   private static final int CACHED_GRAPHS = 4;
@@ -68,12 +70,28 @@ final class GraphTasksReader implements AutoCloseable {
     if (graph == null) {
       return null;
     }
+    long deadline = System.nanoTime() + READ_TIME.toNanos();
+    // The view reads the events and graphs topics with one consumer, in no order between them: a graph's events may be
+    // read before its submission. Its submission is waited for a moment before it is called missing (a graph older
+    // than the look-back costs its page that moment).
+    long submissionDeadline = System.nanoTime() + SUBMISSION_WAIT.toNanos();
+    while (graph.submitOffset() < 0 && System.nanoTime() < submissionDeadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      graph = model.graph(graphId, now);
+      if (graph == null) {
+        return null;
+      }
+    }
     if (graph.submitOffset() < 0) {
       return new GraphTasks(graphId, graph.state(), graph.partition(), -1, graph.total(), Map.of(), List.of(),
           List.of(), List.of(), List.of(), List.of(), "its submission was not read: it is older than the view's "
               + "look-back (weft.dashboard.lookback.ms)");
     }
-    long deadline = System.nanoTime() + READ_TIME.toNanos();
     Tasks tasks = cache.get(graphId);
     if (tasks == null) {
       GraphCommand.Submit submit = submission(graph, deadline);
