@@ -5,6 +5,7 @@ import dev.weft.broker.client.WeftClient;
 import dev.weft.cluster.WeftCluster;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphBuilder;
+import dev.weft.graph.codec.GraphCodec;
 import dev.weft.local.Schedulers;
 import dev.weft.scheduler.ComputeOptions;
 import dev.weft.scheduler.Weft;
@@ -56,10 +57,6 @@ public final class BigGraphs {
     System.out.println("# Big graphs: " + rounds + " round(s) each, after a warm-up on a small graph");
     System.out.println("# " + Machine.describe());
     System.out.println("# this JVM's heap: " + heapSetting());
-    Map<String, Graph> shapes = new LinkedHashMap<>();
-    for (String name : shapeNames) {
-      shapes.put(name, shape(name));
-    }
     System.out.printf(Locale.ROOT, "%-10s %-13s %10s %10s %12s %12s %10s%n", "scheduler", "shape", "tasks", "seconds",
         "tasks/s", "run heap MB", "B/task");
     List<String> perTask = new ArrayList<>();
@@ -70,12 +67,14 @@ public final class BigGraphs {
               + new WorkerConfig(machine.config()).getLong(WorkerConfig.CACHE_BYTES) / (1 << 20)
               + " MiB each (weft.worker.cache.bytes, by encoded size)");
           runSubmitter(machine, "wide-1000", null); // warm-up
-          for (String shape : shapes.keySet()) {
+          // The graphs are built by the client only: one built here would be in this JVM's heap through the run.
+          for (String shape : shapeNames) {
             for (int round = 0; round < rounds; round++) {
               long before = heapAfterGc();
               long[] held = {-1};
-              double seconds = runSubmitter(machine, shape, () -> held[0] = heapAfterGc() - before);
-              int tasks = shapes.get(shape).size();
+              Submitted run = runSubmitter(machine, shape, () -> held[0] = heapAfterGc() - before);
+              double seconds = run.seconds();
+              int tasks = run.tasks();
               print(scheduler, shape, tasks, seconds, held[0]);
               perTask.add(String.format(Locale.ROOT, "broker %s: %s (target <= %d B), %.1f s, heap %s", shape,
                   held[0] < 0 ? "ended first" : held[0] / tasks + " B/task", TARGET_BYTES_PER_TASK, seconds,
@@ -92,7 +91,8 @@ public final class BigGraphs {
         default -> throw new IllegalArgumentException("unknown scheduler " + scheduler);
       };
       Weft.compute(Shapes.wide(1_000), options); // warm-up
-      for (Map.Entry<String, Graph> shape : shapes.entrySet()) {
+      for (String name : shapeNames) {
+        Map.Entry<String, Graph> shape = Map.entry(name, shape(name));
         for (int round = 0; round < rounds; round++) {
           long before = heapAfterGc();
           long start = System.nanoTime();
@@ -131,16 +131,18 @@ public final class BigGraphs {
     };
   }
 
+  /** A broker run as its client saw it: the graph's tasks, and seconds from before it was submitted to the answer. */
+  private record Submitted(int tasks, double seconds) {}
+
   /**
-   * Runs {@code shape} from a client JVM of its own and returns its seconds, from before the client submitted to the
-   * answer checked; {@code running} is called once the client saw its first task done.
+   * Runs {@code shape} from a client JVM of its own; {@code running} is called once the client saw its first task done.
    */
-  private static double runSubmitter(WeftCluster machine, String shape, Runnable running) throws Exception {
+  private static Submitted runSubmitter(WeftCluster machine, String shape, Runnable running) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Submitter.class.getName(), shape));
     machine.config().forEach((key, value) -> command.add(key + "=" + value));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    double seconds = -1;
+    Submitted submitted = null;
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
         StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -151,19 +153,22 @@ public final class BigGraphs {
           process.getOutputStream().write('\n'); // the client may go on
           process.getOutputStream().flush();
         } else if (line.startsWith(Submitter.DONE)) {
-          seconds = Double.parseDouble(line.substring(Submitter.DONE.length()));
+          String[] figures = line.substring(Submitter.DONE.length()).split(" ");
+          submitted = new Submitted(Integer.parseInt(figures[0]), Double.parseDouble(figures[1]));
+        } else {
+          System.out.println(line);
         }
       }
     }
-    if (process.waitFor() != 0 || seconds < 0) {
+    if (process.waitFor() != 0 || submitted == null) {
       throw new IllegalStateException("the client of " + shape + " failed (exit " + process.exitValue() + ")");
     }
-    return seconds;
+    return submitted;
   }
 
   /**
    * The client of a broker run, in a JVM of its own: builds the shape, submits it, says {@link #RUNNING} once a task is
-   * done, and {@link #DONE} with the seconds once the answer is there and right.
+   * done, and {@link #DONE} with the graph's tasks and the seconds once the answer is there and right.
    *
    * <p>Arguments: the shape, then the client's settings as {@code key=value}.
    */
@@ -175,6 +180,9 @@ public final class BigGraphs {
 
     public static void main(String[] args) throws Exception {
       Graph graph = shape(args[0]);
+      // One record carries a graph (no chunking): its size against the graphs topic's limit says how big a graph goes.
+      System.out.printf(Locale.ROOT, "# %s: the graph is %,d bytes encoded (one record of the graphs topic; "
+          + "weft.max.record.bytes defaults to %,d)%n", args[0], new GraphCodec().encode(graph).length, 64 << 20);
       Map<String, Object> config = new HashMap<>();
       for (int i = 1; i < args.length; i++) {
         int equals = args[i].indexOf('=');
@@ -192,7 +200,7 @@ public final class BigGraphs {
         Map<String, Object> values = future.get(30, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
         check("broker", args[0], graph.size(), values);
-        System.out.println(DONE + seconds);
+        System.out.println(DONE + graph.size() + " " + seconds);
       }
     }
   }
