@@ -18,6 +18,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,7 +74,10 @@ public final class BigGraphs {
             for (int round = 0; round < rounds; round++) {
               long before = heapAfterGc();
               long[] held = {-1};
-              Submitted run = runSubmitter(machine, shape, () -> held[0] = heapAfterGc() - before);
+              Submitted run = runSubmitter(machine, shape, () -> {
+                held[0] = heapAfterGc() - before;
+                printHistogram(shape);
+              });
               double seconds = run.seconds();
               int tasks = run.tasks();
               print(scheduler, shape, tasks, seconds, held[0]);
@@ -202,6 +207,26 @@ public final class BigGraphs {
         check("broker", args[0], graph.size(), values);
         System.out.println(DONE + graph.size() + " " + seconds);
       }
+    }
+  }
+
+  /**
+   * With {@code -Dweft.bench.histogram=N}, the N classes that take most of this JVM's heap (what {@code jcmd
+   * GC.class_histogram} prints): which objects a running graph holds.
+   */
+  private static void printHistogram(String shape) {
+    int lines = Integer.getInteger("weft.bench.histogram", 0);
+    if (lines <= 0) {
+      return;
+    }
+    try {
+      String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      System.out.println("# heap of the scheduler's JVM while " + shape + " runs, by class:");
+      histogram.lines().limit(lines + 3L).forEach(line -> System.out.println("#   " + line));
+    } catch (JMException e) {
+      throw new IllegalStateException("no class histogram: " + e, e);
     }
   }
 
