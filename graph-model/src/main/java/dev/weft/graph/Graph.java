@@ -7,7 +7,6 @@ import dev.weft.graph.internal.ExecutionPlan;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class Graph {
 
   private final String id;
   private final List<Task> tasks;
-  private final Map<String, Integer> positions;
+  private final KeyIndex positions;
   private final List<String> outputs;
 
   private Graph(String id, List<Task> tasks, List<String> outputs) {
@@ -54,21 +53,11 @@ public final class Graph {
     return new GraphBuilder();
   }
 
-  private static Map<String, Integer> indexKeys(List<Task> tasks) {
-    Map<String, Integer> positions = new HashMap<>(Math.max(16, (int) (tasks.size() / 0.75f) + 1));
-    List<Problem> duplicates = null;
-    for (int i = 0; i < tasks.size(); i++) {
-      String key = tasks.get(i).key();
-      Integer earlier = positions.putIfAbsent(key, i);
-      if (earlier != null) {
-        if (duplicates == null) {
-          duplicates = new ArrayList<>();
-        }
-        duplicates.add(new Problem(Kind.DUPLICATE_KEY, List.of(key),
-            "duplicate key '" + key + "': tasks " + earlier + " and " + i + " both use it"));
-      }
-    }
-    if (duplicates != null) {
+  private static KeyIndex indexKeys(List<Task> tasks) {
+    List<Problem> duplicates = new ArrayList<>();
+    KeyIndex positions = new KeyIndex(tasks, (key, earlier, later) -> duplicates.add(new Problem(Kind.DUPLICATE_KEY,
+        List.of(key), "duplicate key '" + key + "': tasks " + earlier + " and " + later + " both use it")));
+    if (!duplicates.isEmpty()) {
       throw new GraphValidationException(duplicates);
     }
     return positions;
@@ -92,19 +81,18 @@ public final class Graph {
   }
 
   public boolean contains(String key) {
-    return positions.containsKey(key);
+    return positions.positionOf(key) >= 0;
   }
 
   /** The task with {@code key}, or null. */
   public Task task(String key) {
-    Integer position = positions.get(key);
-    return position == null ? null : tasks.get(position);
+    int position = positions.positionOf(key);
+    return position < 0 ? null : tasks.get(position);
   }
 
   /** The position of {@code key} in {@link #tasks()}, or -1. */
   public int positionOf(String key) {
-    Integer position = positions.get(key);
-    return position == null ? -1 : position;
+    return positions.positionOf(key);
   }
 
   /** The keys named as outputs when the graph was built; may be empty. */
@@ -123,8 +111,8 @@ public final class Graph {
     boolean[] referenced = new boolean[tasks.size()];
     for (Task task : tasks) {
       task.forEachDependency(key -> {
-        Integer position = positions.get(key);
-        if (position != null) {
+        int position = positions.positionOf(key);
+        if (position >= 0) {
           referenced[position] = true;
         }
       });
@@ -157,8 +145,8 @@ public final class Graph {
     ArrayDeque<Integer> pending = new ArrayDeque<>();
     List<Problem> unknown = new ArrayList<>();
     for (String key : keys) {
-      Integer position = positions.get(key);
-      if (position == null) {
+      int position = positions.positionOf(key);
+      if (position < 0) {
         unknown.add(unknownOutput(key));
       } else if (!needed[position]) {
         needed[position] = true;
@@ -170,8 +158,8 @@ public final class Graph {
     }
     while (!pending.isEmpty()) {
       tasks.get(pending.poll()).forEachDependency(key -> {
-        Integer position = positions.get(key);
-        if (position != null && !needed[position]) {
+        int position = positions.positionOf(key);
+        if (position >= 0 && !needed[position]) {
           needed[position] = true;
           pending.add(position);
         }

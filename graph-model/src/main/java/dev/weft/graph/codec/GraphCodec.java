@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
@@ -150,7 +151,11 @@ public final class GraphCodec {
     return new GraphSpec(FORMAT_VERSION, graph.id(), tasks, new ArrayList<>(graph.declaredOutputs()));
   }
 
-  /** The graph of an Avro record. */
+  /**
+   * The graph of an Avro record. Equal strings among its keys, references, functions and pools are made one object: the
+   * decoder reads each anew, and a graph of a million tasks calling one function, each referenced by another, would
+   * otherwise hold two million copies while it runs (about 100 bytes a task).
+   */
   public Graph fromSpec(GraphSpec spec) {
     if (spec.getFormatVersion() < 1 || spec.getFormatVersion() > FORMAT_VERSION) {
       throw new GraphValidationException(new Problem(Kind.UNSUPPORTED_FORMAT, List.of(),
@@ -159,14 +164,15 @@ public final class GraphCodec {
     }
     List<Task> tasks = new ArrayList<>(spec.getTasks().size());
     List<Problem> invalid = new ArrayList<>();
+    Map<String, String> strings = new HashMap<>();
     for (TaskSpec task : spec.getTasks()) {
       List<Arg> args = new ArrayList<>(task.getArgs().size());
       for (Argument argument : task.getArgs()) {
-        args.add(fromArgument(argument, 0));
+        args.add(fromArgument(argument, 0, strings));
       }
       try {
-        tasks.add(new Task(task.getKey(), task.getFunction(), args, task.getPriority(), task.getRetries(),
-            task.getPool(), Map.copyOf(task.getResources())));
+        tasks.add(new Task(one(strings, task.getKey()), one(strings, task.getFunction()), args, task.getPriority(),
+            task.getRetries(), one(strings, task.getPool()), Map.copyOf(task.getResources())));
       } catch (IllegalArgumentException e) {
         invalid.add(new Problem(Kind.INVALID_TASK, List.of(task.getKey()), e.getMessage()));
       }
@@ -191,18 +197,27 @@ public final class GraphCodec {
     return new Argument(values.toAvro(((Arg.Literal) arg).value()));
   }
 
-  private Arg fromArgument(Argument argument, int depth) {
+  /** The first of the strings equal to {@code string} met while decoding one graph; null for null. */
+  private static String one(Map<String, String> strings, String string) {
+    if (string == null) {
+      return null;
+    }
+    String first = strings.putIfAbsent(string, string);
+    return first == null ? string : first;
+  }
+
+  private Arg fromArgument(Argument argument, int depth, Map<String, String> strings) {
     if (depth > limits.maxDepth()) {
       throw new MalformedValueException("argument nested deeper than " + limits.maxDepth() + " levels");
     }
     Object branch = argument.getArgument();
     if (branch instanceof TaskRef) {
-      return Arg.ref(((TaskRef) branch).getKey());
+      return Arg.ref(one(strings, ((TaskRef) branch).getKey()));
     }
     if (branch instanceof ArgumentList) {
       List<Arg> items = new ArrayList<>();
       for (Argument item : ((ArgumentList) branch).getItems()) {
-        items.add(fromArgument(item, depth + 1));
+        items.add(fromArgument(item, depth + 1, strings));
       }
       return new Arg.ListArg(items);
     }

@@ -2,10 +2,12 @@ package dev.weft.graph.codec;
 
 import static dev.weft.graph.Arg.ref;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.avro.GraphSpec;
+import dev.weft.graph.Arg;
 import dev.weft.graph.Graph;
 import dev.weft.graph.GraphValidationException;
 import dev.weft.graph.Task;
@@ -64,6 +66,26 @@ class GraphCodecTest {
     assertEquals(graph.task("c").toString(), decoded.task("c").toString());
     assertEquals(graph.declaredOutputs(), decoded.declaredOutputs());
     assertEquals("sample-graph", decoded.id());
+  }
+
+  @Test
+  void decodedGraphHoldsOneObjectForEqualKeysFunctionsAndPools() {
+    Graph graph = Graph.of(null, List.of(
+        Task.of("sum", "sum", Arg.list(ref("inc-0"), ref("inc-1"))).withPool("gpu"),
+        Task.of("inc-0", "inc", 0L).withPool("gpu"),
+        Task.of("inc-1", "inc", 1L).withPool("gpu"),
+        Task.of("copy", "sum", Arg.list(ref("inc-1")))), List.of("sum", "copy"));
+    Graph decoded = codec.decode(codec.encode(graph));
+    assertEquals(graph, decoded);
+    List<Arg> refs = ((Arg.ListArg) decoded.task("sum").args().get(0)).items();
+    // A reference read before its task (the sum comes first) and after it: both are the task's own key.
+    assertSame(decoded.task("inc-0").key(), ((Arg.Ref) refs.get(0)).key());
+    assertSame(decoded.task("inc-1").key(), ((Arg.Ref) refs.get(1)).key());
+    assertSame(decoded.task("inc-1").key(),
+        ((Arg.Ref) ((Arg.ListArg) decoded.task("copy").args().get(0)).items().get(0)).key());
+    assertSame(decoded.task("inc-0").function(), decoded.task("inc-1").function());
+    assertSame(decoded.task("sum").function(), decoded.task("copy").function());
+    assertSame(decoded.task("sum").pool(), decoded.task("inc-1").pool());
   }
 
   @Test
