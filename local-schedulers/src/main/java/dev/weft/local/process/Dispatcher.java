@@ -186,9 +186,14 @@ final class Dispatcher {
       return Placement.LOST;
     }
     WorkerProcess holder = next.largestInput().holder;
-    if (holder.isReady() && next.missingFor(holder).isEmpty()
-        && canTake(holder.outstandingCount(), holder.outstandingBytes(), next.encodeFor(holder, values), depth)) {
-      return send(holder, next, toFlush);
+    if (holder.isReady() && next.missingFor(holder).isEmpty()) {
+      long bytes = encode(next, holder);
+      if (bytes < 0) {
+        return Placement.SENT; // failed: handed back to its compute
+      }
+      if (canTake(holder.outstandingCount(), holder.outstandingBytes(), bytes, depth)) {
+        return send(holder, next, toFlush);
+      }
     }
     // The holder cannot take it now: an idle worker may, once the task has waited longer than moving its values takes.
     long now = System.nanoTime();
@@ -204,8 +209,7 @@ final class Dispatcher {
     }
     List<HeldValue> missing = next.missingFor(thief);
     if (missing.isEmpty()) {
-      next.encodeFor(thief, values);
-      return send(thief, next, toFlush);
+      return encode(next, thief) < 0 ? Placement.SENT : send(thief, next, toFlush);
     }
     next.parked = true;
     for (HeldValue value : missing) {
@@ -220,6 +224,24 @@ final class Dispatcher {
       }
     }
     return Placement.PARKED;
+  }
+
+  /**
+   * Encodes a task for {@code worker}; -1 if an argument is not a value, which fails it as at submission. The caller
+   * holds the pool's lock.
+   */
+  private static long encode(Assignment next, WorkerProcess worker, ValueCodec values) {
+    try {
+      return next.encodeFor(worker, values);
+    } catch (IllegalArgumentException | IllegalStateException unsendable) {
+      next.fail(new IllegalArgumentException("task '" + next.run.key + "' cannot be sent to a worker: "
+          + unsendable.getMessage()), null);
+      return -1;
+    }
+  }
+
+  private long encode(Assignment next, WorkerProcess worker) {
+    return encode(next, worker, values);
   }
 
   /** Sends an encoded task, unless its copies make it too large for a frame (it fails then); caller holds the lock. */
