@@ -40,7 +40,7 @@ public final class LocalOverhead {
 
   record Config(String name, ComputeOptions options) {}
 
-  /** Issue 15's bound on the processes scheduler's per-task overhead: no slower than before locality. */
+  /** Issue 15's bound on the processes scheduler's per-task overhead: no slower than before locality (7-12 us then). */
   static final double PROCESSES_US_TARGET = 12;
   /** Issue 15's bound on fanout-large with the processes scheduler, in seconds (Dask distributed: 0.08 s). */
   static final double FANOUT_LARGE_TARGET_S = 0.1;
@@ -60,8 +60,8 @@ public final class LocalOverhead {
       for (Shape shape : shapes) {
         System.out.printf(Locale.ROOT, "%-12s %-10s %s%s%n", config.name, shape.name,
             Stats.of(samples.get(config.name + "/" + shape.name)).format("us"),
-            config.name.startsWith("processes") ? String.format(Locale.ROOT, "   (target <= %.0f us)",
-                PROCESSES_US_TARGET) : "");
+            config.name.startsWith("processes") ? String.format(Locale.ROOT, "   (target: no slower than before, "
+                + "7-%.0f us)", PROCESSES_US_TARGET) : "");
       }
     }
     System.out.println();

@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Locality, as Dask's distributed scheduler: a task that reads values kept in workers ({@link HeldValue}) goes to
  * the holder of the largest, which is sent only the value's handle, as soon as that worker can take it by the rule
- * above; it does not hold up the tasks behind it meanwhile. If the holder stays busy while another worker idles for
- * longer than moving the value would take (a millisecond, plus 2 ns a byte: out of the holder and into the thief), or
- * at once if the holder died after the caller fetched the value, the idle worker steals the task: the caller fetches
+ * above; it does not hold up the tasks behind it meanwhile. Its inputs kept in other workers are fetched first. If
+ * the holder stays busy while another worker idles for longer than moving the value would take (a millisecond, plus
+ * 2 ns a byte: out of the holder and into the thief), or at once if the holder died after the caller fetched the value, the idle worker steals the task: the caller fetches
  * the values it lacks from their holders, once (later readers get the caller's copy), and then sends it. A task whose
  * value was lost with its holder, before anyone fetched it, fails with a {@link WorkerDiedException}.
  *
@@ -186,7 +186,11 @@ final class Dispatcher {
       return Placement.LOST;
     }
     WorkerProcess holder = next.largestInput().holder;
-    if (holder.isReady() && next.missingFor(holder).isEmpty()) {
+    if (holder.isReady()) {
+      List<HeldValue> missing = next.missingFor(holder);
+      if (!missing.isEmpty()) {
+        return park(next, missing, toFlush); // inputs in other workers too: fetch those, then go to this one
+      }
       long bytes = encode(next, holder);
       if (bytes < 0) {
         return Placement.SENT; // failed: handed back to its compute
@@ -211,6 +215,11 @@ final class Dispatcher {
     if (missing.isEmpty()) {
       return encode(next, thief) < 0 ? Placement.SENT : send(thief, next, toFlush);
     }
+    return park(next, missing, toFlush);
+  }
+
+  /** Takes a task out of the queue until the caller has fetched {@code missing}; the caller holds the pool's lock. */
+  private static Placement park(Assignment next, List<HeldValue> missing, List<WorkerProcess> toFlush) {
     next.parked = true;
     for (HeldValue value : missing) {
       if (value.await(next)) {

@@ -91,6 +91,25 @@ class LocalityTest {
     assertEquals(0, pool.keptValues(), "dropped once its readers ran");
   }
 
+  /** A task that reads values kept by two workers goes to the holder of the larger; only the smaller one travels. */
+  @Test
+  void aTaskReadingValuesOfTwoWorkersGoesWhereTheLargerIs() throws Exception {
+    ComputeOptions options = pool(2);
+    ProcessPool pool = started(options, 2);
+    Graph graph = Graph.builder().task("small", "bytes", (long) BLOB).task("large", "bytes", 2L * BLOB)
+        .task("both", "pid", ref("small"), ref("large")).task("where", "pid", ref("large"))
+        .task("n", "length", ref("small")).build();
+    long[] before = pool.traffic();
+    Map<String, Object> result = Weft.compute(graph, options, "both", "where", "n");
+    long[] after = pool.traffic();
+    assertEquals((long) BLOB, result.get("n"));
+    assertEquals(result.get("where"), result.get("both"), "ran on the holder of the larger value");
+    long read = after[1] - before[1];
+    long written = after[0] - before[0];
+    assertTrue(read >= BLOB && read < 2L * BLOB && written >= BLOB && written < 2L * BLOB,
+        "the smaller value crossed once each way: read " + read + ", wrote " + written);
+  }
+
   /** A value needed by the caller itself (an output) still comes back, and the same graph answers the same. */
   @Test
   void outputsComeBackWhateverTheirSize() {
