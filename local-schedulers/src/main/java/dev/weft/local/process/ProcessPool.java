@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link WorkerHandshake}: the private Unix socket workers connect to, and their hello;
  *   <li>{@link WorkerSupervisor}: a worker in every slot, replaced when it ends; gives up when new ones keep dying;
- *   <li>{@link Dispatcher}: which worker gets which task, and how much work a busy worker may be sent;
+ *   <li>{@link Dispatcher}: which worker gets which task, and how much work a busy worker may be sent; a task that
+ *       reads a value a worker keeps ({@link HeldValue}) goes to that worker;
  *   <li>{@link ReplyReader}: the computes that wait read the replies themselves, one leading at a time;
  *   <li>{@link WorkerBurial}: a dead worker's running task fails with how it died, the rest go to other workers.
  * </ul>
