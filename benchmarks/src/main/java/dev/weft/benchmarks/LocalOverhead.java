@@ -2,6 +2,7 @@ package dev.weft.benchmarks;
 
 import dev.weft.graph.Graph;
 import dev.weft.local.Schedulers;
+import dev.weft.local.process.ProcessPoolOptions;
 import dev.weft.scheduler.Callback;
 import dev.weft.scheduler.ComputeOptions;
 import dev.weft.scheduler.GraphRun;
@@ -25,6 +26,11 @@ import java.util.Map;
  * <p>Then, per shape, the heap that the scheduler holds per task, measured after forced collections at the start of
  * the run and half-way through (live results included), and the peak heap of a run as the JVM's pools report it.
  *
+ * <p>Each figure of the processes scheduler is printed beside its target (issue 15): per-task overhead no slower than
+ * before locality (at most 12 us), fanout-large at most 0.1 s. {@code -Dweft.bench.locality=compare} runs
+ * fanout-large on the processes scheduler both with locality (results over {@code processes.keep.bytes} stay in
+ * their worker) and without ({@code processes.keep.bytes=-1}, every value travels, as before), alternating, in one run.
+ *
  * <p>Usage: {@code LocalOverhead [rounds] [warmup]}; defaults 15 and 5.
  */
 public final class LocalOverhead {
@@ -33,6 +39,11 @@ public final class LocalOverhead {
   record Shape(String name, Graph graph) {}
 
   record Config(String name, ComputeOptions options) {}
+
+  /** Issue 15's bound on the processes scheduler's per-task overhead: no slower than before locality (7-12 us then). */
+  static final double PROCESSES_US_TARGET = 12;
+  /** Issue 15's bound on fanout-large with the processes scheduler, in seconds (Dask distributed: 0.08 s). */
+  static final double FANOUT_LARGE_TARGET_S = 0.1;
 
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -47,23 +58,38 @@ public final class LocalOverhead {
     System.out.printf(Locale.ROOT, "%-12s %-10s %s%n", "scheduler", "shape", "us per task (median over rounds)");
     for (Config config : configs) {
       for (Shape shape : shapes) {
-        System.out.printf(Locale.ROOT, "%-12s %-10s %s%n", config.name, shape.name,
-            Stats.of(samples.get(config.name + "/" + shape.name)).format("us"));
+        System.out.printf(Locale.ROOT, "%-12s %-10s %s%s%n", config.name, shape.name,
+            Stats.of(samples.get(config.name + "/" + shape.name)).format("us"),
+            config.name.startsWith("processes") ? String.format(Locale.ROOT, "   (target: no slower than before, "
+                + "7-%.0f us)", PROCESSES_US_TARGET) : "");
       }
     }
     System.out.println();
     System.out.println("fanout-large: 8 tasks of 16 MB bytes, each read by 8 'length' tasks, then a sum");
     Graph fanout = Shapes.fanoutLarge(8, 8, 16 << 20);
-    for (Config config : configs) {
-      double[] seconds = new double[Math.max(3, rounds / 2)];
-      for (int round = -2; round < seconds.length; round++) {
+    List<Config> fanoutConfigs = new ArrayList<>(configs);
+    if ("compare".equals(System.getProperty("weft.bench.locality"))) {
+      fanoutConfigs.add(new Config("processes-2 keep=-1",
+          Schedulers.processes(2).with(ProcessPoolOptions.KEEP_BYTES, -1)));
+    }
+    int fanoutRounds = Math.max(3, rounds / 2);
+    Map<String, double[]> fanoutSeconds = new LinkedHashMap<>();
+    // Rounds alternate between the configurations, so that the machine's noise falls on all of them alike.
+    for (int round = -2; round < fanoutRounds; round++) {
+      for (Config config : fanoutConfigs) {
         long start = System.nanoTime();
         Weft.compute(fanout, config.options);
         if (round >= 0) {
-          seconds[round] = (System.nanoTime() - start) / 1e9;
+          fanoutSeconds.computeIfAbsent(config.name, k -> new double[fanoutRounds])[round] =
+              (System.nanoTime() - start) / 1e9;
         }
       }
-      System.out.printf(Locale.ROOT, "%-12s %-10s %s%n", config.name, "wall", Stats.of(seconds).format("s"));
+    }
+    for (Config config : fanoutConfigs) {
+      System.out.printf(Locale.ROOT, "fanout-large %-20s %s%s%n", config.name,
+          Stats.of(fanoutSeconds.get(config.name)).format("s"),
+          config.name.equals("processes-2") ? String.format(Locale.ROOT, "   (target <= %.1f s)",
+              FANOUT_LARGE_TARGET_S) : "");
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "%-12s %-10s %16s %16s %16s%n", "scheduler", "shape", "state B/task",

@@ -36,6 +36,8 @@ public final class SchedulingLoop {
   private final TaskRun[] inFlight;
   /** In this JVM results pass by reference: no encoding limits them. */
   private final TaskContext context;
+  /** Whether results may be handles of values kept elsewhere, which the executor must be told to release. */
+  private final boolean releases;
 
   /** @param functions the functions tasks resolve other functions from ({@link TaskContext#functions()}) */
   public SchedulingLoop(ExecutionPlan plan, TaskExecutor executor, int maxInFlight, List<Callback> callbacks,
@@ -51,6 +53,7 @@ public final class SchedulingLoop {
     this.state = new RunState(plan);
     this.inFlight = executor == InlineExecutor.INSTANCE ? null : new TaskRun[size];
     this.context = new TaskContext(run.scheduler(), Long.MAX_VALUE, null, functions);
+    this.releases = executor.keepsValuesElsewhere();
   }
 
   /** Runs the plan to the end and returns each output's value, in the order the keys were asked. */
@@ -108,6 +111,9 @@ public final class SchedulingLoop {
       if (failure != null && inFlight != null) {
         cancelInFlight();
       }
+      if (releases) {
+        releaseAll(); // what workers keep for this compute goes with it, however it ended
+      }
       for (Callback callback : started) {
         callback.finish(run, failure);
       }
@@ -120,7 +126,7 @@ public final class SchedulingLoop {
       callback.pretask(run, key);
     }
     TaskRun taskRun = new TaskRun(task, key, plan.task(task).function(), plan.function(task),
-        plan.arguments(task, results), attempt, timed, context);
+        plan.arguments(task, results), attempt, timed, context, timed || plan.isOutput(task));
     if (inFlight != null) {
       inFlight[task] = taskRun;
     }
@@ -153,7 +159,21 @@ public final class SchedulingLoop {
     for (int r = plan.referencesStart(task); r < plan.referencesEnd(task); r++) {
       int input = plan.referenceAt(r);
       if (--unreadBy[input] == 0 && !plan.isOutput(input)) {
+        if (releases && results[input] != null) {
+          executor.release(results[input]);
+        }
         results[input] = null;
+      }
+    }
+  }
+
+  private void releaseAll() {
+    for (int task = 0; task < results.length; task++) {
+      if (results[task] != null) {
+        executor.release(results[task]);
+        if (!plan.isOutput(task)) {
+          results[task] = null;
+        }
       }
     }
   }

@@ -23,4 +23,15 @@ public interface TaskExecutor {
    * stop finish on their own and their completions are ignored.
    */
   default void cancel(Iterable<TaskRun> running) {}
+
+  /**
+   * Whether results may stand for values kept where the task ran (a worker JVM), which the executor must be told to
+   * {@link #release}; the loop then releases every result it still holds when the compute ends, however it ends.
+   */
+  default boolean keepsValuesElsewhere() {
+    return false;
+  }
+
+  /** The loop no longer needs {@code result}: no task that reads it is left to run, or the compute is over. */
+  default void release(Object result) {}
 }

@@ -22,6 +22,11 @@ public final class TaskRun extends TaskInvocation {
   public final int attempt;
   /** Whether to record start and end times (only when callbacks listen). */
   public final boolean timed;
+  /**
+   * Whether the loop needs the value itself (an output, or a result callbacks see): an executor must not keep it
+   * where the task ran.
+   */
+  public final boolean valueNeededHere;
   /** Where the task runs, as the function may ask. */
   private final TaskContext context;
 
@@ -32,6 +37,12 @@ public final class TaskRun extends TaskInvocation {
 
   public TaskRun(int task, String key, String functionName, TaskFunction function, Object[] args, int attempt,
       boolean timed, TaskContext context) {
+    this(task, key, functionName, function, args, attempt, timed, context, true);
+  }
+
+  public TaskRun(int task, String key, String functionName, TaskFunction function, Object[] args, int attempt,
+      boolean timed, TaskContext context, boolean valueNeededHere) {
+    this.valueNeededHere = valueNeededHere;
     this.context = context;
     this.task = task;
     this.key = key;

@@ -10,14 +10,34 @@ final class ProcessExecutor implements TaskExecutor {
   private static final int IN_FLIGHT_PER_WORKER = 32;
 
   private final ProcessPool pool;
+  private final long keepBytes;
 
   ProcessExecutor(ProcessPool pool) {
+    this(pool, ProcessPoolOptions.KEEP_BYTES.defaultValue());
+  }
+
+  /** @param keepBytes results encoded over this many bytes stay in their worker; negative: none does */
+  ProcessExecutor(ProcessPool pool, long keepBytes) {
     this.pool = pool;
+    this.keepBytes = keepBytes < 0 ? WorkerProtocol.KEEP_NOTHING : keepBytes;
+  }
+
+  /** A result the compute needs itself (an output, or one its callbacks see) always comes back. */
+  @Override
+  public void execute(TaskRun run, CompletionQueue completions) {
+    pool.submit(run, completions, run.valueNeededHere ? WorkerProtocol.KEEP_NOTHING : keepBytes);
   }
 
   @Override
-  public void execute(TaskRun run, CompletionQueue completions) {
-    pool.submit(run, completions);
+  public boolean keepsValuesElsewhere() {
+    return keepBytes != WorkerProtocol.KEEP_NOTHING;
+  }
+
+  @Override
+  public void release(Object value) {
+    if (value instanceof HeldValue held) {
+      pool.release(held);
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.weft.function.FunctionCatalog;
 import dev.weft.local.internal.CompletionQueue;
 import dev.weft.local.internal.TaskRun;
 import dev.weft.value.ValueCodec;
+import dev.weft.value.internal.BinaryWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link WorkerHandshake}: the private Unix socket workers connect to, and their hello;
  *   <li>{@link WorkerSupervisor}: a worker in every slot, replaced when it ends; gives up when new ones keep dying;
- *   <li>{@link Dispatcher}: which worker gets which task, and how much work a busy worker may be sent;
+ *   <li>{@link Dispatcher}: which worker gets which task, and how much work a busy worker may be sent; a task that
+ *       reads a value a worker keeps ({@link HeldValue}) goes to that worker;
  *   <li>{@link ReplyReader}: the computes that wait read the replies themselves, one leading at a time;
  *   <li>{@link WorkerBurial}: a dead worker's running task fails with how it died, the rest go to other workers.
  * </ul>
@@ -67,6 +70,9 @@ final class ProcessPool implements AutoCloseable {
   private final ReplyReader replies;
   private final WorkerSupervisor supervisor;
   private final WorkerBurial burial;
+  /** Bytes of the frames written to and read from workers: what locality saves, for tests and diagnostics. */
+  private final LongAdder bytesToWorkers = new LongAdder();
+  private final LongAdder bytesFromWorkers = new LongAdder();
 
   ProcessPool(Config config) {
     this(config, command -> new ProcessBuilder(command).start());
@@ -77,8 +83,8 @@ final class ProcessPool implements AutoCloseable {
     this.slots = new WorkerProcess[config.workers()];
     handshake = new WorkerHandshake(config.maxFrameBytes(), HELLO_TIMEOUT_MILLIS, values,
         (hello, frames) -> supervisor().welcome(hello, frames, replies()));
-    dispatcher = new Dispatcher(lock, slots);
-    replies = new ReplyReader(lock, slots, values, dispatcher, worker -> burial().bury(worker));
+    dispatcher = new Dispatcher(lock, slots, values, config.maxFrameBytes(), bytesToWorkers);
+    replies = new ReplyReader(lock, slots, values, dispatcher, worker -> burial().bury(worker), bytesFromWorkers);
     supervisor = new WorkerSupervisor(lock, slots, config, handshake.socketPath(), launcher, exits, dispatcher,
         worker -> burial().bury(worker));
     burial = new WorkerBurial(lock, replies, dispatcher, supervisor);
@@ -117,9 +123,24 @@ final class ProcessPool implements AutoCloseable {
     return supervisor.functions();
   }
 
-  /** Queues a run; its outcome goes to {@code completions}. Never waits for a worker. */
+  /** Queues a run whose result comes back whatever its size. */
   void submit(TaskRun run, CompletionQueue completions) {
-    Assignment assignment = new Assignment(taskIds.incrementAndGet(), run, completions);
+    submit(run, completions, WorkerProtocol.KEEP_NOTHING);
+  }
+
+  /**
+   * Queues a run; its outcome goes to {@code completions}. Never waits for a worker.
+   *
+   * @param keepAbove a result encoded over this many bytes stays in its worker and comes back as a {@link HeldValue}
+   *     ({@link WorkerProtocol#KEEP_NOTHING}: never)
+   */
+  void submit(TaskRun run, CompletionQueue completions, long keepAbove) {
+    Assignment assignment = new Assignment(taskIds.incrementAndGet(), run, completions, keepAbove);
+    if (assignment.hasInputs()) {
+      // Encoded once its worker is chosen: whether a kept argument travels depends on where it goes.
+      enqueue(assignment);
+      return;
+    }
     try {
       long bytes = assignment.encode(values);
       if (bytes > config.maxFrameBytes()) {
@@ -131,6 +152,10 @@ final class ProcessPool implements AutoCloseable {
           + unsendable.getMessage()), null);
       return;
     }
+    enqueue(assignment);
+  }
+
+  private void enqueue(Assignment assignment) {
     String refusal;
     synchronized (lock) {
       refusal = supervisor.refusal();
@@ -143,6 +168,72 @@ final class ProcessPool implements AutoCloseable {
       return;
     }
     dispatcher.dispatch();
+  }
+
+  /**
+   * Lets go of a value a worker keeps, which no task of its compute needs any more: the caller's copy, if it fetched
+   * one, and the worker's, which is told to drop it. Nothing to do once the worker died.
+   */
+  void release(HeldValue value) {
+    WorkerProcess holder;
+    synchronized (lock) {
+      if (value.isReleased()) {
+        return;
+      }
+      value.release();
+      holder = value.holder;
+      if (holder.isDead() || !holder.forget(value)) {
+        return;
+      }
+      BinaryWriter drop = new BinaryWriter(16);
+      WorkerProtocol.writeDrop(drop, new long[] {value.handle});
+      holder.send(drop);
+    }
+    bytesToWorkers.add(holder.flush());
+  }
+
+  /** Bytes of the frames written to workers so far, and read from them: a test's evidence of what travelled. */
+  long[] traffic() {
+    return new long[] {bytesToWorkers.sum(), bytesFromWorkers.sum()};
+  }
+
+  /** How many values the workers keep for computes now, as the pool counts them; for tests. */
+  int keptValues() {
+    synchronized (lock) {
+      int kept = 0;
+      for (WorkerProcess worker : slots) {
+        if (worker != null && !worker.isDead()) {
+          kept += worker.keptCount();
+        }
+      }
+      return kept;
+    }
+  }
+
+  /** How many workers said hello and are alive; for tests that need every worker up before a graph starts. */
+  int readyWorkers() {
+    synchronized (lock) {
+      int ready = 0;
+      for (WorkerProcess worker : slots) {
+        if (worker != null && worker.isReady()) {
+          ready++;
+        }
+      }
+      return ready;
+    }
+  }
+
+  /** Process ids of the workers that keep values now; for tests. */
+  List<Long> holderPids() {
+    synchronized (lock) {
+      List<Long> pids = new ArrayList<>();
+      for (WorkerProcess worker : slots) {
+        if (worker != null && !worker.isDead() && worker.keptCount() > 0) {
+          pids.add(worker.process.pid());
+        }
+      }
+      return pids;
+    }
   }
 
   /**
@@ -206,6 +297,7 @@ final class ProcessPool implements AutoCloseable {
       for (WorkerProcess worker : slots) {
         if (worker != null) {
           abandoned.addAll(worker.die());
+          abandoned.addAll(worker.abandonFetches());
         }
       }
     }

@@ -25,4 +25,13 @@ public final class ProcessPoolOptions {
   /** The largest message between caller and worker: bounds what a corrupt frame can make either side allocate. */
   public static final Option<Integer> MAX_FRAME_BYTES = Option.of("processes.max.frame.bytes", Integer.class,
       1 << 30, "Largest frame between caller and worker, in bytes (default 1 GiB).");
+
+  /**
+   * Results larger than this, encoded, stay in the worker JVM that produced them, as in Dask's distributed scheduler:
+   * the tasks that read one are sent to that worker, and the caller fetches it, once, only when a reader runs elsewhere.
+   * Smaller results, the compute's outputs, and every result while callbacks listen come back to the caller. -1 sends
+   * every result back, as before.
+   */
+  public static final Option<Integer> KEEP_BYTES = Option.of("processes.keep.bytes", Integer.class, 64 * 1024,
+      "Results over this many bytes encoded stay in their worker until a reader elsewhere needs them; -1: none do.");
 }

@@ -45,7 +45,7 @@ public final class ProcessesScheduler extends LocalScheduler {
       pool.close();
       throw new IllegalStateException("the processes scheduler is closed");
     }
-    ProcessExecutor executor = new ProcessExecutor(pool);
+    ProcessExecutor executor = new ProcessExecutor(pool, options.get(ProcessPoolOptions.KEEP_BYTES));
     return new ExecutorLease() {
       @Override
       public TaskExecutor executor() {
@@ -58,6 +58,11 @@ public final class ProcessesScheduler extends LocalScheduler {
         return pool.functions();
       }
     };
+  }
+
+  /** The pools, for tests in this package that look at what travelled and what the workers keep. */
+  List<ProcessPool> pools() {
+    return List.copyOf(pools.values());
   }
 
   /** Process ids of the workers of every pool, for diagnostics. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -44,6 +45,7 @@ final class ReplyReader {
   private final ValueCodec values;
   private final Dispatcher dispatcher;
   private final Consumer<WorkerProcess> ended;
+  private final LongAdder bytesRead;
   private final Selector selector;
   /**
    * Whose turn it is to read (not a read lock: its holder reads for every waiting compute). Fair, and taken with a
@@ -56,6 +58,13 @@ final class ReplyReader {
 
   ReplyReader(Object lock, WorkerProcess[] slots, ValueCodec values, Dispatcher dispatcher,
       Consumer<WorkerProcess> ended) {
+    this(lock, slots, values, dispatcher, ended, new LongAdder());
+  }
+
+  /** @param bytesRead counts the bytes of every frame read from a worker */
+  ReplyReader(Object lock, WorkerProcess[] slots, ValueCodec values, Dispatcher dispatcher,
+      Consumer<WorkerProcess> ended, LongAdder bytesRead) {
+    this.bytesRead = bytesRead;
     this.lock = lock;
     this.slots = slots;
     this.values = values;
@@ -182,6 +191,7 @@ final class ReplyReader {
       return false; // its burial reads what is left and says how the worker ended
     }
     for (ByteBuffer frame : frames) {
+      bytesRead.add(frame.remaining());
       Object reply;
       try {
         reply = WorkerProtocol.readFromWorker(new BinaryReader(frame), values);
@@ -209,6 +219,7 @@ final class ReplyReader {
           return; // the process ended but its socket has not closed yet; nothing more can come
         }
         for (ByteBuffer frame : available) {
+          bytesRead.add(frame.remaining());
           complete(worker, WorkerProtocol.readFromWorker(new BinaryReader(frame), values));
         }
       }
@@ -242,12 +253,24 @@ final class ReplyReader {
   }
 
   private void complete(WorkerProcess worker, Object reply) {
+    if (reply instanceof WorkerProtocol.Fetched fetched) {
+      completeFetch(worker, fetched);
+      return;
+    }
     Assignment assignment;
-    long taskId = reply instanceof WorkerProtocol.TaskDone done ? done.id() : ((WorkerProtocol.TaskFailed) reply).id();
+    HeldValue held = null;
+    long taskId = reply instanceof WorkerProtocol.TaskDone done ? done.id()
+        : reply instanceof WorkerProtocol.TaskHeld kept ? kept.id() : ((WorkerProtocol.TaskFailed) reply).id();
     synchronized (lock) {
       assignment = worker.answered(taskId);
       if (reply instanceof WorkerProtocol.TaskDone done) {
         dispatcher.measured(done.endNanos() - done.startNanos());
+      } else if (reply instanceof WorkerProtocol.TaskHeld kept) {
+        dispatcher.measured(kept.endNanos() - kept.startNanos());
+        if (assignment != null) {
+          held = new HeldValue(worker, taskId, kept.bytes(), assignment.run.key);
+          worker.keeps(held);
+        }
       }
     }
     if (assignment == null) {
@@ -257,9 +280,36 @@ final class ReplyReader {
     if (reply instanceof WorkerProtocol.TaskDone done) {
       assignment.run.succeeded(done.value(), done.startNanos(), done.endNanos(), worker.name);
       assignment.completions.put(assignment.run);
+    } else if (reply instanceof WorkerProtocol.TaskHeld kept) {
+      // The compute holds the handle in place of the value, and releases it through the pool like a value.
+      assignment.run.succeeded(held, kept.startNanos(), kept.endNanos(), worker.name);
+      assignment.completions.put(assignment.run);
     } else {
       WorkerProtocol.TaskFailed failed = (WorkerProtocol.TaskFailed) reply;
       assignment.fail(new RemoteTaskException(failed.type(), failed.message(), failed.stackTrace()), null);
+    }
+    dispatcher.dispatch();
+  }
+
+  /** A value the caller asked for: kept here from now on, and the tasks that waited for it go back to the queue. */
+  private void completeFetch(WorkerProcess worker, WorkerProtocol.Fetched fetched) {
+    List<Assignment> waited;
+    synchronized (lock) {
+      HeldValue value = worker.fetched(fetched.handle());
+      if (value == null) {
+        LOG.warn("{} sent value {}, which it was not asked for", worker, fetched.handle());
+        return;
+      }
+      if (fetched.error() != null) {
+        waited = value.fetchFailed();
+      } else {
+        dispatcher.requeueFirst(value.fetched(fetched.value()));
+        waited = List.of();
+      }
+    }
+    for (Assignment assignment : waited) {
+      // The worker has no such value: a bug, never expected; the tasks that wanted it fail saying so.
+      assignment.fail(new IllegalStateException(fetched.error()), fetched.error());
     }
     dispatcher.dispatch();
   }

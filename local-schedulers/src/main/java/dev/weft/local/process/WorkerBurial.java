@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What happens when a worker that said hello is gone (it exited, exhausted its heap, or was killed): the task it was
  * running fails with a {@link WorkerDiedException} that says how, the tasks queued behind it, which never started, go
- * back to the front of the queue for other workers, and a new worker takes its slot.
+ * back to the front of the queue for other workers, and a new worker takes its slot. The values it kept are lost: a
+ * task that reads one the caller had not fetched fails when its turn comes ({@link Dispatcher}).
  *
  * <p>Two things notice a death: a reading compute that sees the connection end, and the process's end (handled on the
  * pool's executor). Whichever buries second finds the worker dead already and does nothing.
@@ -31,20 +32,29 @@ final class WorkerBurial {
     // Replies it sent before it ended count: read them first, so that only the task it was running is blamed.
     replies.readLastReplies(worker);
     List<Assignment> unanswered;
+    List<Assignment> waitedForValues;
     boolean poolClosed;
     synchronized (lock) {
       if (worker.isDead()) {
         return;
       }
       unanswered = worker.die();
+      // Tasks that waited for a value this worker was to send: back to the queue, where they fail as having lost it.
+      waitedForValues = worker.abandonFetches();
       supervisor.vacate(worker);
       poolClosed = supervisor.isClosed();
-      if (!poolClosed && unanswered.size() > 1) {
-        dispatcher.requeueFirst(unanswered.subList(1, unanswered.size()));
+      if (!poolClosed) {
+        dispatcher.requeueFirst(waitedForValues);
+        if (unanswered.size() > 1) {
+          dispatcher.requeueFirst(unanswered.subList(1, unanswered.size()));
+        }
       }
     }
     worker.close();
     if (poolClosed) {
+      for (Assignment assignment : waitedForValues) {
+        assignment.fail(new IllegalStateException("the process pool was closed"), "the process pool was closed");
+      }
       for (Assignment assignment : unanswered) {
         assignment.fail(new IllegalStateException("the process pool was closed"), "the process pool was closed");
       }

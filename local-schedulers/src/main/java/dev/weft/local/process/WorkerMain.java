@@ -17,12 +17,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The main class of a worker JVM of the process pool. It connects to the caller's Unix domain socket, says hello with
  * the functions it can run, then runs the tasks it receives one at a time, in order, answering each with its result or
- * its error. It exits when the caller closes the connection, so workers never outlive their caller.
+ * its error. A result larger than the task allows to travel back is kept here and only its size sent; the caller
+ * names it in later tasks, fetches it or drops it ({@link WorkerProtocol}). It exits when the caller closes the connection, so workers never outlive their caller.
  *
  * <p>Functions come from the modules on this JVM's classpath and in the plugin folder, if one is given: a message
  * can only name a function that a loaded module registered.
@@ -76,6 +79,8 @@ public final class WorkerMain {
     private final BinaryWriter reply = new BinaryWriter(4096);
     private final ResultLimit resultLimit;
     private final TaskContext context;
+    /** Values kept for the caller, by handle (the id of the task that produced them), until it drops them. */
+    private final Map<Long, Object> kept = new HashMap<>();
 
     Loop(FrameChannel frames, FunctionRegistry registry, int workerId, int maxFrameBytes) {
       this.resultLimit = ResultLimit.ofSetting(ProcessPoolOptions.MAX_FRAME_BYTES.key(), maxFrameBytes,
@@ -95,17 +100,46 @@ public final class WorkerMain {
       ByteBuffer frame;
       while ((frame = frames.next(SPIN_NANOS)) != null) {
         reply.reset();
+        Object message;
         try {
-          runInto(WorkerProtocol.readRunTask(new BinaryReader(frame), values), reply);
+          message = WorkerProtocol.readFromCaller(new BinaryReader(frame), values);
         } catch (WorkerProtocol.UnreadableArguments e) {
           fail(e.id, e, reply);
+          frames.write(reply);
+          continue;
+        }
+        if (message instanceof WorkerProtocol.RunTask task) {
+          runInto(task, reply);
+        } else if (message instanceof WorkerProtocol.Fetch fetch) {
+          Object value = kept.get(fetch.handle());
+          WorkerProtocol.writeFetched(reply, values, fetch.handle(), value,
+              value != null || kept.containsKey(fetch.handle()) ? null
+                  : "worker " + workerId + " keeps no value under handle " + fetch.handle());
+        } else {
+          for (long handle : ((WorkerProtocol.Drop) message).handles()) {
+            kept.remove(handle);
+          }
+          continue; // nothing to answer
         }
         frames.write(reply);
       }
     }
+
     private void runInto(WorkerProtocol.RunTask task, BinaryWriter reply) {
+      Object[] args = task.args();
+      for (int i = 0; i < task.heldIndexes().length; i++) {
+        long handle = task.heldHandles()[i];
+        Object value = kept.get(handle);
+        if (value == null && !kept.containsKey(handle)) {
+          fail(task.id(), new IllegalStateException("argument " + task.heldIndexes()[i] + " of task '" + task.key()
+              + "' is no longer kept by worker " + workerId + " (handle " + handle + ")"), reply);
+          return;
+        }
+        // Readers of one kept buffer each get their own position, as each got its own copy when values travelled.
+        args[task.heldIndexes()[i]] = value instanceof ByteBuffer buffer ? buffer.duplicate() : value;
+      }
       TaskInvocation run = new TaskInvocation();
-      run.invoke(context, registry, task.function(), task.args());
+      run.invoke(context, registry, task.function(), args);
       run.encodeResult(task.key(), resultLimit, maxBytes -> {
         WorkerProtocol.writeTaskDone(reply.limitedTo(maxBytes), values, task.id(), run.result(), run.startNanos(),
             run.endNanos());
@@ -114,6 +148,11 @@ public final class WorkerMain {
       if (run.isFailed()) {
         reply.reset();
         fail(task.id(), run.error(), reply);
+      } else if (task.keepAbove() >= 0 && reply.length() > task.keepAbove()) {
+        long bytes = reply.length();
+        reply.reset();
+        WorkerProtocol.writeTaskHeld(reply, task.id(), bytes, run.startNanos(), run.endNanos());
+        kept.put(task.id(), run.result());
       }
     }
 

@@ -1,8 +1,10 @@
 package dev.weft.local.process;
 
+import dev.weft.value.internal.BinaryWriter;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +27,12 @@ final class WorkerProcess {
   private final Map<Long, Assignment> outstanding = new LinkedHashMap<>();
   /** Bytes of the outstanding tasks' frames. Guarded by the pool's lock. */
   private long outstandingBytes;
-  /** Assigned, not yet written; in assignment order. Guarded by this queue. */
-  private final ArrayDeque<Assignment> toWrite = new ArrayDeque<>();
+  /** Frames assigned or sent (tasks, fetches, drops), not yet written; in order. Guarded by this queue. */
+  private final ArrayDeque<BinaryWriter> toWrite = new ArrayDeque<>();
+  /** Values this worker keeps for the caller, by handle. Guarded by the pool's lock. */
+  private final Map<Long, HeldValue> kept = new HashMap<>();
+  /** Values asked for and not yet sent back, in the order asked (the worker answers in order). Pool's lock. */
+  private final ArrayDeque<HeldValue> fetches = new ArrayDeque<>();
   private final Object writeLock = new Object();
   /** Guarded by the pool's lock. */
   private boolean dead;
@@ -77,9 +83,55 @@ final class WorkerProcess {
   void assign(Assignment assignment) {
     outstanding.put(assignment.id, assignment);
     outstandingBytes += assignment.frameBytes();
+    send(assignment.frame());
+  }
+
+  /** Queues a frame other than a task's (a fetch, a drop) behind those queued; {@link #flush()} writes it. */
+  void send(BinaryWriter frame) {
     synchronized (toWrite) {
-      toWrite.add(assignment);
+      toWrite.add(frame);
     }
+  }
+
+  /** Records a value the worker kept for the caller; the caller holds the pool's lock. */
+  void keeps(HeldValue value) {
+    kept.put(value.handle, value);
+  }
+
+  /** Forgets a value the caller released; true if the worker still had it. The caller holds the pool's lock. */
+  boolean forget(HeldValue value) {
+    return kept.remove(value.handle, value);
+  }
+
+  /** How many values the worker keeps for the caller; the caller holds the pool's lock. */
+  int keptCount() {
+    return kept.size();
+  }
+
+  /**
+   * The runs that waited for values this worker was asked to send, which a dead worker will not send; the caller
+   * holds the pool's lock.
+   */
+  List<Assignment> abandonFetches() {
+    List<Assignment> waiting = new ArrayList<>();
+    for (HeldValue value; (value = fetches.poll()) != null; ) {
+      waiting.addAll(value.fetchFailed());
+    }
+    return waiting;
+  }
+
+  /** Records a fetch asked of the worker; the caller holds the pool's lock. */
+  void fetching(HeldValue value) {
+    fetches.add(value);
+  }
+
+  /** The value a fetch reply is for (the first asked and not answered), or null; the caller holds the pool's lock. */
+  HeldValue fetched(long handle) {
+    HeldValue first = fetches.peek();
+    if (first == null || first.handle != handle) {
+      return null;
+    }
+    return fetches.poll();
   }
 
   /** Removes an answered task; the caller holds the pool's lock. Null if it is not outstanding here. */
@@ -97,6 +149,7 @@ final class WorkerProcess {
     List<Assignment> unanswered = new ArrayList<>(outstanding.values());
     outstanding.clear();
     outstandingBytes = 0;
+    kept.clear(); // lost with the process: HeldValue#isLost says so to whoever needs them
     synchronized (toWrite) {
       toWrite.clear();
     }
@@ -107,17 +160,21 @@ final class WorkerProcess {
    * Writes the queued frames, in order, in one call. The pool assigns only what the worker can take without this
    * write waiting for long (see {@link Dispatcher}); a write error means the worker is gone, which the pool handles
    * when it reads the end of the worker's stream.
+   *
+   * @return the bytes of the frames written
    */
-  void flush() {
+  long flush() {
     synchronized (writeLock) {
-      List<dev.weft.value.internal.BinaryWriter> frames = new ArrayList<>();
+      List<BinaryWriter> frames = new ArrayList<>();
+      long bytes = 0;
       synchronized (toWrite) {
-        for (Assignment next; (next = toWrite.poll()) != null; ) {
-          frames.add(next.frame());
+        for (BinaryWriter next; (next = toWrite.poll()) != null; ) {
+          frames.add(next);
+          bytes += next.length();
         }
       }
       if (frames.isEmpty()) {
-        return;
+        return 0;
       }
       try {
         channel.write(frames);
@@ -126,6 +183,7 @@ final class WorkerProcess {
         // assigned to it and a new worker takes its place.
         process.destroyForcibly();
       }
+      return bytes;
     }
   }
 

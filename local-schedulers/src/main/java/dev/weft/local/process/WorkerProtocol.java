@@ -12,18 +12,52 @@ import java.util.List;
  * {@code worker-protocol.avsc}, each message a union branch, one message a frame. Written straight from Java values
  * with {@link ValueCodec}, so a 16 MB argument goes from the caller's heap to the socket without a copy.
  *
- * <p>Caller to worker: {@code [RunTask]}. Worker to caller: {@code [Hello, TaskDone, TaskFailed]}.
+ * <p>Caller to worker: {@code [RunTask, Fetch, Drop]}. Worker to caller: {@code [Hello, TaskDone, TaskFailed,
+ * TaskHeld, Fetched]}.
+ *
+ * <p>Locality: a worker keeps a result whose encoding is over the task's {@code keepAbove} bytes and answers
+ * {@link TaskHeld} (its size) instead of {@link TaskDone}; the value stays in the worker under the task's id, its
+ * handle. A later {@link RunTask} names it among its arguments by handle ({@code held}), {@link Fetch} asks for it
+ * once, and {@link Drop} lets it go. A worker handles these messages in the order they arrive, like tasks.
  */
 final class WorkerProtocol {
   static final int RUN_TASK = 0;
+  static final int FETCH = 1;
+  static final int DROP = 2;
 
   static final int HELLO = 0;
   static final int TASK_DONE = 1;
   static final int TASK_FAILED = 2;
+  static final int TASK_HELD = 3;
+  static final int FETCHED = 4;
+
+  /** {@code keepAbove} of a task whose result must come back whatever its size. */
+  static final long KEEP_NOTHING = -1;
 
   private WorkerProtocol() {}
 
-  record RunTask(long id, String key, String function, Object[] args) {}
+  /**
+   * {@code args[i]} is null where {@code heldIndexes} names {@code i}: that argument is the value this worker keeps
+   * under the handle at the same place in {@code heldHandles}.
+   */
+  record RunTask(long id, String key, String function, Object[] args, long keepAbove, int[] heldIndexes,
+      long[] heldHandles) {
+    RunTask(long id, String key, String function, Object[] args) {
+      this(id, key, function, args, KEEP_NOTHING, new int[0], new long[0]);
+    }
+  }
+
+  /** Caller to worker: send the value kept under {@code handle}. */
+  record Fetch(long handle) {}
+
+  /** Caller to worker: the values kept under these handles are needed no more. */
+  record Drop(long[] handles) {}
+
+  /** Worker to caller: task {@code id} succeeded; its value, {@code bytes} encoded, is kept under handle {@code id}. */
+  record TaskHeld(long id, long bytes, long startNanos, long endNanos) {}
+
+  /** Worker to caller: the value kept under {@code handle}, or why it cannot be sent ({@code value} null then). */
+  record Fetched(long handle, Object value, String error) {}
 
   /** {@code signatures}: what each of {@code functions} takes and returns, as {@link dev.weft.function.Signature} text. */
   record Hello(int worker, long pid, List<String> modules, List<String> functions, List<String> signatures) {}
@@ -33,24 +67,86 @@ final class WorkerProtocol {
   record TaskFailed(long id, String type, String message, String stackTrace) {}
 
   static void writeRunTask(BinaryWriter out, ValueCodec values, long id, String key, String function, Object[] args) {
+    writeRunTask(out, values, id, key, function, args, KEEP_NOTHING, new int[0], new long[0]);
+  }
+
+  /** As above, with the arguments at {@code heldIndexes} sent as handles of values the worker keeps. */
+  static void writeRunTask(BinaryWriter out, ValueCodec values, long id, String key, String function, Object[] args,
+      long keepAbove, int[] heldIndexes, long[] heldHandles) {
     out.writeInt(RUN_TASK);
     out.writeLong(id);
     out.writeString(key);
     out.writeString(function);
     if (args.length > 0) {
       out.writeLong(args.length);
-      for (Object arg : args) {
-        values.write(arg, out);
+      int next = 0;
+      for (int i = 0; i < args.length; i++) {
+        if (next < heldIndexes.length && heldIndexes[next] == i) {
+          values.write(null, out);
+          next++;
+        } else {
+          values.write(args[i], out);
+        }
+      }
+    }
+    out.writeLong(0);
+    out.writeLong(keepAbove);
+    if (heldIndexes.length > 0) {
+      out.writeLong(heldIndexes.length);
+      for (int i = 0; i < heldIndexes.length; i++) {
+        out.writeInt(heldIndexes[i]);
+        out.writeLong(heldHandles[i]);
       }
     }
     out.writeLong(0);
   }
 
-  static RunTask readRunTask(BinaryReader in, ValueCodec values) {
-    int branch = in.readInt();
-    if (branch != RUN_TASK) {
-      throw new MalformedValueException("unknown message " + branch + " from the caller");
+  static void writeFetch(BinaryWriter out, long handle) {
+    out.writeInt(FETCH);
+    out.writeLong(handle);
+  }
+
+  static void writeDrop(BinaryWriter out, long[] handles) {
+    out.writeInt(DROP);
+    if (handles.length > 0) {
+      out.writeLong(handles.length);
+      for (long handle : handles) {
+        out.writeLong(handle);
+      }
     }
+    out.writeLong(0);
+  }
+
+  /** Reads one caller-to-worker message: a {@link RunTask}, {@link Fetch} or {@link Drop}. */
+  static Object readFromCaller(BinaryReader in, ValueCodec values) {
+    int branch = in.readInt();
+    switch (branch) {
+      case RUN_TASK:
+        return readRunTaskBody(in, values);
+      case FETCH:
+        return new Fetch(in.readLong());
+      case DROP:
+        List<Long> handles = new ArrayList<>();
+        for (long count = in.readBlockCount(1); count != 0; count = in.readBlockCount(1)) {
+          for (long i = 0; i < count; i++) {
+            handles.add(in.readLong());
+          }
+        }
+        return new Drop(handles.stream().mapToLong(Long::longValue).toArray());
+      default:
+        throw new MalformedValueException("unknown message " + branch + " from the caller");
+    }
+  }
+
+  static RunTask readRunTask(BinaryReader in, ValueCodec values) {
+    Object message = readFromCaller(in, values);
+    if (!(message instanceof RunTask task)) {
+      throw new MalformedValueException("expected a task from the caller, got " + message);
+    }
+    return task;
+  }
+
+  private static RunTask readRunTaskBody(BinaryReader in, ValueCodec values) {
     long id = in.readLong();
     String key = in.readString();
     String function = in.readString();
@@ -64,7 +160,17 @@ final class WorkerProtocol {
     } catch (MalformedValueException e) {
       throw new UnreadableArguments(id, "the arguments of task '" + key + "' cannot be read: " + e.getMessage());
     }
-    return new RunTask(id, key, function, args.toArray());
+    long keepAbove = in.readLong();
+    List<Integer> indexes = new ArrayList<>();
+    List<Long> handles = new ArrayList<>();
+    for (long count = in.readBlockCount(2); count != 0; count = in.readBlockCount(2)) {
+      for (long i = 0; i < count; i++) {
+        indexes.add(in.readInt());
+        handles.add(in.readLong());
+      }
+    }
+    return new RunTask(id, key, function, args.toArray(), keepAbove,
+        indexes.stream().mapToInt(Integer::intValue).toArray(), handles.stream().mapToLong(Long::longValue).toArray());
   }
 
   /** A task whose arguments cannot be read (beyond this worker's decode limits): it fails; the worker goes on. */
@@ -96,20 +202,48 @@ final class WorkerProtocol {
     out.writeLong(end);
   }
 
+  static void writeTaskHeld(BinaryWriter out, long id, long bytes, long start, long end) {
+    out.writeInt(TASK_HELD);
+    out.writeLong(id);
+    out.writeLong(bytes);
+    out.writeLong(start);
+    out.writeLong(end);
+  }
+
+  static void writeFetched(BinaryWriter out, ValueCodec values, long handle, Object value, String error) {
+    out.writeInt(FETCHED);
+    out.writeLong(handle);
+    values.write(value, out);
+    writeOptional(out, error);
+  }
+
+  private static void writeOptional(BinaryWriter out, String text) {
+    if (text == null) {
+      out.writeInt(0);
+    } else {
+      out.writeInt(1);
+      out.writeString(text);
+    }
+  }
+
+  private static String readOptional(BinaryReader in) {
+    int optional = in.readInt();
+    if (optional != 0 && optional != 1) {
+      throw new MalformedValueException("unknown branch " + optional + " of an optional message");
+    }
+    return optional == 1 ? in.readString() : null;
+  }
+
   static void writeTaskFailed(BinaryWriter out, long id, String type, String message, String stackTrace) {
     out.writeInt(TASK_FAILED);
     out.writeLong(id);
     out.writeString(type);
-    if (message == null) {
-      out.writeInt(0);
-    } else {
-      out.writeInt(1);
-      out.writeString(message);
-    }
+    writeOptional(out, message);
     out.writeString(stackTrace);
   }
 
-  /** Reads one worker-to-caller message: a {@link Hello}, {@link TaskDone} or {@link TaskFailed}. */
+  /** Reads one worker-to-caller message: {@link Hello}, {@link TaskDone}, {@link TaskFailed}, {@link TaskHeld} or
+   * {@link Fetched}. */
   static Object readFromWorker(BinaryReader in, ValueCodec values) {
     int branch = in.readInt();
     switch (branch) {
@@ -120,12 +254,12 @@ final class WorkerProtocol {
       case TASK_FAILED:
         long id = in.readLong();
         String type = in.readString();
-        int optional = in.readInt();
-        String message = optional == 1 ? in.readString() : null;
-        if (optional != 0 && optional != 1) {
-          throw new MalformedValueException("unknown branch " + optional + " of an optional message");
-        }
+        String message = readOptional(in);
         return new TaskFailed(id, type, message, in.readString());
+      case TASK_HELD:
+        return new TaskHeld(in.readLong(), in.readLong(), in.readLong(), in.readLong());
+      case FETCHED:
+        return new Fetched(in.readLong(), values.read(in), readOptional(in));
       default:
         throw new MalformedValueException("unknown message " + branch + " from a worker");
     }

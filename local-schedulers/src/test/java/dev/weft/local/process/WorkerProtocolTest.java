@@ -99,4 +99,45 @@ class WorkerProtocolTest {
     assertEquals(new WorkerProtocol.TaskFailed(8, "java.lang.IllegalStateException", null, "trace"),
         WorkerProtocol.readFromWorker(new BinaryReader(failed.toByteArray()), values));
   }
+
+  /** The locality messages, in the unions the schema's order gives: caller [RunTask, Fetch, Drop], worker [.., Fetched]. */
+  @Test
+  void localityMessagesMatchTheSchemaAndRoundTrip() throws Exception {
+    List<Schema> types = protocol().getTypes();
+    Schema toWorker = Schema.createUnion(types.get(0), types.get(4), types.get(5));
+    Schema fromWorker = Schema.createUnion(types.get(1), types.get(2), types.get(3), types.get(6), types.get(7));
+
+    BinaryWriter run = new BinaryWriter();
+    WorkerProtocol.writeRunTask(run, values, 9, "reader", "length", new Object[] {null, 2L}, 65_536, new int[] {0},
+        new long[] {4});
+    GenericRecord record = readWithAvro(run, toWorker);
+    assertEquals(65_536L, record.get("keepAbove"));
+    assertEquals("[{\"index\": 0, \"handle\": 4}]", record.get("held").toString());
+    WorkerProtocol.RunTask task = WorkerProtocol.readRunTask(new BinaryReader(run.toByteArray()), values);
+    assertArrayEquals(new int[] {0}, task.heldIndexes());
+    assertArrayEquals(new long[] {4}, task.heldHandles());
+    assertArrayEquals(new Object[] {null, 2L}, task.args());
+
+    BinaryWriter fetch = new BinaryWriter();
+    WorkerProtocol.writeFetch(fetch, 4);
+    assertEquals("Fetch", readWithAvro(fetch, toWorker).getSchema().getName());
+    assertEquals(new WorkerProtocol.Fetch(4), WorkerProtocol.readFromCaller(new BinaryReader(fetch.toByteArray()),
+        values));
+    BinaryWriter drop = new BinaryWriter();
+    WorkerProtocol.writeDrop(drop, new long[] {4, 5});
+    assertEquals("[4, 5]", readWithAvro(drop, toWorker).get("handles").toString());
+    assertArrayEquals(new long[] {4, 5},
+        ((WorkerProtocol.Drop) WorkerProtocol.readFromCaller(new BinaryReader(drop.toByteArray()), values)).handles());
+
+    BinaryWriter held = new BinaryWriter();
+    WorkerProtocol.writeTaskHeld(held, 4, 1 << 20, 10, 20);
+    assertEquals("TaskHeld", readWithAvro(held, fromWorker).getSchema().getName());
+    assertEquals(new WorkerProtocol.TaskHeld(4, 1 << 20, 10, 20),
+        WorkerProtocol.readFromWorker(new BinaryReader(held.toByteArray()), values));
+    BinaryWriter fetched = new BinaryWriter();
+    WorkerProtocol.writeFetched(fetched, values, 4, "value", null);
+    assertEquals("Fetched", readWithAvro(fetched, fromWorker).getSchema().getName());
+    assertEquals(new WorkerProtocol.Fetched(4, "value", null),
+        WorkerProtocol.readFromWorker(new BinaryReader(fetched.toByteArray()), values));
+  }
 }
