@@ -29,7 +29,7 @@ one() {
       *" ready "*"up in"*) ready=$(( $(date +%s%N) - start )) ;;
       *" tasks/s") rate=${line##*: }; rate=${rate% tasks/s}; rate=${rate//,/} ;;
     esac
-  done < <(java "${cds[@]}" -cp "$root/cli/target/lib/*:$root/cli/target/weft-cli.jar" dev.weft.cli.Main up 2>&1)
+  done < <(java ${cds[@]+"${cds[@]}"} -cp "$root/cli/target/lib/*:$root/cli/target/weft-cli.jar" dev.weft.cli.Main up 2>&1)
   if [ -z "$ready" ] || [ -z "$rate" ]; then
     echo "weft up in $root printed no ready line or no rate" >&2
     exit 1

@@ -29,8 +29,8 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The machinery of {@link WeftCluster}: starts the embedded Kafka broker, the registry, the scheduler and the workers
- * in that order (worker JVMs boot while the scheduler starts), supervises them, and stops them in the reverse order. {@link WeftCluster}'s Javadoc is the contract;
- * this class is how it is kept.
+ * in that order (worker JVMs boot while the scheduler starts), supervises them, and stops them in the reverse order.
+ * {@link WeftCluster}'s Javadoc is the contract; this class is how it is kept.
  *
  * <p>A supervisor watches what it started: a worker that stops (a JVM that exits, or an in-process worker whose loop
  * stopped), or a scheduler whose loop stops, is reported and started again, unless it keeps stopping
