@@ -18,22 +18,27 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 # One run of ROOT: prints "SECONDS_TO_READY TASKS_PER_SECOND".
 one() {
-  local root="$1" start line ready="" rate=""
+  local root="$1" start line ready="" rate="" output
+  output=$(mktemp)
   local cds=()
   if [ -f "$root/cli/target/weft-cli.jsa" ]; then
     cds=(-XX:SharedArchiveFile="$root/cli/target/weft-cli.jsa" -Xshare:auto -Xlog:cds=off,cds+dynamic=off)
   fi
   start=$(date +%s%N)
   while IFS= read -r line; do
+    printf '%s\n' "$line" >> "$output"
     case "$line" in
       *" ready "*"up in"*) ready=$(( $(date +%s%N) - start )) ;;
       *" tasks/s") rate=${line##*: }; rate=${rate% tasks/s}; rate=${rate//,/} ;;
     esac
   done < <(java ${cds[@]+"${cds[@]}"} -cp "$root/cli/target/lib/*:$root/cli/target/weft-cli.jar" dev.weft.cli.Main up 2>&1)
   if [ -z "$ready" ] || [ -z "$rate" ]; then
-    echo "weft up in $root printed no ready line or no rate" >&2
+    echo "weft up in $root printed no ready line or no rate; its last lines:" >&2
+    tail -n 20 "$output" >&2
+    rm -f "$output"
     exit 1
   fi
+  rm -f "$output"
   awk -v r="$ready" -v t="$rate" 'BEGIN { printf "%.2f %d\n", r / 1e9, t }'
 }
 
