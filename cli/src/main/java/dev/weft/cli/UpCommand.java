@@ -37,6 +37,10 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--keep-running", description = "After the demo, keep everything running until Ctrl-C.")
   boolean keepRunning;
 
+  @Option(names = "--in-process", description = "Run the workers in this JVM instead of JVMs of their own (the build "
+      + "runs the demo so, to record the classes every part loads in its class data archive).")
+  boolean inProcess;
+
   @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
       description = "A Weft or Kafka client setting for the scheduler, workers and client; repeatable.")
   Map<String, String> settings = new java.util.LinkedHashMap<>();
@@ -63,7 +67,7 @@ final class UpCommand implements Callable<Integer> {
           WeftKafkaConfig.SCHEMA_REGISTRY_URL);
     }
     WeftCluster machine = WeftCluster.builder().workers(workers).threadsPerWorker(threads).logDir(logDir)
-        .settings(settings).start();
+        .processes(!inProcess).settings(settings).start();
     boolean correct;
     try {
       WeftClient client = machine.client();
@@ -78,8 +82,9 @@ final class UpCommand implements Callable<Integer> {
       correct = total == expected;
       System.out.printf(Locale.ROOT, "sum of squares of 0..%d = %d (%s)%n", tasks - 1, total,
           correct ? "correct" : "WRONG, expected " + expected);
-      System.out.printf(Locale.ROOT, "%,d tasks through Kafka (broker scheduler, %d worker process%s) in %.2f s: "
-          + "%,.0f tasks/s%n", graph.size(), workers, workers == 1 ? "" : "es", nanos / 1e9,
+      System.out.printf(Locale.ROOT, "%,d tasks through Kafka (broker scheduler, %d %s%s) in %.2f s: "
+          + "%,.0f tasks/s%n", graph.size(), workers, inProcess ? "in-process worker" : "worker process",
+          workers == 1 ? "" : inProcess ? "s" : "es", nanos / 1e9,
           graph.size() / (nanos / 1e9));
     } catch (RuntimeException e) {
       machine.close();

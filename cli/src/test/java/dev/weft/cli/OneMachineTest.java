@@ -64,6 +64,65 @@ class OneMachineTest {
   }
 
   /**
+   * The worker JVMs of weft up map the class data archive its own JVM was started with (the weft script passes the
+   * build's), and an archive that does not match their class path (the jars were rebuilt) costs no warning, neither
+   * in weft up's output nor in a worker's log: the JVMs only load their classes the slow way.
+   */
+  @Test
+  void workerJvmsMapTheArchiveOfWeftUpAndAStaleOneSaysNothing(@org.junit.jupiter.api.io.TempDir Path temp)
+      throws Exception {
+    String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // An archive recorded on another class path (a jar whose class it holds): stale for weft up's class path.
+    Path probe = java.nio.file.Files.writeString(temp.resolve("Probe.java"),
+        "class Probe { public static void main(String[] a) throws Exception { Class.forName(a[0]); } }");
+    Path archive = temp.resolve("stale.jsa");
+    String slf4j = Path.of(org.slf4j.LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .toString();
+    Process record = new ProcessBuilder(javaCommand, "-XX:ArchiveClassesAtExit=" + archive, "-cp", slf4j, probe.toString(),
+        "org.slf4j.LoggerFactory").redirectErrorStream(true).start();
+    String recorded = new String(record.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(record.waitFor(1, TimeUnit.MINUTES) && java.nio.file.Files.isRegularFile(archive), recorded);
+
+    Process up = new ProcessBuilder(javaCommand, "-XX:SharedArchiveFile=" + archive, "-Xshare:auto",
+        "-Xlog:cds=off,cds+dynamic=off", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "up",
+        "--keep-running", "--tasks", "100", "--workers", "1", "--threads", "1").redirectErrorStream(true).start();
+    StringBuilder said = new StringBuilder();
+    List<String> workerArguments = new java.util.ArrayList<>();
+    String workerLog = null;
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(up.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      String line;
+      boolean stopping = false;
+      while ((line = lines.readLine()) != null) {
+        said.append(line).append('\n');
+        java.util.regex.Matcher logs = java.util.regex.Pattern.compile("ready \\(logs in (.*)\\); up in").matcher(line);
+        if (logs.find()) {
+          // Its command line as the kernel has it: ProcessHandle.Info cuts a command line as long as this one.
+          for (ProcessHandle child : up.toHandle().descendants().toList()) {
+            workerArguments.addAll(List.of(new String(java.nio.file.Files.readAllBytes(Path.of("/proc",
+                Long.toString(child.pid()), "cmdline")), StandardCharsets.UTF_8).split("\0")));
+          }
+          workerLog = java.nio.file.Files.readString(Path.of(logs.group(1), "worker-1.log"));
+        }
+        if (!stopping && line.contains("Ctrl-C stops everything")) {
+          stopping = true;
+          up.toHandle().destroy();
+        }
+      }
+    } finally {
+      up.destroyForcibly();
+    }
+    assertTrue(up.waitFor(2, TimeUnit.MINUTES));
+    String log = said.toString();
+    assertTrue(log.contains("(correct)"), log);
+    assertTrue(workerArguments.contains("-XX:SharedArchiveFile=" + archive.toAbsolutePath()), "the worker JVM maps "
+        + "the archive: " + workerArguments);
+    assertTrue(workerLog != null && !workerLog.contains("cds") && !workerLog.contains("shared archive"), "no warning"
+        + " in the worker's log: " + workerLog);
+    assertTrue(!log.contains("[cds") && !log.contains("shared archive"), "no warning from weft up: " + log);
+  }
+
+  /**
    * A WEFT_REGISTRY_URL left from an earlier 'weft up' (whose advice exports it) names a registry that stopped with it:
    * the next 'weft up' failed on it with a long trace. It starts a registry of its own, and says it passed over it.
    */

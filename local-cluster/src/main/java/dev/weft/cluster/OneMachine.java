@@ -29,8 +29,8 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The machinery of {@link WeftCluster}: starts the embedded Kafka broker, the registry, the scheduler and the workers
- * in that order, supervises them, and stops them in the reverse order. {@link WeftCluster}'s Javadoc is the contract;
- * this class is how it is kept.
+ * in that order (worker JVMs boot while the scheduler starts), supervises them, and stops them in the reverse order.
+ * {@link WeftCluster}'s Javadoc is the contract; this class is how it is kept.
  *
  * <p>A supervisor watches what it started: a worker that stops (a JVM that exits, or an in-process worker whose loop
  * stopped), or a scheduler whose loop stops, is reported and started again, unless it keeps stopping
@@ -98,20 +98,21 @@ final class OneMachine implements AutoCloseable {
       log.printf("schema registry at %s%s%n", registry.url(), registry.embedded() ? " (embedded)" : " (given)");
       config.put(WeftKafkaConfig.SCHEMA_REGISTRY_URL, registry.url());
       config.putAll(settings);
+      if (processes) {
+        // Before the scheduler: a worker JVM takes seconds to boot, which the scheduler's start now overlaps. Whichever
+        // of them is first creates Weft's topics; the worker waits for them as for a busy broker.
+        workerLogs = Files.createTempDirectory("weft-workers-");
+        for (int i = 1; i <= workerCount; i++) {
+          workerProcesses.add(startWorkerProcess(i));
+        }
+      }
       scheduler = startScheduler();
       log.println("scheduler running");
       if (scheduler.httpAddress() != null) {
         log.printf("dashboard at %s%n", scheduler.httpAddress());
       }
-      if (processes) {
-        workerLogs = Files.createTempDirectory("weft-workers-");
-      }
-      for (int i = 1; i <= workerCount; i++) {
-        if (processes) {
-          workerProcesses.add(startWorkerProcess(i));
-        } else {
-          inProcessWorkers.add(startInProcessWorker(i));
-        }
+      for (int i = 1; i <= workerCount && !processes; i++) {
+        inProcessWorkers.add(startInProcessWorker(i));
       }
       try (Admin admin = Admin.create(new WeftKafkaConfig(config).clientProperties())) {
         WorkerGroup.awaitActive(admin, new WeftKafkaConfig(config).topics(), null, workerCount, Duration.ofSeconds(90));
@@ -160,6 +161,8 @@ final class OneMachine implements AutoCloseable {
 
   private Process startWorkerProcess(int number) throws IOException {
     List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m"));
+    // The archive of this JVM's class path, which the worker's JVM runs too: it boots without parsing most classes.
+    jvmOptions.addAll(SharedArchive.jvmOptions(SharedArchive.ofThisJvm()));
     String extra = System.getenv(WeftCluster.WORKER_JAVA_OPTS);
     if (extra != null && !extra.isBlank()) {
       jvmOptions.addAll(List.of(extra.trim().split("\\s+")));

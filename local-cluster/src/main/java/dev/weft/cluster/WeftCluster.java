@@ -21,12 +21,13 @@ import java.util.Objects;
  * <p><b>What runs where.</b> In this JVM: an embedded Kafka broker (one KRaft node, its log in a temporary folder
  * unless {@link Builder#logDir} names one), an embedded schema registry that keeps its schemas in a compacted topic of
  * that broker, and a scheduler service. The workers are JVMs of their own by default ({@link Builder#workers} of them,
- * {@link Builder#threadsPerWorker} task threads each), started from this JVM's class path with {@code -Xmx512m} and
- * the options of {@value #WORKER_JAVA_OPTS}, their output in a temporary folder; with {@code processes(false)} they
- * are workers in this JVM, as Dask's {@code Client(processes=False)}. Either way the workers run the functions of the
+ * {@link Builder#threadsPerWorker} task threads each), started from this JVM's class path with {@code -Xmx512m} and the
+ * options of {@value #WORKER_JAVA_OPTS} (and with the class data archive of this JVM's {@code -XX:SharedArchiveFile},
+ * if it has one: they run its class path), their output in a temporary folder; with {@code processes(false)} they are
+ * workers in this JVM, as Dask's {@code Client(processes=False)}. Either way the workers run the functions of the
  * {@code FunctionModule}s on the class path (and of the plugin folder {@code weft.plugin.dir}, if set), the caller's
- * own modules included; never functions registered in code with {@code FunctionRegistry.global()}, which only the
- * local schedulers see.
+ * own modules included; never functions registered in code with {@code FunctionRegistry.global()}, which only the local
+ * schedulers see.
  *
  * <p><b>What binds where.</b> Kafka and the registry listen on 127.0.0.1, on free ports ({@link #bootstrapServers()},
  * {@link #registryUrl()}). A setting {@code bootstrap.servers} or {@code schema.registry.url} uses that Kafka or
