@@ -110,21 +110,46 @@ public final class BrokerThroughput {
             pipelinedPerSecond);
         System.out.println();
       }
-      System.out.printf(Locale.ROOT, "%-10s %8s %12s %12s %28s%n", "shape", "tasks", "seconds", "tasks/s",
-          "vs raw");
+      System.out.printf(Locale.ROOT, "%-10s %8s %9s  %s%n", "shape", "tasks", "seconds", "figure beside the raw limit"
+          + " and the target (issue 15)");
       for (Map.Entry<String, Graph> shape : shapes.entrySet()) {
         int tasks = shape.getValue().size();
         double median = Stats.of(seconds.get(shape.getKey())).median();
-        double perSecond = tasks / median;
-        String ratio = !raw ? "-" : shape.getKey().startsWith("chain")
-            ? String.format(Locale.ROOT, "%.3f ms/task = %.2f x raw RTT", median * 1000 / tasks,
-                median * 1000 / tasks / oneInFlightMs)
-            : String.format(Locale.ROOT, "%.3f of pipelined raw", perSecond / pipelinedPerSecond);
-        System.out.printf(Locale.ROOT, "%-10s %,8d %12.2f %,12.0f %28s%n", shape.getKey(), tasks, median, perSecond,
-            ratio);
+        System.out.printf(Locale.ROOT, "%-10s %,8d %9.2f  %s%n", shape.getKey(), tasks, median,
+            figure(shape.getKey(), tasks, median, raw ? oneInFlightMs : Double.NaN,
+                raw ? pipelinedPerSecond : Double.NaN));
       }
       System.out.println("# load after: " + Machine.loadAverage());
     }
+  }
+
+  /** A chain's task must take at most this many raw one-in-flight round trips (issue 15's target). */
+  static final double CHAIN_TARGET_RTTS = 1.10;
+  /** Every other shape must run at least this share of the raw pipelined round trips per second. */
+  static final double THROUGHPUT_TARGET = 0.70;
+
+  /**
+   * One shape's figure beside the raw limit of the same run and the target: a chain's time per task against the round
+   * trip with one record in flight (each step waits for the one before), every other shape's tasks per second against
+   * the pipelined round trips. Without a raw figure (NaN: {@code -Dweft.bench.raw=false}) only the shape's own.
+   */
+  static String figure(String shape, int tasks, double seconds, double rawRoundTripMs, double rawPerSecond) {
+    if (shape.startsWith("chain")) {
+      double msPerTask = seconds * 1000 / tasks;
+      if (Double.isNaN(rawRoundTripMs)) {
+        return String.format(Locale.ROOT, "%.3f ms/task", msPerTask);
+      }
+      double ratio = msPerTask / rawRoundTripMs;
+      return String.format(Locale.ROOT, "%.3f ms/task  %.2fx raw %.3f ms  (target <= %.2fx%s)", msPerTask, ratio,
+          rawRoundTripMs, CHAIN_TARGET_RTTS, ratio <= CHAIN_TARGET_RTTS ? ", met" : ", not met");
+    }
+    double perSecond = tasks / seconds;
+    if (Double.isNaN(rawPerSecond)) {
+      return String.format(Locale.ROOT, "%,.0f tasks/s", perSecond);
+    }
+    double share = perSecond / rawPerSecond;
+    return String.format(Locale.ROOT, "%,.0f tasks/s  %.2f of raw %,.0f/s  (target >= %.2f%s)", perSecond, share,
+        rawPerSecond, THROUGHPUT_TARGET, share >= THROUGHPUT_TARGET ? ", met" : ", not met");
   }
 
   /** Settings given as {@code key=value,key=value} in system property {@code property}. */
