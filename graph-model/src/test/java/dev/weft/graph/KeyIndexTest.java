@@ -37,17 +37,47 @@ class KeyIndexTest {
   }
 
   @Test
-  void findsEveryKeyWhenAllHashesCollide() {
-    List<String> keys = collidingKeys(8); // 256 keys, one hash
+  void findsEveryKeyWhenAFewHashesCollide() {
+    List<String> keys = collidingKeys(7); // 128 keys, one hash: a run of probes the table still takes
     assertEquals(1, keys.stream().mapToInt(String::hashCode).distinct().count());
-    KeyIndex index = index(tasks(keys.subList(0, 200)));
-    for (int i = 0; i < 200; i++) {
+    KeyIndex index = index(tasks(keys.subList(0, 100)));
+    assertTrue(index.capacity() > 0, "the table is kept");
+    for (int i = 0; i < 100; i++) {
       assertEquals(i, index.positionOf(keys.get(i)), keys.get(i));
     }
     // Absent keys of the same hash walk the whole run of colliding slots and stop at an empty one.
-    for (int i = 200; i < keys.size(); i++) {
+    for (int i = 100; i < keys.size(); i++) {
       assertEquals(-1, index.positionOf(keys.get(i)), keys.get(i));
     }
+  }
+
+  @Test
+  void keysMadeToCollideGiveTheTableUpForOneThatStaysFast() {
+    // 65,536 keys of one hash would take 2 billion probes in the table: a client's graph must not cost a shared
+    // scheduler that.
+    List<String> keys = collidingKeys(16);
+    List<String> told = new ArrayList<>();
+    List<String> withRepeat = new ArrayList<>(keys);
+    withRepeat.add(keys.get(5));
+    KeyIndex index = new KeyIndex(tasks(withRepeat), (key, earlier, later) -> told.add(key + " " + earlier + " "
+        + later));
+    assertEquals(0, index.capacity(), "given up for a HashMap");
+    assertEquals(List.of(keys.get(5) + " 5 " + keys.size()), told, "each duplicate told once");
+    for (int i = 0; i < keys.size(); i += 97) {
+      assertEquals(i, index.positionOf(keys.get(i)), keys.get(i));
+    }
+    assertEquals(-1, index.positionOf("Aa"));
+    assertEquals(-1, index.positionOf(null));
+  }
+
+  @Test
+  void aDuplicateBeforeTheTableIsGivenUpIsToldOnce() {
+    List<String> keys = new ArrayList<>(collidingKeys(9).subList(0, 300));
+    keys.add(1, keys.get(0)); // a duplicate the table sees before the run of probes grows too long
+    List<String> told = new ArrayList<>();
+    KeyIndex index = new KeyIndex(tasks(keys), (key, earlier, later) -> told.add(key + " " + earlier + " " + later));
+    assertEquals(0, index.capacity());
+    assertEquals(List.of(keys.get(0) + " 0 1"), told);
   }
 
   @Test

@@ -74,6 +74,7 @@ final class OneMachine implements AutoCloseable {
     this.threadsPerWorker = threadsPerWorker;
     this.processes = processes;
     Runtime.getRuntime().addShutdownHook(exitHook);
+    boolean logsNamed = false;
     try {
       long start = System.nanoTime();
       String bootstrap = settings.get(WeftKafkaConfig.BOOTSTRAP_SERVERS);
@@ -117,6 +118,7 @@ final class OneMachine implements AutoCloseable {
       try (Admin admin = Admin.create(new WeftKafkaConfig(config).clientProperties())) {
         WorkerGroup.awaitActive(admin, new WeftKafkaConfig(config).topics(), null, workerCount, Duration.ofSeconds(90));
       } catch (IllegalStateException e) {
+        logsNamed = processes;
         throw new IllegalStateException(e.getMessage() + (processes ? "; worker logs are in " + workerLogs : ""), e);
       }
       if (processes) {
@@ -131,7 +133,7 @@ final class OneMachine implements AutoCloseable {
       supervisor.setDaemon(true);
       supervisor.start();
     } catch (Exception | Error e) {
-      stop(false); // the worker logs stay: the error names them
+      stop(!logsNamed); // the worker logs stay when the error names them (workers that never became ready)
       throw e;
     }
   }

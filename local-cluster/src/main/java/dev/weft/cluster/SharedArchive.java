@@ -34,10 +34,17 @@ final class SharedArchive {
         .orElse(List.of());
   }
 
-  /** The archive this JVM was started with ({@code -XX:SharedArchiveFile}), if any. */
+  /**
+   * The archive this JVM was started with ({@code -XX:SharedArchiveFile}), if any; none on a JVM that cannot say (no
+   * HotSpot diagnostic bean, or no such option): an archive is a speed-up, never a reason for a worker not to start.
+   */
   static Optional<Path> ofThisJvm() {
-    String value = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("SharedArchiveFile")
-        .getValue();
-    return value.isBlank() ? Optional.empty() : Optional.of(Path.of(value));
+    try {
+      HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      String value = hotSpot == null ? "" : hotSpot.getVMOption("SharedArchiveFile").getValue();
+      return value.isBlank() ? Optional.empty() : Optional.of(Path.of(value));
+    } catch (IllegalArgumentException e) { // the option does not exist on this JVM
+      return Optional.empty();
+    }
   }
 }
