@@ -113,6 +113,7 @@ public final class SchedulingLoop {
       }
       if (releases) {
         releaseAll(); // what workers keep for this compute goes with it, however it ended
+        releaseUnread(completions);
       }
       for (Callback callback : started) {
         callback.finish(run, failure);
@@ -163,6 +164,18 @@ public final class SchedulingLoop {
           executor.release(results[input]);
         }
         results[input] = null;
+      }
+    }
+  }
+
+  /**
+   * Releases what runs that came back unread kept in workers: behind the failure that ended the compute, or finished
+   * while it was being cancelled. (One that comes back after this sees its run cancelled, and its executor drops it.)
+   */
+  private void releaseUnread(CompletionQueue completions) {
+    for (TaskRun late; (late = completions.poll()) != null; ) {
+      if (!late.isFailed() && late.result() != null) {
+        executor.release(late.result());
       }
     }
   }

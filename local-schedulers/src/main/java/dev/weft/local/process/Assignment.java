@@ -6,6 +6,7 @@ import dev.weft.value.ValueCodec;
 import dev.weft.value.internal.BinaryWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A task run handed to the pool, with where its completion goes, the id it travels under, and its frame.
@@ -35,6 +36,10 @@ final class Assignment {
   boolean parked;
   /** The input found lost with its holder, which fails the run. */
   HeldValue lost;
+  /** The kept values it waits for while parked; it goes back to the queue once the last has come (or will not). */
+  private List<HeldValue> awaiting = List.of();
+  /** Whether it was handed back as failed: once only, whatever wakes it later. */
+  private final AtomicBoolean failed = new AtomicBoolean();
 
   Assignment(long id, TaskRun run, CompletionQueue completions) {
     this(id, run, completions, WorkerProtocol.KEEP_NOTHING);
@@ -207,8 +212,38 @@ final class Assignment {
     return frame == null ? 0 : frame.length();
   }
 
-  /** Hands the run back to its compute as failed; {@code detail} as {@link TaskRun#failed}. */
+  /**
+   * Records that the run waits for {@code value} while parked; false if it already does (it reads the value twice).
+   * Caller holds the pool's lock.
+   */
+  boolean startAwaiting(HeldValue value) {
+    for (HeldValue awaited : awaiting) {
+      if (awaited == value) {
+        return false;
+      }
+    }
+    awaiting = awaiting.isEmpty() ? new ArrayList<>(2) : awaiting;
+    awaiting.add(value);
+    return true;
+  }
+
+  /**
+   * The fetch of {@code value} came, or will not come; true if the run now waits for nothing and has not failed: it
+   * goes back to the queue. Caller holds the pool's lock.
+   */
+  boolean arrived(HeldValue value) {
+    awaiting.removeIf(awaited -> awaited == value);
+    return awaiting.isEmpty() && !failed.get();
+  }
+
+  /**
+   * Hands the run back to its compute as failed; {@code detail} as {@link TaskRun#failed}. Only the first call counts:
+   * a run waiting for two values can be failed for each.
+   */
   void fail(Throwable cause, String detail) {
+    if (!failed.compareAndSet(false, true)) {
+      return;
+    }
     run.failed(cause, detail);
     completions.put(run);
   }

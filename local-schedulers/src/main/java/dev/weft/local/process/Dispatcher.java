@@ -222,7 +222,8 @@ final class Dispatcher {
   private static Placement park(Assignment next, List<HeldValue> missing, List<WorkerProcess> toFlush) {
     next.parked = true;
     for (HeldValue value : missing) {
-      if (value.await(next)) {
+      // A value it reads twice is awaited once: each value it waits for wakes it once, the last one to the queue.
+      if (next.startAwaiting(value) && value.await(next)) {
         BinaryWriter fetch = new BinaryWriter(16);
         WorkerProtocol.writeFetch(fetch, value.handle);
         value.holder.fetching(value);
@@ -278,6 +279,28 @@ final class Dispatcher {
     if (next.hasInputs()) {
       located--;
     }
+  }
+
+  /**
+   * Lets go of a value a worker keeps: the caller's copy, if it fetched one, and the worker's, which is told to drop it.
+   * Nothing to do once released, or once the worker died. Takes the pool's lock.
+   */
+  void release(HeldValue value) {
+    WorkerProcess holder;
+    synchronized (lock) {
+      if (value.isReleased()) {
+        return;
+      }
+      value.release();
+      holder = value.holder;
+      if (holder.isDead() || !holder.forget(value)) {
+        return;
+      }
+      BinaryWriter drop = new BinaryWriter(16);
+      WorkerProtocol.writeDrop(drop, new long[] {value.handle});
+      holder.send(drop);
+    }
+    bytesWritten.add(holder.flush());
   }
 
   /** Fails a task whose input died with its holder before the caller fetched it. */

@@ -175,21 +175,7 @@ final class ProcessPool implements AutoCloseable {
    * one, and the worker's, which is told to drop it. Nothing to do once the worker died.
    */
   void release(HeldValue value) {
-    WorkerProcess holder;
-    synchronized (lock) {
-      if (value.isReleased()) {
-        return;
-      }
-      value.release();
-      holder = value.holder;
-      if (holder.isDead() || !holder.forget(value)) {
-        return;
-      }
-      BinaryWriter drop = new BinaryWriter(16);
-      WorkerProtocol.writeDrop(drop, new long[] {value.handle});
-      holder.send(drop);
-    }
-    bytesToWorkers.add(holder.flush());
+    dispatcher.release(value);
   }
 
   /** Bytes of the frames written to workers so far, and read from them: a test's evidence of what travelled. */

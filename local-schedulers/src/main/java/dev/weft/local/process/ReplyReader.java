@@ -284,6 +284,11 @@ final class ReplyReader {
       // The compute holds the handle in place of the value, and releases it through the pool like a value.
       assignment.run.succeeded(held, kept.startNanos(), kept.endNanos(), worker.name);
       assignment.completions.put(assignment.run);
+      if (assignment.run.isCancelled()) {
+        // Its compute ended (failed or cancelled) and may have released what it kept before this came: drop it here.
+        // A cancel after this check finds the run in its completion queue, whose values the compute's end releases.
+        dispatcher.release(held);
+      }
     } else {
       WorkerProtocol.TaskFailed failed = (WorkerProtocol.TaskFailed) reply;
       assignment.fail(new RemoteTaskException(failed.type(), failed.message(), failed.stackTrace()), null);
@@ -302,8 +307,15 @@ final class ReplyReader {
       }
       if (fetched.error() != null) {
         waited = value.fetchFailed();
+        waited.forEach(assignment -> assignment.arrived(value));
       } else {
-        dispatcher.requeueFirst(value.fetched(fetched.value()));
+        List<Assignment> ready = new ArrayList<>(2);
+        for (Assignment assignment : value.fetched(fetched.value())) {
+          if (assignment.arrived(value)) { // a run that waits for another value stays parked
+            ready.add(assignment);
+          }
+        }
+        dispatcher.requeueFirst(ready);
         waited = List.of();
       }
     }

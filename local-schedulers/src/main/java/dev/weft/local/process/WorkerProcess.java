@@ -115,7 +115,11 @@ final class WorkerProcess {
   List<Assignment> abandonFetches() {
     List<Assignment> waiting = new ArrayList<>();
     for (HeldValue value; (value = fetches.poll()) != null; ) {
-      waiting.addAll(value.fetchFailed());
+      for (Assignment assignment : value.fetchFailed()) {
+        if (assignment.arrived(value)) { // one still waiting for another worker's value is woken by that one
+          waiting.add(assignment);
+        }
+      }
     }
     return waiting;
   }

@@ -229,4 +229,58 @@ class LocalityTest {
     assertEquals(2, readers.size(), "the idle worker took readers: " + readers);
     assertEquals(0, pool.keptValues());
   }
+
+  /**
+   * A task that reads two kept values inside a list (always sent as copies) waits for both fetches and runs once: a
+   * duplicate would be on its way to the pool's only worker before the compute ends, so it would have run by the end of
+   * the next compute, which that worker takes after it.
+   */
+  @Test
+  void aTaskReadingAListOfKeptValuesRunsOnceAfterBothAreFetched() throws Exception {
+    ComputeOptions options = pool(1);
+    started(options, 1);
+    Path calls = temp.resolve("calls");
+    Graph graph = Graph.builder().task("b1", "bytes", (long) BLOB).task("b2", "bytes", (long) BLOB)
+        .task("c", "count-and-sleep", calls.toString(), 0L, list(ref("b1"), ref("b2"))).build();
+    Weft.compute(graph, options, "c");
+    assertEquals(Map.of("sum", Shapes.wideResult(5)), Weft.compute(Shapes.wide(5), options));
+    assertEquals(1, Files.readAllLines(calls).size(), "calls: " + Files.readAllLines(calls));
+  }
+
+  /** A kept value read twice by one task is fetched for it once, and the task runs once (see the test above). */
+  @Test
+  void aTaskReadingOneKeptValueTwiceRunsOnce() throws Exception {
+    ComputeOptions options = pool(1);
+    started(options, 1);
+    Path calls = temp.resolve("calls");
+    Graph graph = Graph.builder().task("b1", "bytes", (long) BLOB)
+        .task("c", "count-and-sleep", calls.toString(), 0L, list(ref("b1"), ref("b1"))).build();
+    Weft.compute(graph, options, "c");
+    assertEquals(Map.of("sum", Shapes.wideResult(5)), Weft.compute(Shapes.wide(5), options));
+    assertEquals(1, Files.readAllLines(calls).size(), "calls: " + Files.readAllLines(calls));
+  }
+
+  /**
+   * A task still running when its compute fails keeps its result when it ends: another compute on the pool reads that
+   * reply after the failed one released what it had, and the value is dropped all the same.
+   */
+  @Test
+  void aValueKeptByATaskThatEndsAfterItsComputeFailedIsDropped() throws Exception {
+    ComputeOptions options = pool(3);
+    ProcessPool pool = started(options, 3);
+    Path otherStarted = temp.resolve("other");
+    CompletableFuture<Map<String, Object>> other = CompletableFuture.supplyAsync(() -> Weft.compute(Graph.builder()
+        .task("s", "announce-and-sleep", otherStarted.toString(), 4_000L).build(), options));
+    while (!Files.exists(otherStarted)) {
+      Thread.sleep(10);
+    }
+    Graph graph = Graph.builder().task("blob", "bytes", (long) BLOB)
+        .task("big", "count-and-sleep", temp.resolve("a").toString(), 800L, ref("blob"))
+        .task("tick", "count-and-sleep", temp.resolve("b").toString(), 200L, 1L)
+        .task("bad", "fail", ref("tick"))
+        .task("n", "length", ref("big")).build();
+    assertThrows(TaskFailedException.class, () -> Weft.compute(graph, options, "bad", "n"));
+    other.get();
+    assertEquals(0, pool.keptValues(), "kept after the compute failed");
+  }
 }
