@@ -78,8 +78,8 @@ class OneMachineTest {
     Path archive = temp.resolve("stale.jsa");
     String slf4j = Path.of(org.slf4j.LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .toString();
-    Process record = new ProcessBuilder(javaCommand, "-XX:ArchiveClassesAtExit=" + archive, "-cp", slf4j, probe.toString(),
-        "org.slf4j.LoggerFactory").redirectErrorStream(true).start();
+    Process record = new ProcessBuilder(javaCommand, "-XX:ArchiveClassesAtExit=" + archive, "-cp", slf4j,
+        probe.toString(), "org.slf4j.LoggerFactory").redirectErrorStream(true).start();
     String recorded = new String(record.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(record.waitFor(1, TimeUnit.MINUTES) && java.nio.file.Files.isRegularFile(archive), recorded);
 

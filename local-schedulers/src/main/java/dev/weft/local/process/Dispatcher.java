@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * the holder of the largest, which is sent only the value's handle, as soon as that worker can take it by the rule
  * above; it does not hold up the tasks behind it meanwhile. Its inputs kept in other workers are fetched first. If
  * the holder stays busy while another worker idles for longer than moving the value would take (a millisecond, plus
- * 2 ns a byte: out of the holder and into the thief), or at once if the holder died after the caller fetched the value, the idle worker steals the task: the caller fetches
- * the values it lacks from their holders, once (later readers get the caller's copy), and then sends it. A task whose
+ * 2 ns a byte: out of the holder and into the thief), or at once if the holder died after the caller fetched the
+ * value, the idle worker steals the task: the caller fetches the values it lacks from their holders, once (later
+ * readers get the caller's copy), and then sends it. A task whose
  * value was lost with its holder, before anyone fetched it, fails with a {@link WorkerDiedException}.
  *
  * <p>The pending queue and the measured duration are guarded by the pool's lock, as are the workers' outstanding

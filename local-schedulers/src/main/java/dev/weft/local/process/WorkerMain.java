@@ -25,7 +25,8 @@ import java.util.Map;
  * The main class of a worker JVM of the process pool. It connects to the caller's Unix domain socket, says hello with
  * the functions it can run, then runs the tasks it receives one at a time, in order, answering each with its result or
  * its error. A result larger than the task allows to travel back is kept here and only its size sent; the caller
- * names it in later tasks, fetches it or drops it ({@link WorkerProtocol}). It exits when the caller closes the connection, so workers never outlive their caller.
+ * names it in later tasks, fetches it or drops it ({@link WorkerProtocol}). It exits when the caller closes the
+ * connection, so workers never outlive their caller.
  *
  * <p>Functions come from the modules on this JVM's classpath and in the plugin folder, if one is given: a message
  * can only name a function that a loaded module registered.
